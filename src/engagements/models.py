@@ -1,0 +1,166 @@
+"""The data model: one pydantic class per YAML mapping.
+
+These classes are the single source of truth for the two data files: they validate them,
+generate the JSON Schema that editors use (``engagements schema``), and document each field.
+The minimum public schema (see README) is: ``requests[].{id,title,text,keywords?}`` and
+``lists[].{id,name,commitments[].{id,text,answers?}}``; every other field is optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=100),
+    Field(description="Identifiant stable : lettres, chiffres, '.', '_' ou '-'."),
+]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+
+
+class Strict(BaseModel):
+    """Base for every mapping: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """A document that data is transcribed from."""
+
+    id: Id
+    title: Text = Field(description="Titre du document.")
+    author: Text | None = Field(default=None, description="Auteur ou signataire.")
+    date: dt.date | None = Field(default=None, description="Date du document (AAAA-MM-JJ), si connue.")
+    file: str | None = Field(
+        default=None,
+        description="Copie du texte, relative au dossier de données (ex. sources/000.txt).",
+    )
+    kind: Literal["answer", "programme", "interpellation", "record", "institutional"] | None = Field(
+        default=None,
+        description=(
+            "answer : réponse adressée au collectif ; programme : programme général ; "
+            "interpellation : texte du collectif ; record : bilan ; institutional : engagement public."
+        ),
+    )
+    note: str | None = None
+
+
+class Provenance(Strict):
+    """Where in a source a request or a pledge comes from."""
+
+    source: Id = Field(description="Identifiant d'une entrée de `sources`.")
+    section: str | None = Field(default=None, description="Titre de la partie (ex. la question).")
+    subsection: str | None = Field(default=None, description="Sous-titre (ex. « Pour … »).")
+    item: str | None = Field(default=None, description="Numéro de l'article ou de la puce.")
+    line: int | None = Field(default=None, ge=1, description="Ligne de début dans le fichier source.")
+
+
+class Decision(Strict):
+    """A link decided by a person, with who and when."""
+
+    request: Id
+    by: str | None = Field(default=None, description="Qui a pris la décision.")
+    date: dt.date | None = None
+    note: str | None = None
+
+
+LinkRef = Annotated[
+    Id | Decision,
+    Field(description="Identifiant d'une demande, ou {request, by, date, note}."),
+]
+
+
+def link_request(ref: str | Decision) -> str:
+    """The request id of a link, whatever form it is written in."""
+    return ref if isinstance(ref, str) else ref.request
+
+
+class Request(Strict):
+    """One demand of the collective, or one question put to the lists."""
+
+    id: Id
+    title: Text = Field(description="Intitulé court.")
+    text: Text = Field(description="Texte de la demande, verbatim.")
+    keywords: list[str] = Field(default_factory=list, description="Mots que l'apparieur peut utiliser.")
+    kind: Literal["question", "demand"] | None = Field(
+        default=None, description="question : question posée aux listes ; demand : demande fine."
+    )
+    number: str | None = Field(default=None, description="Numérotation du document source.")
+    axis: str | None = Field(default=None, description="Identifiant de l'axe (voir `axes`).")
+    provenance: Provenance | None = None
+    note: str | None = None
+
+
+class Axis(Strict):
+    """One of the collective's axes, grouping fine demands."""
+
+    id: Id
+    title: Text
+    text: Text | None = None
+    provenance: Provenance | None = None
+
+
+class Collective(Strict):
+    """Who asks: the collective and the organisations that signed."""
+
+    name: Text
+    members: list[Text] = Field(default_factory=list)
+    document: Id | None = Field(default=None, description="Identifiant de la source du texte.")
+    note: str | None = None
+
+
+class RequestsFile(Strict):
+    """`requests.yaml`: the collective's demands."""
+
+    collective: Collective | None = None
+    sources: list[Source] = Field(default_factory=list)
+    axes: list[Axis] = Field(default_factory=list)
+    requests: list[Request]
+
+
+class Commitment(Strict):
+    """One pledge of one list."""
+
+    id: Id
+    text: Text = Field(description="Texte de l'engagement, verbatim (artefacts d'extraction corrigés).")
+    answers: list[LinkRef] = Field(
+        default_factory=list, description="Demandes auxquelles il répond : liens confirmés par une personne."
+    )
+    rejects: list[LinkRef] = Field(
+        default_factory=list, description="Demandes écartées par une personne : jamais suggérées."
+    )
+    provenance: Provenance | None = None
+    status: Literal["pending", "in_progress", "kept", "partly_kept", "broken"] | None = Field(
+        default=None, description="Suivi après l'élection."
+    )
+    note: str | None = None
+
+
+class CandidateList(Strict):
+    """A candidate list and its pledges."""
+
+    id: Id
+    name: Text
+    head: str | None = Field(default=None, description="Tête de liste.")
+    sources: list[Id] = Field(default_factory=list, description="Identifiants des sources de la liste.")
+    note: str | None = None
+    commitments: list[Commitment]
+
+
+class CommitmentsFile(Strict):
+    """`commitments.yaml`: each list's pledges."""
+
+    sources: list[Source] = Field(default_factory=list)
+    lists: list[CandidateList]
+
+
+class Dataset(BaseModel):
+    """Both files of a data directory, loaded and validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requests: RequestsFile
+    commitments: CommitmentsFile
