@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Id = Annotated[
     str,
@@ -67,15 +67,16 @@ class Decision(Strict):
     note: str | None = None
 
 
+def _link_from_id(value: object) -> object:
+    """A bare request id is the short form of a decision with no author or date."""
+    return {"request": value} if isinstance(value, str) else value
+
+
 LinkRef = Annotated[
-    Id | Decision,
+    Decision,
+    BeforeValidator(_link_from_id, json_schema_input_type=Id | Decision),
     Field(description="Identifiant d'une demande, ou {request, by, date, note}."),
 ]
-
-
-def link_request(ref: str | Decision) -> str:
-    """The request id of a link, whatever form it is written in."""
-    return ref if isinstance(ref, str) else ref.request
 
 
 class Request(Strict):

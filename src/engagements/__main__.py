@@ -1,0 +1,31 @@
+"""Console entry point: `engagements` and `python -m engagements`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def requested_language(argv: list[str]) -> str | None:
+    """The value of `--lang` in the arguments, if any (read before the CLI is built)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def run() -> None:
+    """Choose the language first: help texts are built, in that language, when the CLI is imported."""
+    from .i18n import SUPPORTED, detect_language, set_language
+
+    chosen = detect_language(requested_language(sys.argv[1:]))
+    if chosen in SUPPORTED:
+        set_language(chosen)
+    from .cli import app
+
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,258 @@
+"""Cross-file integrity rules, run on a loaded data directory.
+
+Loading checks each file against its model; these rules need both files at once: unique ids,
+links that name existing requests, sources that exist, quotes found in their source text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .i18n import _
+from .loading import Loaded, YamlFile, max_bytes
+from .models import Provenance, Source
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+_SPACE = re.compile(r"\s+")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source document with whitespace removed, and the line each remaining character is on."""
+
+    compact: str
+    lines: tuple[int, ...]
+
+
+@cache
+def read_source(path: Path) -> SourceText | None:
+    """Read a source document (None when unreadable); cached, since many quotes share one."""
+    try:
+        if path.stat().st_size > max_bytes():
+            return None
+        text = _fold(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+    chars: list[str] = []
+    lines: list[int] = []
+    line = 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if ch.isspace():
+            continue
+        chars.append(ch)
+        lines.append(line)
+    return SourceText("".join(chars), tuple(lines))
+
+
+def quote_pattern(text: str) -> re.Pattern[str]:
+    """A pattern for `text` that tolerates the PDF extraction's artefacts.
+
+    Whitespace (and so line breaks) is ignored, apostrophes are unified, and each "ff" may
+    have come out as one stray letter ("eJectifs", "oOre", "aeecter").
+    """
+    compact = _SPACE.sub("", _fold(text))
+    parts = [re.escape(chunk) for chunk in compact.split("ff")]
+    return re.compile("(?:ff|.)".join(parts), re.DOTALL)
+
+
+def find_quote(text: str, source: SourceText) -> int | None:
+    """The line where `text` starts in `source`, or None when it is not there."""
+    match = quote_pattern(text).search(source.compact)
+    if match is None:
+        return None
+    return source.lines[match.start()] if source.lines else 1
+
+
+def _duplicates(items: Iterable[tuple[str, tuple[str | int, ...]]]) -> Iterator[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]]:
+    first: dict[str, tuple[str | int, ...]] = {}
+    for key, path in items:
+        if key in first:
+            yield key, path, first[key]
+        else:
+            first[key] = path
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return _(" ; vouliez-vous dire « {id} » ?").format(id=close[0]) if close else ""
+
+
+class _Checker:
+    def __init__(self, loaded: Loaded) -> None:
+        assert loaded.dataset is not None
+        self.loaded = loaded
+        self.data = loaded.dataset
+        self.diagnostics: list[Diagnostic] = []
+
+    def report(self, file: YamlFile, path: tuple[str | int, ...], message: str, code: str, *, level: str = "error") -> None:
+        line, col = file.position(path)
+        self.diagnostics.append(Diagnostic(file.name, line, col, message, code, level))  # type: ignore[arg-type]
+
+    def unique(self, file: YamlFile, items: Iterable[tuple[str, tuple[str | int, ...]]], what: str) -> None:
+        for key, path, first in _duplicates(items):
+            first_line = file.position(first)[0]
+            self.report(
+                file,
+                path,
+                _("{what} « {id} » en double (déjà utilisé ligne {line}) : chaque identifiant doit être unique").format(
+                    what=what, id=key, line=first_line
+                ),
+                "duplicate-id",
+            )
+
+    def run(self) -> list[Diagnostic]:
+        req, com = self.data.requests, self.data.commitments
+        rf, cf = self.loaded.requests_file, self.loaded.commitments_file
+        self.unique(rf, ((r.id, ("requests", i, "id")) for i, r in enumerate(req.requests)), _("identifiant de demande"))
+        self.unique(rf, ((a.id, ("axes", i, "id")) for i, a in enumerate(req.axes)), _("identifiant d’axe"))
+        self.unique(rf, ((s.id, ("sources", i, "id")) for i, s in enumerate(req.sources)), _("identifiant de source"))
+        self.unique(cf, ((s.id, ("sources", i, "id")) for i, s in enumerate(com.sources)), _("identifiant de source"))
+        self.unique(cf, ((lst.id, ("lists", i, "id")) for i, lst in enumerate(com.lists)), _("identifiant de liste"))
+        self.unique(
+            cf,
+            (
+                (c.id, ("lists", i, "commitments", j, "id"))
+                for i, lst in enumerate(com.lists)
+                for j, c in enumerate(lst.commitments)
+            ),
+            _("identifiant d’engagement"),
+        )
+        request_ids = {r.id for r in req.requests}
+        axis_ids = {a.id for a in req.axes}
+        req_sources = {s.id: s for s in req.sources}
+        com_sources = {s.id: s for s in com.sources}
+
+        if req.collective and req.collective.document and req.collective.document not in req_sources:
+            self.report(rf, ("collective", "document"), self._unknown_source(req.collective.document, req_sources), "unknown-source")
+        for i, axis in enumerate(req.axes):
+            self.provenance(rf, ("axes", i), axis.provenance, axis.text, req_sources)
+        for i, r in enumerate(req.requests):
+            if r.axis is not None and r.axis not in axis_ids:
+                self.report(rf, ("requests", i, "axis"), _("axe « {id} » inconnu").format(id=r.axis) + _suggest(r.axis, axis_ids), "unknown-axis")
+            self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
+
+        for i, lst in enumerate(com.lists):
+            for k, sid in enumerate(lst.sources):
+                if sid not in com_sources:
+                    self.report(cf, ("lists", i, "sources", k), self._unknown_source(sid, com_sources), "unknown-source")
+            for j, c in enumerate(lst.commitments):
+                path = ("lists", i, "commitments", j)
+                for field in ("answers", "rejects"):
+                    for k, link in enumerate(getattr(c, field)):
+                        if link.request not in request_ids:
+                            self.report(
+                                cf,
+                                (*path, field, k),
+                                _("demande « {id} » inconnue dans {file}").format(id=link.request, file=rf.name)
+                                + _suggest(link.request, request_ids),
+                                "unknown-request",
+                            )
+                answered = {a.request for a in c.answers}
+                for k, link in enumerate(c.rejects):
+                    if link.request in answered:
+                        self.report(
+                            cf,
+                            (*path, "rejects", k),
+                            _("le lien vers « {id} » est à la fois confirmé (answers) et rejeté (rejects) : gardez l’un des deux").format(
+                                id=link.request
+                            ),
+                            "conflicting-link",
+                        )
+                self.provenance(cf, path, c.provenance, c.text, com_sources)
+        return self.diagnostics
+
+    @staticmethod
+    def _unknown_source(sid: str, sources: dict[str, Source]) -> str:
+        return _("source « {id} » inconnue : déclarez-la dans « sources: »").format(id=sid) + _suggest(sid, sources)
+
+    def provenance(
+        self,
+        file: YamlFile,
+        path: tuple[str | int, ...],
+        prov: Provenance | None,
+        text: str | None,
+        sources: dict[str, Source],
+    ) -> None:
+        if prov is None:
+            return
+        source = sources.get(prov.source)
+        if source is None:
+            self.report(file, (*path, "provenance", "source"), self._unknown_source(prov.source, sources), "unknown-source")
+            return
+        if source.file is None or text is None:
+            return
+        document = self.source_path(file, source, sources)
+        if document is None:
+            return
+        content = read_source(document)
+        if content is None:
+            return
+        found = find_quote(text, content)
+        if found is None:
+            self.report(
+                file,
+                (*path, "text"),
+                _("texte introuvable dans la source {file} : recopiez-le tel qu’il y figure").format(file=source.file),
+                "quote-not-found",
+            )
+        elif prov.line is not None and found != prov.line:
+            self.report(
+                file,
+                (*path, "provenance", "line"),
+                _("la citation commence ligne {found} de {file}, pas ligne {line}").format(
+                    found=found, file=source.file, line=prov.line
+                ),
+                "wrong-line",
+                level="warning",
+            )
+
+    def source_path(self, file: YamlFile, source: Source, sources: dict[str, Source]) -> Path | None:
+        assert source.file is not None
+        base = self.loaded.directory.resolve()
+        candidate = (base / source.file).resolve()
+        index = list(sources).index(source.id)
+        if Path(source.file).is_absolute() or not candidate.is_relative_to(base):
+            self.report(
+                file,
+                ("sources", index, "file"),
+                _("le fichier source doit être un chemin relatif à l’intérieur du dossier de données"),
+                "unsafe-path",
+            )
+            return None
+        if not candidate.is_file():
+            key = (file.name, source.id)
+            if key not in self._missing:
+                self._missing.add(key)
+                self.report(
+                    file,
+                    ("sources", index, "file"),
+                    _("fichier source {file} absent : les citations ne sont pas vérifiées").format(file=source.file),
+                    "missing-source",
+                    level="warning",
+                )
+            return None
+        return candidate
+
+    _missing: set[tuple[str, str]] = set()
+
+
+def check(loaded: Loaded) -> list[Diagnostic]:
+    """All cross-file diagnostics of a loaded data directory (empty when it is consistent)."""
+    if loaded.dataset is None:
+        return []
+    checker = _Checker(loaded)
+    checker._missing = set()
+    return checker.run()

@@ -1,0 +1,396 @@
+"""Reading the data files: bytes to YAML to pydantic models, keeping every position.
+
+Nothing here prints or exits. Each problem becomes a `Diagnostic` naming the file, the 1-based
+line and column, and what to do about it; loading goes on as far as it can so that all
+problems of a file are reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .diagnostics import Diagnostic
+from .i18n import _
+from .models import CommitmentsFile, Dataset, RequestsFile
+
+REQUESTS_FILE = "requests.yaml"
+COMMITMENTS_FILE = "commitments.yaml"
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 1_000_000
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+
+def max_bytes() -> int:
+    """The size limit for one data file; `ENGAGEMENTS_MAX_FILE_MB` raises it."""
+    value = os.environ.get("ENGAGEMENTS_MAX_FILE_MB")
+    if value:
+        try:
+            return int(float(value) * 1024 * 1024)
+        except ValueError:
+            pass
+    return DEFAULT_MAX_BYTES
+
+
+def display_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@dataclass
+class YamlFile:
+    """One parsed YAML file: its round-trip document, for positions and for writing back."""
+
+    path: Path
+    name: str
+    document: Any = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, line: int | None, col: int | None, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(self.name, line, col, message, code))
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of the node at `path`, or of its nearest existing ancestor.
+
+        With `key=True`, the position of the last mapping key rather than its value.
+        """
+        node = self.document
+        line, col = 1, 1
+        if isinstance(node, (CommentedMap, CommentedSeq)):
+            line, col = node.lc.line + 1, node.lc.col + 1
+        for i, step in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(node, CommentedMap) and step in node:
+                pos = node.lc.key(step) if (key and last) else node.lc.value(step)
+                line, col = pos[0] + 1, pos[1] + 1
+                node = node[step]
+            elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+                pos = node.lc.item(step)
+                line, col = pos[0] + 1, pos[1] + 1
+                node = node[step]
+            else:
+                break
+        return line, col
+
+
+def _make_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _yaml_message(exc: MarkedYAMLError) -> str:
+    problem = str(exc.problem or "")
+    context_mark = exc.context_mark
+    if problem.startswith("found duplicate key"):
+        key = problem.split('"')[1] if '"' in problem else "?"
+        first = f" ({_('déjà définie ligne')} {context_mark.line + 1})" if context_mark else ""
+        return _("clé en double « {key} »{first} : chaque clé ne doit apparaître qu’une fois").format(
+            key=key, first=first
+        )
+    if "'\\t'" in problem:
+        return _("tabulation dans l’indentation : YAML n’accepte que des espaces")
+    if "another document" in problem:
+        return _("plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu")
+    if "while scanning a quoted scalar" in str(exc.context or ""):
+        return _("guillemet ouvert ligne {line} jamais refermé").format(
+            line=(context_mark.line + 1) if context_mark else "?"
+        )
+    context = f" ({exc.context})" if exc.context else ""
+    return _("erreur de syntaxe YAML : {problem}{context}").format(problem=problem, context=context)
+
+
+def parse_yaml(path: Path, name: str | None = None) -> YamlFile:
+    """Read and parse one YAML file; problems are collected in `.diagnostics`."""
+    result = YamlFile(path=path, name=name or display_path(path))
+    if not path.exists():
+        result.error(None, None, _("fichier introuvable"), "missing-file")
+        return result
+    if not path.is_file():
+        result.error(None, None, _("ce n’est pas un fichier"), "not-a-file")
+        return result
+    size = path.stat().st_size
+    limit = max_bytes()
+    if size > limit:
+        result.error(
+            None,
+            None,
+            _(
+                "fichier trop volumineux ({size:.1f} Mo, limite {limit:.1f} Mo) : "
+                "découpez-le ou relevez ENGAGEMENTS_MAX_FILE_MB"
+            ).format(size=size / 1048576, limit=limit / 1048576),
+            "too-large",
+        )
+        return result
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        result.error(
+            line,
+            col,
+            _("le fichier n’est pas en UTF-8 (octet 0x{byte:02x}) : réenregistrez-le en UTF-8").format(
+                byte=raw[exc.start]
+            ),
+            "encoding",
+        )
+        return result
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        result.error(line, None, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
+        return result
+    try:
+        document = _make_yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        result.error(line, col, _yaml_message(exc), "syntax")
+        return result
+    except YAMLError as exc:
+        result.error(None, None, _("erreur de syntaxe YAML : {e}").format(e=exc), "syntax")
+        return result
+    except RecursionError:
+        result.error(None, None, _("imbrication trop profonde"), "too-deep")
+        return result
+    if document is None:
+        result.error(1, 1, _("fichier vide : il doit contenir des données YAML"), "empty")
+        return result
+    result.document = document
+    return result
+
+
+class _Plain:
+    """Converts a ruamel document to plain Python, refusing aliases and oversized trees."""
+
+    def __init__(self, source: YamlFile) -> None:
+        self.source = source
+        self.seen: set[int] = set()
+        self.nodes = 0
+        self.failed = False
+
+    def convert(self, node: Any, path: Path_ = ()) -> Any:
+        if self.failed:
+            return None
+        self.nodes += 1
+        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
+            self.failed = True
+            code, msg = (
+                ("too-deep", _("imbrication trop profonde (plus de {n} niveaux)").format(n=MAX_DEPTH))
+                if len(path) > MAX_DEPTH
+                else ("too-large", _("trop d’éléments (plus de {n})").format(n=MAX_NODES))
+            )
+            self.source.error(*self.source.position(path), msg, code)
+            return None
+        if isinstance(node, (CommentedMap, CommentedSeq)):
+            if id(node) in self.seen:
+                self.failed = True
+                self.source.error(
+                    *self.source.position(path),
+                    _("alias YAML (*…) : les ancres et alias ne sont pas acceptés, recopiez la valeur"),
+                    "alias",
+                )
+                return None
+            self.seen.add(id(node))
+        if isinstance(node, CommentedMap):
+            return {str(k): self.convert(v, (*path, str(k))) for k, v in node.items()}
+        if isinstance(node, CommentedSeq):
+            return [self.convert(v, (*path, i)) for i, v in enumerate(node)]
+        if isinstance(node, str):
+            return str(node)
+        return node
+
+
+_TYPE_NAMES = {
+    "string_type": "un texte",
+    "list_type": "une liste",
+    "dict_type": "une table (clé : valeur)",
+    "model_type": "une table (clé : valeur)",
+    "model_attributes_type": "une table (clé : valeur)",
+    "int_type": "un nombre entier",
+    "int_parsing": "un nombre entier",
+    "int_from_float": "un nombre entier",
+    "bool_type": "vrai ou faux",
+    "date_type": "une date AAAA-MM-JJ",
+    "date_parsing": "une date AAAA-MM-JJ",
+    "date_from_datetime_parsing": "une date AAAA-MM-JJ",
+    "date_from_datetime_inexact": "une date AAAA-MM-JJ",
+}
+
+
+def _field_label(loc: Path_) -> str:
+    names = [str(p) for p in loc if isinstance(p, str)]
+    return names[-1] if names else "document"
+
+
+def _describe(error: Any, model: type[BaseModel], loc: Path_) -> tuple[str, str]:
+    """A French message and a code for one pydantic error."""
+    kind = error["type"]
+    label = _field_label(loc)
+    if kind == "missing":
+        return "missing-field", _("champ obligatoire « {field} » manquant").format(field=label)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(label, allowed, n=1)
+        hint = (
+            _(" ; vouliez-vous dire « {key} » ?").format(key=close[0])
+            if close
+            else _(" ; clés permises : {keys}").format(keys=", ".join(allowed))
+        )
+        return "unknown-field", _("clé inconnue « {field} »").format(field=label) + hint
+    if kind == "string_pattern_mismatch":
+        return "bad-id", _(
+            "« {field} » : identifiant invalide {value!r} (lettres, chiffres, « . », « _ », « - » seulement)"
+        ).format(field=label, value=error.get("input"))
+    if kind in ("string_too_short", "too_short"):
+        return "empty", _("« {field} » ne doit pas être vide").format(field=label)
+    if kind == "string_too_long":
+        return "too-long", _("« {field} » est trop long").format(field=label)
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return "bad-value", _("« {field} » : valeur {value!r} invalide, attendu : {expected}").format(
+            field=label, value=error.get("input"), expected=expected
+        )
+    if kind == "greater_than_equal":
+        return "bad-value", _("« {field} » doit être supérieur ou égal à {n}").format(
+            field=label, n=error.get("ctx", {}).get("ge")
+        )
+    if kind in _TYPE_NAMES:
+        return "wrong-type", _("« {field} » doit être {what}").format(field=label, what=_(_TYPE_NAMES[kind]))
+    return "invalid", f"« {label} » : {error['msg']}"
+
+
+def _allowed_keys(model: type[BaseModel], loc: Path_) -> list[str]:
+    """The keys a mapping at `loc` may hold, found by walking the model's fields."""
+    current: Any = model
+    for step in loc:
+        if isinstance(step, int) or current is None:
+            continue
+        info = current.model_fields.get(step) if hasattr(current, "model_fields") else None
+        current = _inner_model(info.annotation) if info else None
+    if current is None or not hasattr(current, "model_fields"):
+        return []
+    return list(current.model_fields)
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Path_:
+    """Drop the tags pydantic adds inside unions and validators (they are not data keys)."""
+    return tuple(
+        p
+        for p in loc
+        if isinstance(p, int) or not (p.startswith("function-") or p in ("str", "Decision", "constrained-str"))
+    )
+
+
+def validate_model(source: YamlFile, model: type[BaseModel], data: Any) -> BaseModel | None:
+    """Validate plain data against `model`, turning each pydantic error into a positioned diagnostic."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        seen: set[tuple[Path_, str]] = set()
+        for error in exc.errors():
+            loc = _clean_loc(tuple(error["loc"]))
+            code, message = _describe(error, model, loc)
+            if (loc, code) in seen:
+                continue
+            seen.add((loc, code))
+            if code == "missing-field":
+                line, col = source.position(loc[:-1])
+            else:
+                line, col = source.position(loc, key=code == "unknown-field")
+            source.error(line, col, message, code)
+        return None
+
+
+def load_file(path: Path, model: type[BaseModel], top_key: str, name: str | None = None) -> tuple[YamlFile, Any]:
+    """Parse, convert and validate one data file. Returns the file and the model (or None)."""
+    source = parse_yaml(path, name)
+    if source.document is None:
+        return source, None
+    if not isinstance(source.document, CommentedMap):
+        source.error(
+            1,
+            1,
+            _("le document doit être une table avec une clé « {key}: » au premier niveau").format(key=top_key),
+            "wrong-top-level",
+        )
+        return source, None
+    converter = _Plain(source)
+    try:
+        data = converter.convert(source.document)
+    except RecursionError:
+        source.error(None, None, _("imbrication trop profonde"), "too-deep")
+        return source, None
+    if converter.failed:
+        return source, None
+    return source, validate_model(source, model, data)
+
+
+@dataclass
+class Loaded:
+    """A data directory after loading: the models when valid, every diagnostic, the parsed files."""
+
+    directory: Path
+    dataset: Dataset | None
+    diagnostics: list[Diagnostic]
+    requests_file: YamlFile
+    commitments_file: YamlFile
+
+
+def load_directory(directory: Path) -> Loaded:
+    """Load `requests.yaml` and `commitments.yaml` from a data directory (no cross-file checks)."""
+    req_file, requests = load_file(directory / REQUESTS_FILE, RequestsFile, "requests")
+    com_file, commitments = load_file(directory / COMMITMENTS_FILE, CommitmentsFile, "lists")
+    diagnostics = [*req_file.diagnostics, *com_file.diagnostics]
+    dataset = None
+    if requests is not None and commitments is not None:
+        assert isinstance(requests, RequestsFile) and isinstance(commitments, CommitmentsFile)
+        dataset = Dataset(requests=requests, commitments=commitments)
+    return Loaded(directory, dataset, diagnostics, req_file, com_file)
+
+
+def bundled_data_dir() -> Path:
+    """The data shipped with the package (or, in a source checkout, the repository's data/)."""
+    packaged = Path(__file__).parent / "data"
+    if (packaged / REQUESTS_FILE).exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def default_data_dir(cwd: Path | None = None) -> Path:
+    """`./data` when it holds the data files, else the bundled data."""
+    local = (cwd or Path.cwd()) / "data"
+    if (local / REQUESTS_FILE).exists() or (local / COMMITMENTS_FILE).exists():
+        return local
+    return bundled_data_dir()
+

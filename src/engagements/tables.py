@@ -1,0 +1,126 @@
+"""Plain tables (columns and rows of text) and the formats scripts read them in.
+
+A `Table` is the common currency of the read-only views: the CLI shows it with Rich in a
+terminal, or writes it as CSV or JSON. Text cells are protected against spreadsheet formula
+injection in CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .i18n import _
+from .models import Dataset
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Table:
+    """Named columns (key, French header) and rows of plain values."""
+
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for key, _label in self.columns]
+
+
+def to_csv(table: Table, *, excel: bool = False) -> str:
+    """RFC 4180 CSV with a header row of column keys; `excel`: semicolons (BOM added by the writer)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
+    writer.writerow(table.keys)
+    for row in table.rows:
+        writer.writerow([_csv_cell(neutralise(row.get(k))) for k in table.keys])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " | ".join(str(v) for v in value)
+    return value
+
+
+def to_json(table: Table) -> str:
+    return json.dumps([{k: row.get(k) for k in table.keys} for row in table.rows], ensure_ascii=False, indent=2)
+
+
+def requests_table(data: Dataset) -> Table:
+    """Every request of the collective."""
+    table = Table(
+        [
+            ("id", _("id")),
+            ("kind", _("type")),
+            ("number", _("n°")),
+            ("axis", _("axe")),
+            ("title", _("intitulé")),
+            ("text", _("texte")),
+            ("keywords", _("mots-clés")),
+        ],
+        title=_("Demandes du collectif"),
+    )
+    for r in data.requests.requests:
+        table.rows.append(
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "number": r.number,
+                "axis": r.axis,
+                "title": r.title,
+                "text": r.text,
+                "keywords": list(r.keywords),
+            }
+        )
+    return table
+
+
+def lists_table(data: Dataset) -> Table:
+    """Every candidate list, with how many pledges and links it has."""
+    sources = {s.id: s for s in data.commitments.sources}
+    table = Table(
+        [
+            ("id", _("id")),
+            ("name", _("liste")),
+            ("head", _("tête de liste")),
+            ("commitments", _("engagements")),
+            ("links", _("liens confirmés")),
+            ("answered", _("a répondu au collectif")),
+            ("sources", _("sources")),
+        ],
+        title=_("Listes candidates"),
+    )
+    for lst in data.commitments.lists:
+        table.rows.append(
+            {
+                "id": lst.id,
+                "name": lst.name,
+                "head": lst.head,
+                "commitments": len(lst.commitments),
+                "links": sum(len(c.answers) for c in lst.commitments),
+                "answered": answered_collective(lst.sources, sources),
+                "sources": [sources[s].title if s in sources else s for s in lst.sources],
+            }
+        )
+    return table
+
+
+def answered_collective(source_ids: Sequence[str], sources: dict[str, Any]) -> bool:
+    """Whether a list answered the collective itself (not only published a programme)."""
+    return any(getattr(sources.get(s), "kind", None) == "answer" for s in source_ids)
