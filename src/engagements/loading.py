@@ -24,7 +24,7 @@ from .models import CommitmentsFile, Dataset, RequestsFile
 
 REQUESTS_FILE = "requests.yaml"
 COMMITMENTS_FILE = "commitments.yaml"
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
 MAX_NODES = 1_000_000
 MAX_DEPTH = 64
 
@@ -203,8 +203,10 @@ class _Plain:
         if isinstance(node, (CommentedMap, CommentedSeq)):
             if id(node) in self.seen:
                 self.failed = True
+                # Point at the alias itself: its key, or the sequence holding it.
+                at = self.source.position(path[:-1]) if path and isinstance(path[-1], int) else self.source.position(path, key=True)
                 self.source.error(
-                    *self.source.position(path),
+                    *at,
                     _("alias YAML (*…) : les ancres et alias ne sont pas acceptés, recopiez la valeur"),
                     "alias",
                 )
