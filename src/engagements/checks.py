@@ -22,7 +22,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´":
 _SPACE = re.compile(r"\s+")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
 
 
@@ -40,7 +40,7 @@ def read_source(path: Path) -> SourceText | None:
     try:
         if path.stat().st_size > max_bytes():
             return None
-        text = _fold(path.read_text(encoding="utf-8", errors="replace"))
+        text = fold(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return None
     chars: list[str] = []
@@ -62,7 +62,7 @@ def quote_pattern(text: str) -> re.Pattern[str]:
     Whitespace (and so line breaks) is ignored, apostrophes are unified, and each "ff" may
     have come out as one stray letter ("eJectifs", "oOre", "aeecter").
     """
-    compact = _SPACE.sub("", _fold(text))
+    compact = _SPACE.sub("", fold(text))
     parts = [re.escape(chunk) for chunk in compact.split("ff")]
     return re.compile("(?:ff|.)".join(parts), re.DOTALL)
 

@@ -114,7 +114,7 @@ def _emit_table(table: Table, fmt: TableFormat) -> None:
         print_table(table)
 
 
-@app.command()
+@app.command(help=_("Vérifier les données : syntaxe, types, identifiants, liens et citations."))
 def validate(
     ctx: typer.Context,
     format: Annotated[
@@ -129,7 +129,6 @@ def validate(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help=_("Les avertissements font aussi échouer."))] = False,
 ) -> None:
-    """Vérifier les données : syntaxe, types, identifiants, liens et citations."""
     from .checks import check
 
     fmt = format or _auto_format()
@@ -159,9 +158,8 @@ def validate(
         )
 
 
-@app.command("requests")
+@app.command("requests", help=_("Lister les demandes du collectif."))
 def requests_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
-    """Lister les demandes du collectif."""
     from .tables import requests_table
 
     data = _load(ctx).dataset
@@ -169,9 +167,8 @@ def requests_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.tab
     _emit_table(requests_table(data), format)
 
 
-@app.command("lists")
+@app.command("lists", help=_("Lister les listes candidates et leurs engagements."))
 def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
-    """Lister les listes candidates et leurs engagements."""
     from .tables import lists_table
 
     data = _load(ctx).dataset
@@ -179,12 +176,11 @@ def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table)
     _emit_table(lists_table(data), format)
 
 
-@app.command()
+@app.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
 def schema(
     which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Fichier à écrire (sinon la sortie standard)."))] = None,
 ) -> None:
-    """Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."""
     from .schema import schema_text
 
     if which not in ("requests", "commitments"):

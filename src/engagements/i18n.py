@@ -86,3 +86,38 @@ def _(message: str) -> str:
     if _current == "fr":
         return message
     return catalog(_current).get(message, message)
+
+
+def extract_messages(root: Path | None = None) -> list[str]:
+    """Every literal passed to `_()` in the package's source, in order of first appearance."""
+    root = root or Path(__file__).parent
+    found: dict[str, None] = {}
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, None)
+    return list(found)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a string for extraction without translating it now (translate with `_()` at use)."""
+    return message
+
+
+if __name__ == "__main__":  # pragma: no cover - maintainer tool
+    import json
+    import sys
+
+    lang = sys.argv[1] if len(sys.argv) > 1 else "en"
+    known = catalog(lang)
+    for message in extract_messages():
+        if message not in known:
+            print(f"msgid {json.dumps(message, ensure_ascii=False)}\nmsgstr \"\"\n")

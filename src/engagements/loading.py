@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .diagnostics import Diagnostic
-from .i18n import _
+from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile
 
 REQUESTS_FILE = "requests.yaml"
@@ -222,19 +222,19 @@ class _Plain:
 
 
 _TYPE_NAMES = {
-    "string_type": "un texte",
-    "list_type": "une liste",
-    "dict_type": "une table (clé : valeur)",
-    "model_type": "une table (clé : valeur)",
-    "model_attributes_type": "une table (clé : valeur)",
-    "int_type": "un nombre entier",
-    "int_parsing": "un nombre entier",
-    "int_from_float": "un nombre entier",
-    "bool_type": "vrai ou faux",
-    "date_type": "une date AAAA-MM-JJ",
-    "date_parsing": "une date AAAA-MM-JJ",
-    "date_from_datetime_parsing": "une date AAAA-MM-JJ",
-    "date_from_datetime_inexact": "une date AAAA-MM-JJ",
+    "string_type": N_("un texte"),
+    "list_type": N_("une liste"),
+    "dict_type": N_("une table (clé : valeur)"),
+    "model_type": N_("une table (clé : valeur)"),
+    "model_attributes_type": N_("une table (clé : valeur)"),
+    "int_type": N_("un nombre entier"),
+    "int_parsing": N_("un nombre entier"),
+    "int_from_float": N_("un nombre entier"),
+    "bool_type": N_("vrai ou faux"),
+    "date_type": N_("une date AAAA-MM-JJ"),
+    "date_parsing": N_("une date AAAA-MM-JJ"),
+    "date_from_datetime_parsing": N_("une date AAAA-MM-JJ"),
+    "date_from_datetime_inexact": N_("une date AAAA-MM-JJ"),
 }
 
 

@@ -34,6 +34,8 @@ class Table:
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""
+    terminal: list[str] | None = None  # the keys worth showing in an 80-column terminal
+
 
     @property
     def keys(self) -> list[str]:
@@ -75,6 +77,7 @@ def requests_table(data: Dataset) -> Table:
             ("keywords", _("mots-clés")),
         ],
         title=_("Demandes du collectif"),
+        terminal=["id", "number", "axis", "title"],
     )
     for r in data.requests.requests:
         table.rows.append(
@@ -100,11 +103,12 @@ def lists_table(data: Dataset) -> Table:
             ("name", _("liste")),
             ("head", _("tête de liste")),
             ("commitments", _("engagements")),
-            ("links", _("liens confirmés")),
-            ("answered", _("a répondu au collectif")),
+            ("links", _("liens")),
+            ("answered", _("réponse au collectif")),
             ("sources", _("sources")),
         ],
         title=_("Listes candidates"),
+        terminal=["id", "name", "commitments", "links", "answered"],
     )
     for lst in data.commitments.lists:
         table.rows.append(

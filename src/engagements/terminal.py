@@ -29,9 +29,15 @@ def cell(value: Any) -> str:
 
 def print_table(table: Table) -> None:
     out = RichTable(title=table.title or None, show_lines=False, expand=False)
-    for _key, label in table.columns:
-        out.add_column(label, overflow="fold")
+    keys = table.terminal or table.keys
+    labels = dict(table.columns)
+    for key in keys:
+        numeric = all(isinstance(row.get(key), int) and not isinstance(row.get(key), bool) for row in table.rows)
+        if numeric or key == "id":
+            out.add_column(labels[key], justify="right" if numeric else "left", overflow="fold")
+        else:
+            out.add_column(labels[key], ratio=1, min_width=10)
     for row in table.rows:
         # Text() so that brackets in the data are never read as Rich markup.
-        out.add_row(*(Text(cell(row.get(k))) for k in table.keys))
+        out.add_row(*(Text(cell(row.get(k))) for k in keys))
     console().print(out)
