@@ -193,3 +193,7 @@ def schema(
 
         atomic_write(output, text.encode("utf-8"))
 
+
+
+# Commands defined in their own modules register themselves on `app` when imported.
+from . import cli_edit, cli_import  # noqa: E402,F401

@@ -369,10 +369,20 @@ class Loaded:
     commitments_file: YamlFile
 
 
-def load_directory(directory: Path) -> Loaded:
-    """Load `requests.yaml` and `commitments.yaml` from a data directory (no cross-file checks)."""
-    req_file, requests = load_file(directory / REQUESTS_FILE, RequestsFile, "requests")
-    com_file, commitments = load_file(directory / COMMITMENTS_FILE, CommitmentsFile, "lists")
+def load_directory(directory: Path, overrides: dict[str, Path] | None = None) -> Loaded:
+    """Load `requests.yaml` and `commitments.yaml` from a data directory (no cross-file checks).
+
+    `overrides` reads a file from elsewhere under its usual name (e.g. a temporary file that a
+    write checks before it replaces the real one); diagnostics still name the real file.
+    """
+    overrides = overrides or {}
+
+    def one(name: str, model: type[BaseModel], key: str) -> tuple[YamlFile, Any]:
+        real = directory / name
+        return load_file(overrides.get(name, real), model, key, display_path(real))
+
+    req_file, requests = one(REQUESTS_FILE, RequestsFile, "requests")
+    com_file, commitments = one(COMMITMENTS_FILE, CommitmentsFile, "lists")
     diagnostics = [*req_file.diagnostics, *com_file.diagnostics]
     dataset = None
     if requests is not None and commitments is not None:

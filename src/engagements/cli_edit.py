@@ -1,0 +1,3 @@
+"""CLI commands that write the data: link, unlink, reject, review, fmt."""
+
+from __future__ import annotations
