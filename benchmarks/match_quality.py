@@ -1,0 +1,143 @@
+"""Matcher quality on the bundled data, with the confirmed links hidden from the pledges under test.
+
+Ground truth: the links people confirmed (`answers:`), at the question level (the 12 questions).
+For each evaluated pledge the matcher scores every question; we report
+- top-1: share of pledges whose best-scoring question is a confirmed one;
+- precision, recall and F1 of the suggestions at `partial` or above;
+under three settings:
+- blind: no confirmed link at all teaches the matcher;
+- leave-one-list-out: the other lists' links teach, the tested list's do not;
+- 10-fold within the list (extra): links of the other 90 % of the list's pledges teach.
+A naive baseline is printed in the same run: rapidfuzz `token_set_ratio` on lowercased raw
+text, best question per pledge.
+
+Usage: python benchmarks/match_quality.py [--data DIR] [--level question|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from engagements.loading import load_directory  # noqa: E402
+from engagements.matching import Matcher, analyze, level_of, to_score  # noqa: E402
+from engagements.lexicon import shipped_lexicon  # noqa: E402
+
+
+@dataclass
+class Counts:
+    """Raw counts, summed over folds before rates are computed (micro-average)."""
+
+    n: int = 0
+    hits: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __iadd__(self, other: "Counts") -> "Counts":
+        self.n, self.hits = self.n + other.n, self.hits + other.hits
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        return self
+
+    def rates(self) -> dict[str, float]:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        top1 = self.hits / self.n if self.n else 0.0
+        return {"n": self.n, "top1": top1, "precision": precision, "recall": recall, "f1": f1}
+
+
+def evaluate(requests, pledges, truth, teaching) -> Counts:
+    """Counts for pledges [(id, text)] against truth {id: set(request ids)}, with `teaching`."""
+    lexicon = shipped_lexicon()
+    matcher = Matcher(requests, lexicon, teaching)
+    analyses = [analyze(text, lexicon) for _id, text in pledges]
+    counts = Counts(n=len(pledges))
+    for (pid, _text), pairs in zip(pledges, matcher.score_all(analyses)):
+        expected = truth[pid]
+        scores = [(matcher.request_ids[i], to_score(v)) for i, v in pairs]
+        best = scores[0][1] if scores else 0
+        if scores and scores[0][0] in expected:
+            counts.hits += 1
+        suggested = {rid for rid, s in scores if level_of(s, best) is not None}
+        counts.tp += len(suggested & expected)
+        counts.fp += len(suggested - expected)
+        counts.fn += len(expected - suggested)
+    return counts
+
+
+def baseline(requests, pledges, truth) -> Counts:
+    from rapidfuzz import fuzz, process
+
+    choices = [f"{r.title} {r.text}".lower() for r in requests]
+    hits = 0
+    for pid, text in pledges:
+        best = process.extractOne(text.lower(), choices, scorer=fuzz.token_set_ratio)
+        if best and requests[best[2]].id in truth[pid]:
+            hits += 1
+    n = len(pledges)
+    # One suggestion and (here) one truth per pledge: precision = recall = top-1.
+    return Counts(n=n, hits=hits, tp=hits, fp=n - hits, fn=n - hits)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--level", choices=["question", "all"], default="question")
+    args = parser.parse_args()
+    loaded = load_directory(args.data)
+    assert loaded.dataset is not None, loaded.diagnostics
+    data = loaded.dataset
+    requests = [r for r in data.requests.requests if args.level == "all" or r.kind == "question"]
+    ids = {r.id for r in requests}
+    rows = []
+    started = time.perf_counter()
+    for lst in data.commitments.lists:
+        linked = [(c.id, c.text, {a.request for a in c.answers} & ids) for c in lst.commitments]
+        linked = [(pid, text, exp) for pid, text, exp in linked if exp]
+        if not linked:
+            continue
+        pledges = [(pid, text) for pid, text, _e in linked]
+        truth = {pid: exp for pid, _t, exp in linked}
+        others: dict[str, list[str]] = {}
+        for other in data.commitments.lists:
+            if other.id != lst.id:
+                for c in other.commitments:
+                    for a in c.answers:
+                        if a.request in ids:
+                            others.setdefault(a.request, []).append(c.text)
+        rows.append((lst.id, "naive baseline (token_set_ratio)", baseline(requests, pledges, truth)))
+        rows.append((lst.id, "blind", evaluate(requests, pledges, truth, {})))
+        rows.append((lst.id, "leave-one-list-out", evaluate(requests, pledges, truth, others)))
+        # 10-fold inside the list: each tenth is scored with the other nine tenths teaching.
+        folds = [linked[k::10] for k in range(10)]
+        total = Counts()
+        for k, fold in enumerate(folds):
+            teach = {rid: list(texts) for rid, texts in others.items()}
+            for j, other_fold in enumerate(folds):
+                if j != k:
+                    for _pid, text, exp in other_fold:
+                        for rid in exp:
+                            teach.setdefault(rid, []).append(text)
+            total += evaluate(requests, [(p, t) for p, t, _e in fold], {p: e for p, _t, e in fold}, teach)
+        rows.append((lst.id, "10-fold within list (extra)", total))
+    elapsed = time.perf_counter() - started
+    print(f"Matcher quality, {args.level} level, {len(requests)} requests, data {args.data}")
+    print(f"{'list':<22} {'setting':<34} {'n':>4} {'top-1':>6} {'prec.':>6} {'recall':>6} {'F1':>6}")
+    for list_id, setting, counts in rows:
+        r = counts.rates()
+        print(
+            f"{list_id:<22} {setting:<34} {r['n']:>4} {r['top1']:>6.2f} {r['precision']:>6.2f} "
+            f"{r['recall']:>6.2f} {r['f1']:>6.2f}"
+        )
+    print(f"({elapsed:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""French text normalisation for matching: from a sentence to comparable word stems.
+
+Steps, in order: repair the PDF ligature artefacts that survive in raw text, unify
+apostrophes, reduce inclusive writing (élu·es, habitant.es, tou.te.s, candidat-e-s) to the base
+word, drop elisions (l', d', qu'…), split into words, drop stopwords, stem each word with the
+Snowball French stemmer, and fold case and accents. The stemmer is `snowballstemmer` (pure
+Python, no dependencies, the reference Snowball algorithms): writing a French stemmer by hand
+would be worse and longer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+
+# Inclusive-writing suffix chains after a letter: élu·es, habitant.es, tou.te.s, candidat-e-s,
+# chercheur·euses, médiateur·rices, professionnel·les, un·e, Aixois.es.
+_INCLUSIVE = re.compile(
+    r"(?<=[a-zà-ÿ])(?:[·•‧.\-](?:e|es|s|euse|euses|rice|rices|le|les|te|tes|ne|nes|ve|ves))+\b",
+    re.IGNORECASE,
+)
+_ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu|presqu)'", re.IGNORECASE)
+# A stray upper-case J or O inside a lower-case word is a lost "ff" ligature (eJectifs, oOre).
+_LIGATURE = re.compile(r"(?<=[a-zà-ÿ])[JO](?=[a-zà-ÿ])")
+_WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]+")
+
+STOPWORDS = frozenset(
+    """
+    a à afin ai aie aient ainsi alors après as au aucun aucune aupres auprès aussi autre autres aux avant
+    avec avoir ayant bien c ça car ce ceci cela celle celles celui ces cet cette ceux chacun chacune chaque
+    chez ci comme comment compris d dans de dont des deux donc du elle elles en encore entre est et etc
+    été être eu eux fait faire font hors il ils j je jusqu l la là le les leur leurs lors lui m ma mais
+    me même mêmes mes moi moins mon n ne ni non nos notre nôtre nous on ont or ou où par parce pas peu
+    peut plus pour pourra pouvoir qu quand que quel quelle quelles quels qui quoi s sa sans se sera
+    seront ses si sien soi soit son sont sous sur t ta tandis te tel telle telles tels tes toi ton tous
+    tout toute toutes très tu un une unes uns vers via vos votre vous y ainsi notamment afin ceux
+    dès déjà aujourd hui cas sein lieu lieux type ex sera seront doit doivent devra devront
+    nos nous notre sera également entre autres tant tous toutes tou
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Hébergement' -> 'hebergement'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("œ", "oe").replace("æ", "ae")
+
+
+def clean(text: str) -> str:
+    """Repair extraction artefacts, unify apostrophes, reduce inclusive writing, drop elisions."""
+    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    text = _LIGATURE.sub("ff", text)
+    text = _INCLUSIVE.sub("", text)
+    return _ELISION.sub(" ", text)
+
+
+def words(text: str) -> list[str]:
+    """The words of a cleaned text, as written (case kept)."""
+    return _WORD.findall(clean(text))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The folded Snowball stem of one word ('Logements' -> 'log'); acronyms stay whole."""
+    lower = word.lower()
+    if word.isupper() and len(word) > 1:
+        return fold(lower)
+    return fold(_stemmer.stemWord(lower))
+
+
+def is_stopword(word: str) -> bool:
+    return word.lower() in STOPWORDS or fold(word) in _FOLDED_STOPWORDS or len(word) < 2 and not word.isdigit()
+
+
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    """(stem, surface word) for every content word of `text`, in order."""
+    return [(stem(w), w) for w in words(text) if not is_stopword(w)]

@@ -1,0 +1,286 @@
+"""Aligning pledges to requests: an explainable lexical matcher, plus links decided by people.
+
+How a score is made, so that a volunteer can check it:
+1. each text is reduced to word stems (see `french.py`) plus the concepts of the shipped
+   lexicon it mentions (see `lexicon.py`);
+2. each stem or concept is weighted by TF-IDF over all the texts at hand (rare words count
+   more), and a text becomes a unit vector;
+3. a request's profile is its title, text and keywords, plus, when people have confirmed
+   links, the pledges linked to it ("confirmed links teach the matcher");
+4. the score is the cosine of pledge and profile, scaled to 0–100; the words that weigh most in
+   it are the explanation.
+
+Confirmed links (`answers:`) always count as `covered`, with source `link`; rejected links
+(`rejects:`) are never suggested. The same data always gives the same result, in the same order.
+All pairs are scored at once with sparse matrix products (scipy), in chunks of pledges, so
+100,000 pledges against 1,000 requests stay within seconds and bounded memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .french import is_stopword, stem, words
+from .lexicon import Lexicon, shipped_lexicon
+from .models import Commitment, Dataset, Request
+
+Level = Literal["covered", "partial"]
+LinkSource = Literal["link", "matcher"]
+
+# Score thresholds (0–100), measured on the bundled data by benchmarks/match_quality.py.
+COVERED = 45
+PARTIAL = 22
+# A partial suggestion must also be close to the pledge's best one: a pledge usually answers
+# one or two requests, and listing every faint resemblance would bury the right one.
+RELATIVE = 0.6
+# Cosine at which the score reaches 100.
+FULL_COSINE = 0.55
+# Weight of confirmed pledges in a request's profile, relative to the request's own text.
+TEACHING_WEIGHT = 0.8
+CONCEPT_PREFIX = "§"
+CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A text as the matcher sees it: weighted terms and, for each, the words that said it."""
+
+    counts: Counter[str]
+    surfaces: dict[str, str]
+
+
+def analyze(text: str, lexicon: Lexicon) -> Analysis:
+    """Stems of the content words, plus one token per lexicon concept found."""
+    ws = words(text)
+    stems = [stem(w) for w in ws]
+    counts: Counter[str] = Counter()
+    surfaces: dict[str, str] = {}
+    for w, s in zip(ws, stems):
+        if not is_stopword(w):
+            counts[s] += 1
+            surfaces.setdefault(s, w.lower())
+    for hit in lexicon.find(stems):
+        token = CONCEPT_PREFIX + hit.concept
+        counts[token] += 1
+        surfaces.setdefault(token, " ".join(ws[hit.start : hit.end]).lower())
+    return Analysis(counts, surfaces)
+
+
+def request_text(request: Request) -> str:
+    """The text of a request the matcher reads: title, text and keywords."""
+    return " \n ".join([request.title, request.text, *request.keywords])
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One pledge–request pair worth showing, with its score and why."""
+
+    list: str
+    commitment: str
+    request: str
+    score: int
+    level: Level
+    source: LinkSource
+    why: tuple[str, ...] = ()
+    by: str | None = None
+    date: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "list": self.list,
+            "commitment": self.commitment,
+            "request": self.request,
+            "score": self.score,
+            "level": self.level,
+            "source": self.source,
+            "why": list(self.why),
+            "by": self.by,
+            "date": self.date,
+        }
+
+
+@dataclass
+class Matcher:
+    """TF-IDF profiles of the requests, ready to score any number of pledges."""
+
+    requests: Sequence[Request]
+    lexicon: Lexicon = field(default_factory=shipped_lexicon)
+    teaching: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.request_ids = [r.id for r in self.requests]
+        self.analyses = [analyze(request_text(r), self.lexicon) for r in self.requests]
+        self.taught = {rid: [analyze(t, self.lexicon) for t in texts] for rid, texts in self.teaching.items()}
+        self.vocabulary: dict[str, int] = {}
+        self.df: Counter[str] = Counter()
+        self.n_docs = 0
+
+    # -- weighting ---------------------------------------------------------------------------
+    def fit(self, pledge_analyses: Iterable[Analysis]) -> None:
+        """Document frequencies over the requests, the teaching pledges and the pledges to score."""
+        docs = [*self.analyses, *(a for group in self.taught.values() for a in group), *pledge_analyses]
+        for a in docs:
+            self.df.update(a.counts.keys())
+        self.n_docs = len(docs)
+        for term in sorted(self.df):
+            self.vocabulary[term] = len(self.vocabulary)
+
+    def idf(self, term: str) -> float:
+        return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def weights(self, analysis: Analysis) -> dict[str, float]:
+        """Unit TF-IDF vector of one text (sublinear term frequency)."""
+        vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in analysis.counts.items() if t in self.vocabulary}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+    def profiles(self) -> list[dict[str, float]]:
+        """Each request's unit profile: its own text, plus its confirmed pledges (teaching)."""
+        out = []
+        for rid, analysis in zip(self.request_ids, self.analyses):
+            own = self.weights(analysis)
+            taught = self.taught.get(rid, [])
+            if taught:
+                mixed: Counter[str] = Counter(own)
+                share = TEACHING_WEIGHT / len(taught)
+                for a in taught:
+                    for t, v in self.weights(a).items():
+                        mixed[t] += share * v
+                norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
+                own = {t: v / norm for t, v in mixed.items()}
+            out.append(own)
+        return out
+
+    # -- scoring -----------------------------------------------------------------------------
+    def score_all(self, pledges: Sequence[Analysis]) -> list[list[tuple[int, float]]]:
+        """For each pledge, the (request index, cosine) pairs above zero, best first."""
+        import numpy as np
+        from scipy import sparse
+
+        self.fit(pledges)
+        self._profiles = self.profiles()
+        r_matrix = self._matrix(self._profiles, sparse, np).T.tocsc()
+        results: list[list[tuple[int, float]]] = []
+        for start in range(0, len(pledges), CHUNK):
+            chunk = [self.weights(a) for a in pledges[start : start + CHUNK]]
+            product = (self._matrix(chunk, sparse, np) @ r_matrix).tocsr()
+            for row in range(product.shape[0]):
+                lo, hi = product.indptr[row], product.indptr[row + 1]
+                pairs = sorted(
+                    zip(product.indices[lo:hi].tolist(), product.data[lo:hi].tolist()), key=lambda p: (-p[1], p[0])
+                )
+                results.append([(int(i), float(v)) for i, v in pairs if v > 0])
+        return results
+
+    def _matrix(self, vectors: Sequence[dict[str, float]], sparse, np):  # type: ignore[no-untyped-def]
+        rows, cols, vals = [], [], []
+        for i, vec in enumerate(vectors):
+            for t, v in vec.items():
+                j = self.vocabulary.get(t)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+                    vals.append(v)
+        shape = (len(vectors), len(self.vocabulary))
+        return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=shape)
+
+    def explain(self, pledge: Analysis, request_index: int, top: int = 5) -> tuple[str, ...]:
+        """The shared words and concepts that weigh most in a pair's score."""
+        pw = self.weights(pledge)
+        profile = self._profiles[request_index]
+        shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
+        out = []
+        for _weight, term in shared[:top]:
+            surface = pledge.surfaces.get(term, term)
+            out.append(f"{surface} ≈ {term[1:]}" if term.startswith(CONCEPT_PREFIX) else surface)
+        return tuple(out)
+
+
+def to_score(cosine: float) -> int:
+    """Cosine to a 0–100 score."""
+    return max(0, min(100, round(100 * cosine / FULL_COSINE)))
+
+
+def level_of(score: int, best: int) -> Level | None:
+    """covered, partial, or None (not worth suggesting)."""
+    if score >= COVERED:
+        return "covered"
+    if score >= PARTIAL and score >= RELATIVE * best:
+        return "partial"
+    return None
+
+
+def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
+    """The texts of confirmed pledges, per request, that teach the request's profile."""
+    skip = set(exclude_lists)
+    out: dict[str, list[str]] = {}
+    for lst in data.commitments.lists:
+        if lst.id in skip:
+            continue
+        for c in lst.commitments:
+            for link in c.answers:
+                out.setdefault(link.request, []).append(c.text)
+    return out
+
+
+def match(
+    data: Dataset,
+    *,
+    use_links: bool = True,
+    lists: Sequence[str] | None = None,
+    requests: Sequence[str] | None = None,
+    min_score: int = 0,
+    lexicon: Lexicon | None = None,
+) -> list[Suggestion]:
+    """Every link and suggestion at `partial` or above, in data order (list, pledge, best score first).
+
+    With `use_links=False`, confirmed and rejected links are ignored and nothing is taught:
+    what the matcher alone finds.
+    """
+    lexicon = lexicon or shipped_lexicon()
+    all_requests = data.requests.requests
+    teach = teaching_texts(data) if use_links else {}
+    matcher = Matcher(all_requests, lexicon, teach)
+    wanted_lists = set(lists) if lists else None
+    wanted_requests = set(requests) if requests else None
+    pledges: list[tuple[str, Commitment]] = [
+        (lst.id, c)
+        for lst in data.commitments.lists
+        if wanted_lists is None or lst.id in wanted_lists
+        for c in lst.commitments
+    ]
+    analyses = [analyze(c.text, lexicon) for _l, c in pledges]
+    scored = matcher.score_all(analyses)
+    out: list[Suggestion] = []
+    for (list_id, c), analysis, pairs in zip(pledges, analyses, scored):
+        scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
+        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
+        best = max(scores.values(), default=0)
+        linked = {link.request: link for link in c.answers} if use_links else {}
+        rejected = {link.request for link in c.rejects} if use_links else set()
+        rows: list[Suggestion] = []
+        for rid, link in linked.items():
+            rows.append(
+                Suggestion(
+                    list_id, c.id, rid, scores.get(rid, 0), "covered", "link",
+                    matcher.explain(analysis, index[rid]) if rid in index else (),
+                    link.by, link.date.isoformat() if link.date else None,
+                )
+            )
+        for i, _cos in pairs:
+            rid = matcher.request_ids[i]
+            if rid in linked or rid in rejected:
+                continue
+            level = level_of(scores[rid], best)
+            if level is None:
+                continue
+            rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
+        rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
+        out.extend(
+            s for s in rows if (wanted_requests is None or s.request in wanted_requests) and (s.source == "link" or s.score >= min_score)
+        )
+    return out
