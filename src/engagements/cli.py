@@ -10,14 +10,19 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import loading
 from .diagnostics import DiagnosticFormat, has_errors, render
 from .i18n import _
-from .tables import Table, to_csv, to_json
+
+if TYPE_CHECKING:
+    from .loading import Loaded
+    from .tables import Table
+
+# Heavy modules (pydantic, ruamel.yaml, scipy) are imported inside the commands that need
+# them, so that `--help` and cached reports start fast.
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -68,8 +73,10 @@ def main(ctx: typer.Context, data: DataOption = None, lang: LangOption = None) -
 
 
 def _data_dir(ctx: typer.Context) -> Path:
+    from .paths import default_data_dir
+
     chosen = (ctx.obj or {}).get("data")
-    return chosen if chosen is not None else loading.default_data_dir()
+    return chosen if chosen is not None else default_data_dir()
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
@@ -77,8 +84,9 @@ def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _load(ctx: typer.Context, fmt: DiagnosticFormat | None = None) -> loading.Loaded:
+def _load(ctx: typer.Context, fmt: DiagnosticFormat | None = None) -> Loaded:
     """Load and check the data; on errors print every diagnostic and exit 1."""
+    from . import loading
     from .checks import check
 
     directory = _data_dir(ctx)
@@ -104,6 +112,8 @@ def _print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # typ
 
 
 def _emit_table(table: Table, fmt: TableFormat) -> None:
+    from .tables import to_csv, to_json
+
     if fmt is TableFormat.json:
         sys.stdout.write(to_json(table) + "\n")
     elif fmt is TableFormat.csv:
@@ -129,6 +139,7 @@ def validate(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help=_("Les avertissements font aussi échouer."))] = False,
 ) -> None:
+    from . import loading
     from .checks import check
 
     fmt = format or _auto_format()
@@ -193,6 +204,197 @@ def schema(
 
         atomic_write(output, text.encode("utf-8"))
 
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class RequestLevel(str, Enum):
+    question = "question"
+    demand = "demand"
+    all = "all"
+
+
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
+]
+ListFilter = Annotated[
+    list[str] | None,
+    typer.Option("--list", "-l", help=_("Seulement cette liste (option répétable)."), show_default=False),
+]
+RequestFilter = Annotated[
+    list[str] | None,
+    typer.Option("--request", "-r", help=_("Seulement cette demande (option répétable)."), show_default=False),
+]
+NoLinksOption = Annotated[
+    bool,
+    typer.Option("--no-links", help=_("Ignorer les liens confirmés et rejetés : ce que trouve l’appariement seul.")),
+]
+LevelOption = Annotated[
+    RequestLevel,
+    typer.Option(
+        "--level",
+        help=_("question : les questions posées aux listes ; demand : les demandes fines, par axe ; all : toutes."),
+        case_sensitive=False,
+    ),
+]
+
+
+def _check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
+    """Unknown ids in a filter are a usage error, with a suggestion."""
+    from difflib import get_close_matches
+
+    for value in wanted or []:
+        if value not in known:
+            close = get_close_matches(value, known, n=1)
+            hint = _(" ; vouliez-vous dire « {id} » ?").format(id=close[0]) if close else ""
+            _fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + hint, EXIT_USAGE)
+
+
+def _suggestion_rows(ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int) -> list[dict[str, object]]:
+    from .matching import match
+
+    data = _load(ctx).dataset
+    assert data is not None
+    _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    _check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
+    texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
+    titles = {r.id: r.title for r in data.requests.requests}
+    rows = []
+    for s in match(data, use_links=use_links, lists=lists, requests=requests, min_score=min_score):
+        row = s.as_dict()
+        row["commitment_text"] = texts[s.commitment]
+        row["request_title"] = titles.get(s.request, "")
+        rows.append(row)
+    return rows
+
+
+@app.command(help=_("Suggérer les demandes auxquelles répond chaque engagement, avec un score et pourquoi."))
+def match(
+    ctx: typer.Context,
+    lists: ListFilter = None,
+    requests: RequestFilter = None,
+    min_score: Annotated[int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))] = 0,
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    import json
+
+    rows = _suggestion_rows(ctx, lists, requests, not no_links, min_score)
+    if format is ReportFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .report import make_console, suggestions_table
+
+    console = make_console()
+    if not rows:
+        console.print(_("Aucun lien ni suggestion."))
+        return
+    console.print(suggestions_table(rows))
+
+
+def _coverage(ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool):  # type: ignore[no-untyped-def]
+    """The coverage matrix, from the cache when the data has not changed since it was computed."""
+    from . import cache
+    from .coverage import Coverage
+
+    directory = _data_dir(ctx)
+    key = cache.data_key(directory, "coverage", level.value, ",".join(lists or []), str(use_links))
+    cached = cache.read("coverage", key)
+    if cached is not None:
+        return Coverage.from_dict(cached)
+    from .coverage import build
+    from .matching import match as run_match
+
+    data = _load(ctx).dataset
+    assert data is not None
+    _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)
+    cache.write("coverage", key, result.to_dict())
+    return result
+
+
+@app.command(help=_("Qui couvre quoi : la matrice demandes × listes (commande principale)."))
+def coverage(
+    ctx: typer.Context,
+    level: LevelOption = RequestLevel.question,
+    lists: ListFilter = None,
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    result = _coverage(ctx, level, lists, not no_links)
+    if format is ReportFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from .report import coverage_table, make_console
+
+    make_console().print(coverage_table(result))
+
+
+@app.command(help=_("Les manques : demandes sans réponse ou en partie, par liste ; listes silencieuses, par demande."))
+def gaps(
+    ctx: typer.Context,
+    level: LevelOption = RequestLevel.question,
+    lists: ListFilter = None,
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    from .coverage import gaps as find_gaps
+
+    result = _coverage(ctx, level, lists, not no_links)
+    found = find_gaps(result)
+    if format is ReportFormat.json:
+        import json
+
+        answered = {c.id: c.answered for c in result.columns}
+        payload = {
+            "level": result.level,
+            "lists": [
+                {
+                    "list": list_id,
+                    "answered_collective": answered[list_id],
+                    "unanswered": found.unanswered[list_id],
+                    "partial": found.partial[list_id],
+                }
+                for list_id in found.unanswered
+            ],
+            "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .report import gaps_view, make_console
+
+    make_console().print(gaps_view(result, found))
+
+
+@app.command(help=_("Détail d’une demande (les engagements qui y répondent, liste par liste) ou d’un engagement."))
+def show(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(metavar="ID", help=_("Identifiant d’une demande ou d’un engagement."))],
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    import json
+
+    from .details import details
+
+    data = _load(ctx).dataset
+    assert data is not None
+    found = details(data, item, use_links=not no_links)
+    if found is None:
+        known = [r.id for r in data.requests.requests] + [c.id for lst in data.commitments.lists for c in lst.commitments]
+        _check_ids(_("demande ou engagement"), [item], known)
+        return
+    if format is ReportFormat.json:
+        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .report import details_view, make_console
+
+    make_console().print(details_view(found))
 
 
 # Commands defined in their own modules register themselves on `app` when imported.

@@ -22,8 +22,7 @@ from .diagnostics import Diagnostic
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile
 
-REQUESTS_FILE = "requests.yaml"
-COMMITMENTS_FILE = "commitments.yaml"
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, bundled_data_dir, default_data_dir  # noqa: F401
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
 MAX_NODES = 1_000_000
 MAX_DEPTH = 64
@@ -389,20 +388,3 @@ def load_directory(directory: Path, overrides: dict[str, Path] | None = None) ->
         assert isinstance(requests, RequestsFile) and isinstance(commitments, CommitmentsFile)
         dataset = Dataset(requests=requests, commitments=commitments)
     return Loaded(directory, dataset, diagnostics, req_file, com_file)
-
-
-def bundled_data_dir() -> Path:
-    """The data shipped with the package (or, in a source checkout, the repository's data/)."""
-    packaged = Path(__file__).parent / "data"
-    if (packaged / REQUESTS_FILE).exists():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-def default_data_dir(cwd: Path | None = None) -> Path:
-    """`./data` when it holds the data files, else the bundled data."""
-    local = (cwd or Path.cwd()) / "data"
-    if (local / REQUESTS_FILE).exists() or (local / COMMITMENTS_FILE).exists():
-        return local
-    return bundled_data_dir()
-

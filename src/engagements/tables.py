@@ -12,10 +12,12 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .i18n import _
-from .models import Dataset
+
+if TYPE_CHECKING:
+    from .models import Dataset
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 

@@ -1,0 +1,73 @@
+"""A small on-disk cache of computed results, so that reports start fast.
+
+Loading the YAML with positions, validating and matching takes about a second on a small
+machine; the coverage matrix it produces is a few kilobytes of JSON. The cache key is a hash of
+everything the result depends on: the bytes of both data files, the stat of the source documents
+(quotes are checked against them), the lexicon, the package's code, and the options. Any change
+gives a new key, so a stale result is never shown. `ENGAGEMENTS_NO_CACHE=1` turns it off;
+an unwritable cache folder is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).parent
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("ENGAGEMENTS_NO_CACHE"):
+        return None
+    base = os.environ.get("ENGAGEMENTS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "engagements"
+
+
+def data_key(directory: Path, *options: str) -> str | None:
+    """A digest of a data directory and options; None when the data files cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        for name in ("requests.yaml", "commitments.yaml"):
+            digest.update(name.encode() + b"\0" + (directory / name).read_bytes())
+        sources = directory / "sources"
+        if sources.is_dir():
+            for path in sorted(sources.iterdir()):
+                st = path.stat()
+                digest.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        for path in sorted(PACKAGE.rglob("*")):
+            if path.suffix in (".py", ".yaml", ".po"):
+                st = path.stat()
+                digest.update(f"{path.relative_to(PACKAGE)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    except OSError:
+        return None
+    digest.update("\0".join(options).encode())
+    return digest.hexdigest()
+
+
+def read(kind: str, key: str | None) -> Any | None:
+    folder = cache_dir()
+    if folder is None or key is None:
+        return None
+    try:
+        return json.loads((folder / f"{kind}-{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write(kind: str, key: str | None, value: Any) -> None:
+    folder = cache_dir()
+    if folder is None or key is None:
+        return
+    try:
+        from .writing import atomic_write
+
+        atomic_write(folder / f"{kind}-{key}.json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        # Keep the folder small: only the newest results of each kind.
+        entries = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[20:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass

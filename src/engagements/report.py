@@ -1,0 +1,192 @@
+"""Terminal views of coverage, gaps, suggestions and details, with Rich.
+
+Readable without colour: every level has a symbol and a word in the legend, counts are
+numbers. Rich drops colour when the output is piped or `NO_COLOR` is set. Data text is always
+passed as `Text`, never as markup, so brackets in a pledge are shown as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .coverage import Coverage, Gaps
+from .i18n import N_, _
+
+SYMBOLS = {"covered": "●", "partial": "◐", "absent": "○"}
+STYLES = {"covered": "bold green", "partial": "yellow", "absent": "dim red"}
+LEVEL_NAMES = {"covered": N_("couvert"), "partial": N_("partiel"), "absent": N_("absent")}
+SOURCE_NAMES = {"link": N_("lien confirmé"), "matcher": N_("suggestion")}
+
+
+def level_name(level: str) -> str:
+    return _(LEVEL_NAMES[level])
+
+
+def source_name(source: str) -> str:
+    return _(SOURCE_NAMES[source])
+
+
+def make_console(width: int | None = None) -> Console:
+    return Console(highlight=False, width=width)
+
+
+def row_label(row: Any) -> str:
+    number = row.number or ""
+    return f"{number:>2} {row.title}" if number else row.title
+
+
+def legend() -> Text:
+    text = Text(_("Légende : "))
+    for level in ("covered", "partial", "absent"):
+        text.append(f"{SYMBOLS[level]} ", style=STYLES[level])
+        text.append(level_name(level) + "   ")
+    text.append(_("(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)"))
+    return text
+
+
+def bar(share: float, width: int = 20) -> str:
+    full = round(share * width)
+    return "█" * full + "░" * (width - full)
+
+
+def coverage_table(cov: Coverage) -> Group:
+    """The matrix, its footer of shares per list, a bar chart and the legend."""
+    titles = {"question": _("Couverture des questions du collectif"), "demand": _("Couverture des demandes du collectif")}
+    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=False)
+    summary = {s.list: s for s in cov.summary()}
+    table.add_column(_("Demande"), footer=_("Part couverte"), ratio=3, min_width=20)
+    for col in cov.columns:
+        name = col.name if col.answered else f"{col.name} *"
+        s = summary[col.id]
+        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)"
+        table.add_column(Text(name), footer=footer, justify="left", ratio=1, min_width=9)
+    current_axis = None
+    for row in cov.rows:
+        if cov.level == "demand" and row.axis != current_axis:
+            current_axis = row.axis
+            table.add_row(Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"), *[""] * len(cov.columns))
+        cells = []
+        for col in cov.columns:
+            cell = cov.cell(row.id, col.id)
+            label = SYMBOLS[cell.level] + (f" {cell.count}" if cell.count else "")
+            cells.append(Text(label, style=STYLES[cell.level]))
+        table.add_row(Text(row_label(row)), *cells)
+    chart = Table.grid(padding=(0, 1))
+    chart.add_column()
+    chart.add_column()
+    chart.add_column(justify="right")
+    for col in cov.columns:
+        s = summary[col.id]
+        chart.add_row(Text(col.name[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
+    return Group(table, legend(), Text(""), Text(_("Part des demandes couvertes, par liste"), style="bold"), chart)
+
+
+def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
+    """Per list: unanswered and partly answered requests; per request: silent lists."""
+    titles = {r.id: row_label(r).strip() for r in cov.rows}
+    parts: list[Any] = [Text(_("Manques, liste par liste"), style="bold underline")]
+    for col in cov.columns:
+        parts.append(Text(""))
+        parts.append(Text(col.name, style="bold"))
+        if not col.answered:
+            parts.append(Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général.")))
+        absent, partial = gaps.unanswered[col.id], gaps.partial[col.id]
+        parts.append(Text(_("  Sans réponse ({n}) :").format(n=len(absent))))
+        parts.extend(Text(f"    {SYMBOLS['absent']} {titles[r]}") for r in absent)
+        if not absent:
+            parts.append(Text(_("    aucune")))
+        parts.append(Text(_("  Réponse partielle ({n}) :").format(n=len(partial))))
+        parts.extend(Text(f"    {SYMBOLS['partial']} {titles[r]}") for r in partial)
+        if not partial:
+            parts.append(Text(_("    aucune")))
+    parts.append(Text(""))
+    parts.append(Text(_("Listes silencieuses, demande par demande"), style="bold underline"))
+    names = {c.id: c.name for c in cov.columns}
+    for row in cov.rows:
+        silent = gaps.silent[row.id]
+        if silent:
+            parts.append(Text(f"  {titles[row.id]} : " + ", ".join(names[s] for s in silent)))
+    if not any(gaps.silent.values()):
+        parts.append(Text(_("  Aucune : chaque demande a au moins une réponse de chaque liste.")))
+    return Group(*parts)
+
+
+def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """`engagements match` for people: pledge, request, score, level, source, why."""
+    table = Table(title=_("Liens et suggestions"), expand=False)
+    table.add_column(_("Engagement"), ratio=3, min_width=16)
+    table.add_column(_("Demande"), ratio=2, min_width=12)
+    table.add_column(_("Score"), justify="right", no_wrap=True)
+    table.add_column(_("Niveau"), no_wrap=True)
+    table.add_column(_("Pourquoi"), ratio=2, min_width=12)
+    for r in rows:
+        pledge = Text(r["commitment"], style="bold")
+        pledge.append("\n" + shorten(r.get("commitment_text", ""), 110), style="")
+        request = Text(r["request"], style="bold")
+        request.append("\n" + shorten(r.get("request_title", ""), 60))
+        level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
+        level.append("\n" + source_name(r["source"]), style="dim")
+        table.add_row(pledge, request, str(r["score"]), level, Text(", ".join(r["why"])))
+    return table
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def where(prov: dict[str, Any] | None) -> str:
+    """'Lettre …, 1- Sur nos solutions… › Pour répondre…, ligne 99' for a provenance dict."""
+    if not prov:
+        return ""
+    parts = [p for p in (prov.get("title"), prov.get("section"), prov.get("subsection")) if p]
+    if prov.get("item"):
+        parts.append(_("article {n}").format(n=prov["item"]))
+    if prov.get("line"):
+        parts.append(_("ligne {n}").format(n=prov["line"]))
+    return " › ".join(parts)
+
+
+def details_view(found: dict[str, Any]) -> Group:
+    """`engagements show` for people."""
+    parts: list[Any] = []
+    if found["kind"] == "request":
+        parts.append(Text(f"{found['id']} — {found['title']}", style="bold"))
+        parts.append(Text(found["text"]))
+        for lst in found["lists"]:
+            parts.append(Text(""))
+            parts.append(Text(f"{lst['name']} ({len(lst['pledges'])})", style="bold underline"))
+            if not lst["pledges"]:
+                parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
+            for p in lst["pledges"]:
+                head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
+                head.append(f"{p['commitment']} · {level_name(p['level'])} · {_('score')} {p['score']} · {source_name(p['source'])}")
+                parts.append(head)
+                parts.append(Text(f"    « {p['text']} »"))
+                if p["provenance"]:
+                    parts.append(Text(f"    {_('Source')} : {where(p['provenance'])}", style="dim"))
+                if p["why"]:
+                    parts.append(Text(f"    {_('Pourquoi')} : {', '.join(p['why'])}", style="dim"))
+    else:
+        parts.append(Text(f"{found['id']} — {found['list_name']}", style="bold"))
+        parts.append(Text(f"« {found['text']} »"))
+        if found["provenance"]:
+            parts.append(Text(f"{_('Source')} : {where(found['provenance'])}", style="dim"))
+        if found.get("note"):
+            parts.append(Text(f"{_('Note')} : {found['note']}", style="dim"))
+        parts.append(Text(""))
+        parts.append(Text(_("Demandes auxquelles il répond"), style="bold underline"))
+        if not found["requests"]:
+            parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucune")))
+        for r in found["requests"]:
+            line = Text(f"  {SYMBOLS[r['level']]} ", style=STYLES[r["level"]])
+            line.append(f"{r['request']} — {r['title']} · {level_name(r['level'])} · {_('score')} {r['score']} · {source_name(r['source'])}")
+            parts.append(line)
+            if r["why"]:
+                parts.append(Text(f"    {_('Pourquoi')} : {', '.join(r['why'])}", style="dim"))
+    return Group(*parts)
