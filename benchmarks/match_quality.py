@@ -59,7 +59,7 @@ def evaluate(requests, pledges, truth, teaching) -> Counts:
     matcher = Matcher(requests, lexicon, teaching)
     analyses = [analyze(text, lexicon) for _id, text in pledges]
     counts = Counts(n=len(pledges))
-    for (pid, _text), pairs in zip(pledges, matcher.score_all(analyses)):
+    for (pid, _text), pairs in zip(pledges, matcher.score_all(analyses, every_pair=True)):
         expected = truth[pid]
         scores = [(matcher.request_ids[i], to_score(v)) for i, v in pairs]
         best = scores[0][1] if scores else 0

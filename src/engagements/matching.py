@@ -42,7 +42,7 @@ FULL_COSINE = 0.55
 # Weight of confirmed pledges in a request's profile, relative to the request's own text.
 TEACHING_WEIGHT = 0.8
 CONCEPT_PREFIX = "§"
-CHUNK = 4096
+CHUNK = 2048
 
 
 @dataclass(frozen=True)
@@ -156,8 +156,13 @@ class Matcher:
         return out
 
     # -- scoring -----------------------------------------------------------------------------
-    def score_all(self, pledges: Sequence[Analysis]) -> list[list[tuple[int, float]]]:
-        """For each pledge, the (request index, cosine) pairs above zero, best first."""
+    def score_all(self, pledges: Sequence[Analysis], *, every_pair: bool = False) -> list[list[tuple[int, float]]]:
+        """For each pledge, its best (request index, cosine) pair and every pair that may reach
+        `partial` (see `level_of`), best first; with `every_pair`, all pairs above zero.
+
+        Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
+        become Python objects: that keeps time and memory linear in the number of pledges.
+        """
         import numpy as np
         from scipy import sparse
 
@@ -168,13 +173,34 @@ class Matcher:
         for start in range(0, len(pledges), CHUNK):
             chunk = [self.weights(a) for a in pledges[start : start + CHUNK]]
             product = (self._matrix(chunk, sparse, np) @ r_matrix).tocsr()
+            product.sum_duplicates()
+            counts = np.diff(product.indptr)
+            row_of = np.repeat(np.arange(product.shape[0]), counts)
+            row_max = np.zeros(product.shape[0], dtype=product.data.dtype)
+            np.maximum.at(row_max, row_of, product.data)
+            values, best = product.data, row_max[row_of]
+            if every_pair:
+                keep = values > 0
+            else:
+                # Half a point below each threshold: `level_of` decides on the rounded scores.
+                floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best))
+                keep = (values > 0) & ((values >= floor) | (values == best))
+            kept_rows, kept_cols, kept_vals = row_of[keep], product.indices[keep], product.data[keep]
+            # Order within each row: best score first, then request order (deterministic).
+            order = np.lexsort((kept_cols, -kept_vals, kept_rows))
+            kept_rows, kept_cols, kept_vals = kept_rows[order], kept_cols[order], kept_vals[order]
+            bounds = np.searchsorted(kept_rows, np.arange(product.shape[0] + 1))
+            cols, vals = kept_cols.tolist(), kept_vals.tolist()
             for row in range(product.shape[0]):
-                lo, hi = product.indptr[row], product.indptr[row + 1]
-                pairs = sorted(
-                    zip(product.indices[lo:hi].tolist(), product.data[lo:hi].tolist()), key=lambda p: (-p[1], p[0])
-                )
-                results.append([(int(i), float(v)) for i, v in pairs if v > 0])
+                lo, hi = bounds[row], bounds[row + 1]
+                results.append(list(zip(cols[lo:hi], vals[lo:hi])))
         return results
+
+    def cosine(self, pledge: Analysis, request_index: int) -> float:
+        """The cosine of one pair (for confirmed links, whatever their score)."""
+        pw = self.weights(pledge)
+        profile = self._profiles[request_index]
+        return sum(v * profile.get(t, 0.0) for t, v in pw.items())
 
     def _matrix(self, vectors: Sequence[dict[str, float]], sparse, np):  # type: ignore[no-untyped-def]
         rows, cols, vals = [], [], []
@@ -198,6 +224,10 @@ class Matcher:
             surface = pledge.surfaces.get(term, term)
             out.append(f"{surface} ≈ {term[1:]}" if term.startswith(CONCEPT_PREFIX) else surface)
         return tuple(out)
+
+
+def _cosine_of(score: float) -> float:
+    return score * FULL_COSINE / 100
 
 
 def to_score(cosine: float) -> int:
@@ -255,18 +285,19 @@ def match(
     ]
     analyses = [analyze(c.text, lexicon) for _l, c in pledges]
     scored = matcher.score_all(analyses)
+    index = {rid: i for i, rid in enumerate(matcher.request_ids)}
     out: list[Suggestion] = []
     for (list_id, c), analysis, pairs in zip(pledges, analyses, scored):
         scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
-        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
         best = max(scores.values(), default=0)
         linked = {link.request: link for link in c.answers} if use_links else {}
         rejected = {link.request for link in c.rejects} if use_links else set()
         rows: list[Suggestion] = []
         for rid, link in linked.items():
+            score = scores[rid] if rid in scores else to_score(matcher.cosine(analysis, index[rid])) if rid in index else 0
             rows.append(
                 Suggestion(
-                    list_id, c.id, rid, scores.get(rid, 0), "covered", "link",
+                    list_id, c.id, rid, score, "covered", "link",
                     matcher.explain(analysis, index[rid]) if rid in index else (),
                     link.by, link.date.isoformat() if link.date else None,
                 )
