@@ -1,0 +1,99 @@
+"""The matcher: explained suggestions, confirmed and rejected links, teaching, determinism."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import DATA
+from engagements.lexicon import Lexicon
+from engagements.matching import match
+from engagements.models import Dataset
+
+REQUESTS = [
+    {"id": "logement", "title": "Logement", "text": "Construire des logements sociaux et lutter contre le mal-logement"},
+    {"id": "sante", "title": "Soins", "text": "Garantir l'accès aux soins des personnes précaires"},
+    {"id": "numerique", "title": "Numérique", "text": "Accompagner les démarches en ligne face à la dématérialisation"},
+]
+
+
+def dataset(pledges, requests=REQUESTS) -> Dataset:
+    return Dataset.model_validate(
+        {
+            "requests": {"requests": requests},
+            "commitments": {"lists": [{"id": "l1", "name": "Liste", "commitments": pledges}]},
+        }
+    )
+
+
+def test_suggestions_are_explained_and_ranked():
+    data = dataset([{"id": "p1", "text": "Construire 500 logements sociaux par an"}])
+    (best, *_rest) = match(data)
+    assert (best.commitment, best.request, best.source, best.level) == ("p1", "logement", "matcher", "covered")
+    assert 0 <= best.score <= 100
+    assert "logements" in best.why and "sociaux" in best.why
+
+
+def test_lexicon_bridges_synonyms():
+    lexicon = Lexicon({"sante": ["accès aux soins", "centre de santé", "médecins"]})
+    data = dataset([{"id": "p1", "text": "Ouvrir un centre de santé avec des médecins salariés"}])
+    without = [s.request for s in match(data, lexicon=Lexicon({}))]
+    with_lexicon = match(data, lexicon=lexicon)
+    assert "sante" not in without
+    assert with_lexicon[0].request == "sante"
+    assert any("≈ sante" in w for w in with_lexicon[0].why)
+
+
+def test_confirmed_links_are_covered_and_rejects_never_come_back():
+    pledges = [
+        {"id": "p1", "text": "Construire 500 logements sociaux par an", "answers": ["sante"], "rejects": ["logement"]},
+    ]
+    rows = match(dataset(pledges))
+    assert [(s.request, s.level, s.source) for s in rows if s.request == "sante"] == [("sante", "covered", "link")]
+    assert "logement" not in [s.request for s in rows]
+    blind = match(dataset(pledges), use_links=False)
+    assert [s.request for s in blind][:1] == ["logement"]
+    assert all(s.source == "matcher" for s in blind)
+
+
+def test_decision_metadata_travels_with_the_link():
+    pledges = [{"id": "p1", "text": "Un texte", "answers": [{"request": "sante", "by": "Awa", "date": "2026-03-20"}]}]
+    (row,) = [s for s in match(dataset(pledges)) if s.source == "link"]
+    assert (row.by, row.date) == ("Awa", "2026-03-20")
+
+
+def test_confirmed_links_teach_the_matcher():
+    teacher = {"id": "p1", "text": "Créer une permanence d'écrivain public dans les mairies annexes"}
+    student = {"id": "p2", "text": "Ouvrir une permanence d'écrivain public au centre social"}
+    before = {s.request: s.score for s in match(dataset([teacher, student]), lists=["l1"]) if s.commitment == "p2"}
+    teacher["answers"] = ["numerique"]
+    after = {s.request: s.score for s in match(dataset([teacher, student])) if s.commitment == "p2"}
+    assert after.get("numerique", 0) > before.get("numerique", 0)
+
+
+def test_same_data_same_output():
+    data = dataset([{"id": f"p{i}", "text": t} for i, t in enumerate(["logements sociaux", "accès aux soins", "démarches en ligne"])])
+    assert match(data) == match(data)
+
+
+def test_match_cli_json_on_bundled_data(cli):
+    result = cli("--data", str(DATA), "match", "--format", "json", "--list", "aix-en-commun", "--request", "q9")
+    assert result.exit_code == 0, result
+    rows = json.loads(result.stdout)
+    links = [r for r in rows if r["source"] == "link"]
+    assert [r["commitment"] for r in links] == ["aec-q9-01"]
+    for row in rows:
+        assert {"commitment", "request", "score", "level", "source", "why"} <= set(row)
+        assert row["request"] == "q9" and row["list"] == "aix-en-commun"
+        assert row["level"] in ("covered", "partial")
+
+
+def test_match_cli_no_links_and_min_score(cli):
+    result = cli("--data", str(DATA), "match", "--format", "json", "--no-links", "--min-score", "60")
+    rows = json.loads(result.stdout)
+    assert rows and all(r["source"] == "matcher" and r["score"] >= 60 for r in rows)
+
+
+def test_match_cli_unknown_filter_is_a_usage_error(cli):
+    result = cli("--data", str(DATA), "match", "--list", "aix-en-comun")
+    assert result.exit_code == 2
+    assert "liste « aix-en-comun » inconnue ; vouliez-vous dire « aix-en-commun » ?" in result.stderr
