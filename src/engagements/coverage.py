@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .matching import Suggestion
+if TYPE_CHECKING:
+    from .matching import Suggestion
 
 CellLevel = Literal["covered", "partial", "absent"]
 LEVELS: tuple[CellLevel, ...] = ("covered", "partial", "absent")
