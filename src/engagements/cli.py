@@ -398,4 +398,4 @@ def show(
 
 
 # Commands defined in their own modules register themselves on `app` when imported.
-from . import cli_edit, cli_import  # noqa: E402,F401
+from . import cli_edit, cli_export, cli_import  # noqa: E402,F401
