@@ -76,7 +76,9 @@ def stem(word: str) -> str:
 
 
 def is_stopword(word: str) -> bool:
-    return word.lower() in STOPWORDS or fold(word) in _FOLDED_STOPWORDS or len(word) < 2 and not word.isdigit()
+    """Grammar words and framing words, which the matcher ignores."""
+    folded = fold(word)
+    return folded in _FOLDED_STOPWORDS or (len(word) < 2 and not word.isdigit())
 
 
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)

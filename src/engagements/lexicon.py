@@ -1,65 +1,85 @@
 """The shipped French lexicon of social-policy synonyms and acronyms.
 
 Each group of the lexicon (`lexicon/fr_social.yaml`) names one concept and lists the words,
-phrases and acronyms that say it ("sans-abri", "SDF", "personnes à la rue"…). A text that
-contains any of them is given the concept as an extra token, so that a pledge and a request
-that say the same thing in other words still meet.
+phrases and acronyms that say it ("sans-abri", "SDF", "personnes à la rue"…); each group
+belongs to a domain ("Santé", "Logement"…). A text that contains any term of a group is given
+the group's concept and its domain as extra tokens, so that a pledge and a request that say the
+same thing in other words still meet, and texts on the same subject come closer.
+
+An acronym written in capitals in the lexicon ("AME", "PASS") only matches a word written in
+capitals in the text, so that "âme" or "Pass Culture" do not pass for "AME" or "PASS".
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .french import stem, words
+from .french import fold, stem, words
 
 LEXICON_PATH = Path(__file__).parent / "lexicon" / "fr_social.yaml"
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A lexicon phrase found in a text: its concept and the word span [start, end)."""
+    """A lexicon phrase found in a text: its concept, its domain and the word span [start, end)."""
 
     concept: str
+    domain: str | None
     start: int
     end: int
+
+
+def _is_acronym(term: str) -> bool:
+    return term.isupper() and len(term) > 1 and " " not in term
 
 
 class Lexicon:
     """Phrase lookup over stemmed words; the longest phrase wins at each position."""
 
-    def __init__(self, groups: dict[str, list[str]]) -> None:
+    def __init__(self, groups: dict[str, list[str]], domains: dict[str, str] | None = None) -> None:
         self.groups = groups
+        self.domains = domains or {}  # group id -> domain id
         self.phrases: dict[tuple[str, ...], str] = {}
+        self.acronyms: dict[str, str] = {}
         for concept, terms in groups.items():
             for term in terms:
+                if _is_acronym(term):
+                    self.acronyms.setdefault(fold(term), concept)
+                    continue
                 key = tuple(stem(w) for w in words(term))
                 if key:
                     self.phrases.setdefault(key, concept)
         self.longest = max((len(k) for k in self.phrases), default=0)
 
-    def find(self, stems: Sequence[str]) -> list[Hit]:
-        """Every lexicon phrase in a sequence of stems (all words, stopwords included)."""
+    def find(self, stems: Sequence[str], surface: Sequence[str] | None = None) -> list[Hit]:
+        """Every lexicon phrase in a sequence of stems (all words, stopwords included).
+
+        `surface` holds the words as written, to recognise acronyms written in capitals.
+        """
         hits: list[Hit] = []
         i = 0
         while i < len(stems):
             for n in range(min(self.longest, len(stems) - i), 0, -1):
                 concept = self.phrases.get(tuple(stems[i : i + n]))
                 if concept is not None:
-                    hits.append(Hit(concept, i, i + n))
+                    hits.append(Hit(concept, self.domains.get(concept), i, i + n))
                     i += n
                     break
             else:
+                word = surface[i] if surface is not None else ""
+                concept = self.acronyms.get(fold(word)) if word.isupper() and len(word) > 1 else None
+                if concept is not None:
+                    hits.append(Hit(concept, self.domains.get(concept), i, i + 1))
                 i += 1
         return hits
 
     def fingerprint(self) -> str:
         """A short stable digest, so caches are invalidated when the lexicon changes."""
-        import hashlib
-
-        text = "\n".join(f"{c}:{'|'.join(t)}" for c, t in sorted(self.groups.items()))
+        text = "\n".join(f"{c}:{self.domains.get(c)}:{'|'.join(t)}" for c, t in sorted(self.groups.items()))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -72,4 +92,16 @@ def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
     groups = {str(g["id"]): [str(t) for t in g.get("terms", [])] for g in data.get("groups", [])}
-    return Lexicon(groups)
+    domains = {str(g["id"]): str(g["domain"]) for g in data.get("groups", []) if g.get("domain")}
+    return Lexicon(groups, domains)
+
+
+@cache
+def domain_titles(path: Path = LEXICON_PATH) -> dict[str, str]:
+    """Domain id -> French title, for explanations."""
+    if not path.exists():
+        return {}
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    return {str(d["id"]): str(d.get("title", d["id"])) for d in data.get("domains", [])}

@@ -33,15 +33,19 @@ LinkSource = Literal["link", "matcher"]
 
 # Score thresholds (0–100), measured on the bundled data by benchmarks/match_quality.py.
 COVERED = 45
-PARTIAL = 22
+PARTIAL = 15
 # A partial suggestion must also be close to the pledge's best one: a pledge usually answers
 # one or two requests, and listing every faint resemblance would bury the right one.
-RELATIVE = 0.6
+RELATIVE = 0.75
 # Cosine at which the score reaches 100.
-FULL_COSINE = 0.55
+FULL_COSINE = 0.45
 # Weight of confirmed pledges in a request's profile, relative to the request's own text.
 TEACHING_WEIGHT = 0.8
 CONCEPT_PREFIX = "§"
+DOMAIN_PREFIX = "¤"
+# A shared domain weighs like a word said twice: questions are broad topics, pledges concrete
+# measures, and the domain is often all they have in common.
+DOMAIN_WEIGHT = 2
 CHUNK = 2048
 
 
@@ -63,10 +67,16 @@ def analyze(text: str, lexicon: Lexicon) -> Analysis:
         if not is_stopword(w):
             counts[s] += 1
             surfaces.setdefault(s, w.lower())
-    for hit in lexicon.find(stems):
+    domains: set[str] = set()
+    for hit in lexicon.find(stems, ws):
         token = CONCEPT_PREFIX + hit.concept
         counts[token] += 1
         surfaces.setdefault(token, " ".join(ws[hit.start : hit.end]).lower())
+        if hit.domain:
+            domains.add(hit.domain)
+    # A domain counts once per text: it says what the text is about, not how often.
+    for domain in sorted(domains):
+        counts[DOMAIN_PREFIX + domain] = DOMAIN_WEIGHT
     return Analysis(counts, surfaces)
 
 
@@ -221,8 +231,14 @@ class Matcher:
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
         out = []
         for _weight, term in shared[:top]:
-            surface = pledge.surfaces.get(term, term)
-            out.append(f"{surface} ≈ {term[1:]}" if term.startswith(CONCEPT_PREFIX) else surface)
+            if term.startswith(DOMAIN_PREFIX):
+                from .lexicon import domain_titles
+
+                out.append(f"[{domain_titles().get(term[1:], term[1:])}]")
+            elif term.startswith(CONCEPT_PREFIX):
+                out.append(f"{pledge.surfaces.get(term, term)} ≈ {term[1:]}")
+            else:
+                out.append(pledge.surfaces.get(term, term))
         return tuple(out)
 
 
