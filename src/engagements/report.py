@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -152,6 +153,11 @@ def where(prov: dict[str, Any] | None) -> str:
     return " › ".join(parts)
 
 
+def _indent(renderable: Any, left: int) -> Padding:
+    """Indent a block so that its wrapped lines stay under its first one."""
+    return Padding(renderable, (0, 0, 0, left))
+
+
 def details_view(found: dict[str, Any]) -> Group:
     """`engagements show` for people."""
     parts: list[Any] = []
@@ -167,11 +173,11 @@ def details_view(found: dict[str, Any]) -> Group:
                 head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
                 head.append(f"{p['commitment']} · {level_name(p['level'])} · {_('score')} {p['score']} · {source_name(p['source'])}")
                 parts.append(head)
-                parts.append(Text(f"    « {p['text']} »"))
+                parts.append(_indent(Text(f"« {p['text']} »"), 4))
                 if p["provenance"]:
-                    parts.append(Text(f"    {_('Source')} : {where(p['provenance'])}", style="dim"))
+                    parts.append(_indent(Text(f"{_('Source')} : {where(p['provenance'])}", style="dim"), 4))
                 if p["why"]:
-                    parts.append(Text(f"    {_('Pourquoi')} : {', '.join(p['why'])}", style="dim"))
+                    parts.append(_indent(Text(f"{_('Pourquoi')} : {', '.join(p['why'])}", style="dim"), 4))
     else:
         parts.append(Text(f"{found['id']} — {found['list_name']}", style="bold"))
         parts.append(Text(f"« {found['text']} »"))
@@ -188,5 +194,5 @@ def details_view(found: dict[str, Any]) -> Group:
             line.append(f"{r['request']} — {r['title']} · {level_name(r['level'])} · {_('score')} {r['score']} · {source_name(r['source'])}")
             parts.append(line)
             if r["why"]:
-                parts.append(Text(f"    {_('Pourquoi')} : {', '.join(r['why'])}", style="dim"))
+                parts.append(_indent(Text(f"{_('Pourquoi')} : {', '.join(r['why'])}", style="dim"), 4))
     return Group(*parts)
