@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -117,3 +118,71 @@ def _inside(file: Path, directory: Path) -> str | None:
         return file.resolve().relative_to(directory.resolve()).as_posix()
     except (ValueError, OSError):
         return None
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command(
+    help=_(
+        "Ce qui a changé entre deux versions des données (deux dossiers, ou --git REF contre l’état actuel) : "
+        "engagements, liens, et la couverture qui en résulte."
+    )
+)
+def diff(
+    ctx: typer.Context,
+    old: Annotated[Path | None, typer.Argument(help=_("Ancien dossier de données."), show_default=False)] = None,
+    new: Annotated[Path | None, typer.Argument(help=_("Nouveau dossier de données."), show_default=False)] = None,
+    git: Annotated[
+        str | None,
+        typer.Option("--git", help=_("Comparer les données de cette révision git (ex. main, HEAD~1) à l’état actuel."), show_default=False),
+    ] = None,
+    level: Annotated[str, typer.Option("--level", help=_("question, demand ou all."))] = "question",
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)] = DiffFormat.text,
+    title: Annotated[str | None, typer.Option("--title", help=_("Titre du rapport Markdown (ex. une version, pour un CHANGELOG)."), show_default=False)] = None,
+) -> None:
+    import json
+
+    from . import diffing
+    from .checks import check
+    from .loading import load_directory
+
+    if level not in ("question", "demand", "all"):
+        _fail(_("niveau inconnu « {level} » : question, demand ou all").format(level=level), EXIT_USAGE)
+    if (git is None) == (old is None):
+        _fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
+    with diffing.temporary_dir() as tmp:
+        if git is not None:
+            if new is not None or old is not None:
+                _fail(_("avec --git, ne donnez pas de dossier : utilisez --data"), EXIT_USAGE)
+            current = _data_dir(ctx)
+            try:
+                diffing.git_snapshot(current, git, Path(tmp))
+            except ValueError as exc:
+                _fail(str(exc), EXIT_USAGE)
+            old_dir, new_dir = Path(tmp), current
+        else:
+            if new is None:
+                _fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
+            old_dir, new_dir = old, new
+        datasets = []
+        for directory in (old_dir, new_dir):
+            if not directory.is_dir():
+                _fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+            loaded = load_directory(directory)
+            # Quotes are only checked where the sources are (not in a git snapshot).
+            problems = [d for d in [*loaded.diagnostics, *check(loaded)] if d.level == "error"]
+            if problems or loaded.dataset is None:
+                _print_diagnostics(problems, _auto_format())
+                raise typer.Exit(1)
+            datasets.append(loaded.dataset)
+        result = diffing.diff(datasets[0], datasets[1], level)
+    if format is DiffFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    elif format is DiffFormat.md:
+        sys.stdout.write(diffing.render_markdown(result, title))
+    else:
+        sys.stdout.write(diffing.render_text(result))

@@ -1,0 +1,192 @@
+"""What changed between two versions of the data: pledges, links, and the coverage they give.
+
+Plain functions over two loaded datasets; `render_text` and `render_markdown` turn the result
+into what a maintainer reads in a terminal or posts as a pull-request comment.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .coverage import Coverage, build
+from .i18n import _
+from .matching import match
+from .models import Dataset
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .report import SYMBOLS, level_name
+
+
+@dataclass
+class DataDiff:
+    """Changes from an old dataset to a new one (ids are pledge or request ids)."""
+
+    added: list[tuple[str, str, str]] = field(default_factory=list)  # (list, pledge, text)
+    removed: list[tuple[str, str, str]] = field(default_factory=list)
+    edited: list[tuple[str, str, str, str]] = field(default_factory=list)  # (list, pledge, old, new)
+    linked: list[tuple[str, str]] = field(default_factory=list)  # (pledge, request) confirmed
+    unlinked: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    unrejected: list[tuple[str, str]] = field(default_factory=list)
+    requests_added: list[str] = field(default_factory=list)
+    requests_removed: list[str] = field(default_factory=list)
+    coverage: list[tuple[str, str, str, str]] = field(default_factory=list)  # (list, request, old, new level)
+    shares: list[tuple[str, float, float]] = field(default_factory=list)  # (list, old share, new share)
+    names: dict[str, str] = field(default_factory=dict)  # list id / request id -> name / title
+
+    def is_empty(self) -> bool:
+        return not any(
+            (self.added, self.removed, self.edited, self.linked, self.unlinked, self.rejected, self.unrejected,
+             self.requests_added, self.requests_removed, self.coverage)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pledges_added": [{"list": l, "commitment": c, "text": t} for l, c, t in self.added],
+            "pledges_removed": [{"list": l, "commitment": c, "text": t} for l, c, t in self.removed],
+            "pledges_edited": [{"list": l, "commitment": c, "old": o, "new": n} for l, c, o, n in self.edited],
+            "links_confirmed": [{"commitment": c, "request": r} for c, r in self.linked],
+            "links_removed": [{"commitment": c, "request": r} for c, r in self.unlinked],
+            "links_rejected": [{"commitment": c, "request": r} for c, r in self.rejected],
+            "rejections_removed": [{"commitment": c, "request": r} for c, r in self.unrejected],
+            "requests_added": self.requests_added,
+            "requests_removed": self.requests_removed,
+            "coverage_changes": [{"list": l, "request": r, "old": o, "new": n} for l, r, o, n in self.coverage],
+            "shares": [{"list": l, "old": round(o, 4), "new": round(n, 4)} for l, o, n in self.shares],
+        }
+
+
+def _pledges(data: Dataset) -> dict[str, tuple[str, Any]]:
+    return {c.id: (lst.id, c) for lst in data.commitments.lists for c in lst.commitments}
+
+
+def _pairs(data: Dataset, field_name: str) -> set[tuple[str, str]]:
+    return {(c.id, link.request) for lst in data.commitments.lists for c in lst.commitments for link in getattr(c, field_name)}
+
+
+def _coverage(data: Dataset, level: str) -> Coverage:
+    return build(data, match(data), level)  # type: ignore[arg-type]
+
+
+def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
+    """Every change from `old` to `new`, with the coverage changes it brings, list by list."""
+    out = DataDiff()
+    before, after = _pledges(old), _pledges(new)
+    for pid, (list_id, c) in after.items():
+        if pid not in before:
+            out.added.append((list_id, pid, c.text))
+        elif before[pid][1].text != c.text:
+            out.edited.append((list_id, pid, before[pid][1].text, c.text))
+    out.removed = [(list_id, pid, c.text) for pid, (list_id, c) in before.items() if pid not in after]
+    out.linked = sorted(_pairs(new, "answers") - _pairs(old, "answers"))
+    out.unlinked = sorted(_pairs(old, "answers") - _pairs(new, "answers"))
+    out.rejected = sorted(_pairs(new, "rejects") - _pairs(old, "rejects"))
+    out.unrejected = sorted(_pairs(old, "rejects") - _pairs(new, "rejects"))
+    old_req, new_req = {r.id for r in old.requests.requests}, {r.id for r in new.requests.requests}
+    out.requests_added = [r.id for r in new.requests.requests if r.id not in old_req]
+    out.requests_removed = [r.id for r in old.requests.requests if r.id not in new_req]
+    out.names = {r.id: r.title for r in [*old.requests.requests, *new.requests.requests]}
+    out.names.update({lst.id: lst.name for lst in [*old.commitments.lists, *new.commitments.lists]})
+    old_cov, new_cov = _coverage(old, level), _coverage(new, level)
+    old_shares = {s.list: s.share for s in old_cov.summary()}
+    new_shares = {s.list: s.share for s in new_cov.summary()}
+    for col in new_cov.columns:
+        for row in new_cov.rows:
+            was = old_cov.cell(row.id, col.id).level if col.id in old_shares else "absent"
+            now = new_cov.cell(row.id, col.id).level
+            if was != now:
+                out.coverage.append((col.id, row.id, was, now))
+    for list_id in dict.fromkeys([*old_shares, *new_shares]):
+        o, n = old_shares.get(list_id, 0.0), new_shares.get(list_id, 0.0)
+        if o != n:
+            out.shares.append((list_id, o, n))
+    return out
+
+
+def git_snapshot(directory: Path, ref: str, target: Path) -> None:
+    """Write the data files of `directory` as they were at git revision `ref` into `target`.
+
+    Raises `ValueError` with a French message when git, the repository or the revision is missing.
+    """
+    directory = directory.resolve()
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ValueError(_("{dir} n’est pas dans un dépôt git").format(dir=directory)) from exc
+    relative = directory.relative_to(Path(top).resolve())
+    for name in (REQUESTS_FILE, COMMITMENTS_FILE):
+        spec = f"{ref}:{(relative / name).as_posix()}"
+        result = subprocess.run(["git", "-C", top, "show", spec], capture_output=True)
+        if result.returncode != 0:
+            raise ValueError(
+                _("impossible de lire {spec} dans git : {error}").format(
+                    spec=spec, error=result.stderr.decode("utf-8", "replace").strip()
+                )
+            )
+        (target / name).write_bytes(result.stdout)
+
+
+def temporary_dir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="engagements-diff-")
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
+    names = d.names
+    cov_lines = [
+        f"{names.get(l, l)} · {r} {names.get(r, '')} : {SYMBOLS[o]} {level_name(o)} → {SYMBOLS[n]} {level_name(n)}"
+        for l, r, o, n in d.coverage
+    ]
+    share_lines = [f"{names.get(l, l)} : {round(100 * o)} % → {round(100 * n)} %" for l, o, n in d.shares]
+    return [
+        (_("Engagements ajoutés"), [f"{c} ({names.get(l, l)}) : {_short(t)}" for l, c, t in d.added]),
+        (_("Engagements retirés"), [f"{c} ({names.get(l, l)}) : {_short(t)}" for l, c, t in d.removed]),
+        (_("Engagements modifiés"), [f"{c} ({names.get(l, l)}) : « {_short(o, 60)} » → « {_short(n, 60)} »" for l, c, o, n in d.edited]),
+        (_("Liens confirmés"), [f"{c} → {r}" for c, r in d.linked]),
+        (_("Liens retirés"), [f"{c} → {r}" for c, r in d.unlinked]),
+        (_("Suggestions rejetées"), [f"{c} → {r}" for c, r in d.rejected]),
+        (_("Rejets annulés"), [f"{c} → {r}" for c, r in d.unrejected]),
+        (_("Demandes ajoutées"), d.requests_added),
+        (_("Demandes retirées"), d.requests_removed),
+        (_("Changements de couverture"), cov_lines),
+        (_("Part des demandes couvertes"), share_lines),
+    ]
+
+
+def render_text(d: DataDiff) -> str:
+    if d.is_empty():
+        return _("Aucun changement.") + "\n"
+    out = []
+    for title, lines in _sections(d):
+        if lines:
+            out.append(f"{title} ({len(lines)})")
+            out.extend(f"  {line}" for line in lines)
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    """Markdown-safe text: no HTML, no table breaks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def render_markdown(d: DataDiff, title: str | None = None) -> str:
+    """A pull-request comment or a CHANGELOG entry."""
+    out = [f"## {_md(title or _('Changements des données'))}", ""]
+    if d.is_empty():
+        return "\n".join([*out, _("Aucun changement."), ""])
+    for heading, lines in _sections(d):
+        if lines:
+            out.append(f"### {heading} ({len(lines)})")
+            out.append("")
+            out.extend(f"- {_md(line)}" for line in lines)
+            out.append("")
+    return "\n".join(out)

@@ -1,0 +1,67 @@
+"""engagements diff: what changed between two versions of the data, and its coverage effect."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+from conftest import DATA
+
+
+def two_versions(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(DATA, old)
+    shutil.copytree(DATA, new)
+    path = new / "commitments.yaml"
+    text = path.read_text(encoding="utf-8")
+    # Unlink the only pledge answering q9: Aix en commun's q9 cell loses its link.
+    text = text.replace("answers: [q9]", "rejects: [q9]")
+    text = text.replace("      - id: sol-23-2\n", "      - id: sol-23-2-bis\n")
+    path.write_text(text, encoding="utf-8")
+    return old, new
+
+
+def test_diff_reports_pledges_links_and_coverage(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "cache"))
+    old, new = two_versions(tmp_path)
+    result = cli("diff", str(old), str(new), "--format", "json")
+    assert result.exit_code == 0, result
+    d = json.loads(result.stdout)
+    assert [p["commitment"] for p in d["pledges_added"]] == ["sol-23-2-bis"]
+    assert [p["commitment"] for p in d["pledges_removed"]] == ["sol-23-2"]
+    assert d["links_removed"] == [{"commitment": "aec-q9-01", "request": "q9"}]
+    assert d["links_rejected"] == [{"commitment": "aec-q9-01", "request": "q9"}]
+    changes = {(c["list"], c["request"]): (c["old"], c["new"]) for c in d["coverage_changes"]}
+    assert changes[("aix-en-commun", "q9")][0] == "covered"
+    assert changes[("aix-en-commun", "q9")][1] != "covered"
+
+
+def test_diff_markdown_for_a_pull_request(cli, tmp_path):
+    old, new = two_versions(tmp_path)
+    md = cli("diff", str(old), str(new), "--format", "md", "--title", "v2").stdout
+    assert md.startswith("## v2\n")
+    assert "### Liens retirés (1)\n\n- aec-q9-01 → q9" in md
+    assert "### Changements de couverture" in md
+
+
+def test_diff_against_git(cli, tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA, repo / "data")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env={**env, "PATH": "/usr/bin:/bin"})
+    path = repo / "data" / "commitments.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("answers: [q9]", "answers: [q9, q7]"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    result = cli("diff", "--git", "HEAD", "--format", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["links_confirmed"] == [{"commitment": "aec-q9-01", "request": "q7"}]
+    same = cli("--data", str(repo / "data"), "diff", "--git", "HEAD~0")
+    assert "aec-q9-01 → q7" in same.stdout
+
+
+def test_diff_usage_errors(cli, tmp_path):
+    assert cli("diff").exit_code == 2
+    bad = cli("--data", str(DATA), "diff", "--git", "nope")
+    assert bad.exit_code == 2
