@@ -1,0 +1,832 @@
+"""Writing the data back: links decided by a person (link, unlink, reject) and the canonical layout (fmt).
+
+Nothing here prints or exits: functions return what they did, or raise `EditError` with a French
+message (and the diagnostics, when the data is the problem).
+
+The files are edited as ruamel.yaml round-trip documents, so comments, key order, quoting, blank
+lines, flow or block style and the file's own indentation survive an edit: on a file in the
+canonical layout, linking a pledge changes one line. Every write follows the same path:
+
+1. take the data directory's lock (another writer is refused at once rather than waited for);
+2. load and check the data as it is, and refuse to edit invalid data;
+3. edit the document and write it to a temporary file beside the target;
+4. load and check the data again with the temporary file in place of the target, and refuse
+   (leaving the target untouched) if that data has errors or lost a comment;
+5. replace the target by the checked temporary file with one `os.replace`, which is atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+
+from . import loading
+from .checks import _suggest, check
+from .diagnostics import Diagnostic, has_errors
+from .i18n import _
+from .models import Commitment, CommitmentsFile, RequestsFile
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+
+LOCK_FILE = ".engagements.lock"
+# Wider than any line: ruamel would otherwise fold long texts at 80 columns.
+WIDTH = 1 << 30
+DATA_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
+    (REQUESTS_FILE, RequestsFile),
+    (COMMITMENTS_FILE, CommitmentsFile),
+)
+MODELINE = "# yaml-language-server: $schema=schema/{name}.schema.json\n"
+_COMMITMENT_KEYS = list(Commitment.model_fields)
+
+
+class EditError(Exception):
+    """A refused edit. `message` is for the person who asked; `diagnostics` say what is invalid."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = diagnostics or []
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a link command did: `changed` is False when the data already said so (nothing written).
+
+    `displaced` is True when the opposite decision was taken out: a rejection by `link`, a
+    confirmed link by `reject`.
+    """
+
+    changed: bool
+    displaced: bool = False
+
+
+# --- Round-trip documents ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indent:
+    """Block indentation as ruamel.yaml counts it: `sequence` is where an item's content starts
+    and `offset` where its dash is, both relative to the parent key."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+
+
+CANONICAL = Indent()
+
+
+@dataclass
+class Document:
+    """One data file as read: its bytes, its round-trip document, its indentation and line ends."""
+
+    path: Path
+    raw: bytes
+    data: CommentedMap
+    indent: Indent
+    newline: str = "\n"
+
+    @property
+    def lines(self) -> list[str]:
+        return self.raw.decode("utf-8-sig").splitlines()
+
+    def text(self) -> str:
+        """The document as YAML in the file's own indentation and line ends (for an edit)."""
+        return dump(self.data, self.indent).replace("\n", self.newline)
+
+
+def _yaml(indent: Indent = CANONICAL) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = WIDTH
+    yaml.indent(mapping=indent.mapping, sequence=indent.sequence, offset=indent.offset)
+    return yaml
+
+
+def read_document(path: Path) -> Document:
+    """Parse a data file for editing, keeping everything a person wrote."""
+    raw = path.read_bytes()
+    # ruamel would keep a carriage return in each comment: parse with plain line feeds.
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    data = _yaml().load(text)
+    newline = "\r\n" if b"\r\n" in raw else "\n"
+    return Document(path, raw, data, detect_indent(data, text.splitlines()), newline)
+
+
+def dump(data: Any, indent: Indent = CANONICAL) -> str:
+    """The YAML text of a round-trip document."""
+    stream = io.StringIO()
+    _yaml(indent).dump(data, stream)
+    return stream.getvalue()
+
+
+def _block(node: Any) -> bool:
+    """A non-empty collection written in block style (flow collections sit on their key's line)."""
+    return isinstance(node, (CommentedMap, CommentedSeq)) and bool(node) and not node.fa.flow_style()
+
+
+def _dash_column(seq: CommentedSeq, index: int, lines: list[str]) -> int | None:
+    """The column of the dash before item `index`, read from the text (ruamel keeps the item's)."""
+    at = _position(seq, index)
+    if at is None or not 0 <= at[0] < len(lines):
+        return None
+    dash = lines[at[0]].rfind("-", 0, at[1])
+    return dash if dash >= 0 else None
+
+
+def detect_indent(data: CommentedMap, lines: list[str]) -> Indent:
+    """The file's own indentation, read from its first nested block mapping and block sequence.
+
+    What the file does not show (no nested mapping, say) is taken from the canonical layout.
+    """
+    found: dict[str, int] = {}
+
+    def visit(node: CommentedMap) -> None:
+        for key, value in node.items():
+            if len(found) == 3:
+                return
+            key_col = node.lc.key(key)[1]
+            if _block(value) and isinstance(value, CommentedMap):
+                found.setdefault("mapping", value.lc.key(next(iter(value)))[1] - key_col)
+                visit(value)
+            elif _block(value) and isinstance(value, CommentedSeq):
+                dash = _dash_column(value, 0, lines)
+                if dash is not None and "sequence" not in found:
+                    found["sequence"] = value.lc.item(0)[1] - key_col
+                    found["offset"] = dash - key_col
+                for item in value:
+                    if _block(item) and isinstance(item, CommentedMap):
+                        visit(item)
+
+    visit(data)
+    return Indent(**found)
+
+
+# --- Comments -----------------------------------------------------------------------------------
+#
+# ruamel keeps a comment on the entry it follows: an entry's "tail" is its end-of-line comment
+# followed by the blank lines and comments up to the next entry (for a block collection, on its
+# deepest last entry). When entries move, are added or removed, those following lines are moved
+# with the entry they come before, except comments indented deeper than the entry's key, which
+# still belong to its value. Whatever this misses, the checked write catches: it refuses to
+# write a file that lost a comment.
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A place where ruamel keeps one comment token: `owner.ca.items[key][index]`."""
+
+    owner: CommentedMap | CommentedSeq
+    key: Any
+    index: int
+
+    def get(self) -> CommentToken | None:
+        entry = self.owner.ca.items.get(self.key)
+        return entry[self.index] if entry else None
+
+    def set(self, token: CommentToken | None) -> None:
+        self.owner.ca.items.setdefault(self.key, [None, None, None, None])[self.index] = token
+
+
+def _tail(container: CommentedMap | CommentedSeq, key: Any) -> _Slot:
+    value = container[key]
+    if _block(value):
+        return _tail(value, next(reversed(value)) if isinstance(value, CommentedMap) else len(value) - 1)
+    return _Slot(container, key, 2 if isinstance(container, CommentedMap) else 0)
+
+
+def _take_rest(slot: _Slot) -> str:
+    """Cut what follows the first line of a tail (the lines before the next entry) and return it."""
+    token = slot.get()
+    if token is None:
+        return ""
+    first, newline, rest = token.value.partition("\n")
+    # Cut the token itself, not only the slot: a flow collection's node holds it too.
+    token.value = first + newline
+    if not first:
+        slot.set(None)
+    return rest
+
+
+def _split_rest(rest: str, column: int | None) -> tuple[str, str]:
+    """Split the lines after an entry: comments indented deeper than the entry's key (at `column`)
+    still belong to its value; what follows is the gap before the next entry."""
+    lines = rest.splitlines(keepends=True)
+    own = 0
+    if column is not None:
+        while (
+            own < len(lines)
+            and lines[own].lstrip(" ").startswith("#")
+            and len(lines[own]) - len(lines[own].lstrip(" ")) > column
+        ):
+            own += 1
+    return "".join(lines[:own]), "".join(lines[own:])
+
+
+def _give_rest(slot: _Slot, text: str) -> None:
+    """Append lines (each ending in a newline) after the first line of a tail."""
+    if not text:
+        return
+    token = slot.get()
+    if token is None:
+        slot.set(CommentToken("\n" + text, CommentMark(0)))
+    else:
+        token.value = token.value + ("" if token.value.endswith("\n") else "\n") + text
+
+
+def _give_before(container: CommentedMap | CommentedSeq, key: Any, text: str) -> None:
+    """Put lines before an entry, as the comments ruamel writes above it."""
+    tokens = []
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        column = len(line) - len(stripped) if stripped else 0
+        tokens.append(CommentToken(stripped + "\n", CommentMark(column)))
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    entry[1] = tokens + (entry[1] or [])
+
+
+def _flatten(value: Any) -> Iterator[CommentToken]:
+    if isinstance(value, CommentToken):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+
+
+def _tokens(node: Any) -> Iterator[CommentToken]:
+    """Every comment token in a subtree, each once (ruamel attaches some to two nodes)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, (CommentedMap, CommentedSeq)):
+            continue
+        ca = current.ca
+        for token in _flatten([ca.comment, list(ca.items.values()), ca.end]):
+            if id(token) not in seen:
+                seen.add(id(token))
+                yield token
+        stack.extend(current.values() if isinstance(current, CommentedMap) else current)
+
+
+def _lines_of(tokens: Iterable[CommentToken]) -> list[str]:
+    return [
+        line.strip() for token in tokens for line in token.value.splitlines() if line.strip().startswith("#")
+    ]
+
+
+def comment_lines(data: Any) -> Counter[str]:
+    """The comments of a document, as a multiset of lines: what a write must not lose."""
+    return Counter(_lines_of(_tokens(data)))
+
+
+def _position(container: CommentedMap | CommentedSeq, key: Any) -> tuple[int, int] | None:
+    """Where an entry was in the file as read (None for an entry added since)."""
+    try:
+        found = container.lc.key(key) if isinstance(container, CommentedMap) else container.lc.item(key)
+    except (KeyError, IndexError):
+        return None
+    return (found[0], found[1]) if found else None
+
+
+def _column(container: CommentedMap | CommentedSeq, key: Any) -> int | None:
+    at = _position(container, key)
+    return at[1] if at else None
+
+
+def _delete_entry(container: CommentedMap | CommentedSeq, key: Any) -> None:
+    """Delete one entry, keeping every comment a person wrote.
+
+    The entry's own comments stay where it stood, as full-line comments; the lines that followed
+    it stay before the entry that followed it.
+    """
+    keys = list(container) if isinstance(container, CommentedMap) else list(range(len(container)))
+    position = keys.index(key)
+    gap = _take_rest(_tail(container, key))
+    own = container.ca.items.get(key) or []
+    column = _column(container, key) or 0
+    # A sequence item's position is its content's; its comments go at its dash, written "- ".
+    indent = " " * (max(column - 2, 0) if isinstance(container, CommentedSeq) else column)
+    tokens = {id(token): token for token in (*_flatten(own), *_tokens(container[key]))}
+    kept = "".join(f"{indent}{line}\n" for line in _lines_of(tokens.values()))
+    del container[key]
+    text = kept + gap
+    if not text or not container:
+        return  # an emptied container: a lost comment makes the checked write refuse
+    if position > 0:
+        _give_rest(_tail(container, keys[position - 1]), text)
+    else:
+        # The new first entry: a map's next key, or a sequence's item now at index 0.
+        _give_before(container, keys[1] if isinstance(container, CommentedMap) else 0, text)
+
+
+def _insert_key(node: CommentedMap, key: str, value: Any, order: list[str]) -> None:
+    """Add a key where the model declares it (after the existing keys that come before it)."""
+    keys = list(node)
+    rank = order.index(key)
+    position = max((i + 1 for i, k in enumerate(keys) if k in order and order.index(k) < rank), default=0)
+    node.insert(position, key, value)
+    if position > 0:
+        # The gap after the previous key came before the key that now follows the new one.
+        previous = _tail(node, keys[position - 1])
+        own, gap = _split_rest(_take_rest(previous), _column(node, keys[position - 1]))
+        _give_rest(previous, own)
+        _give_rest(_tail(node, key), gap)
+
+
+def _append_item(seq: CommentedSeq, item: Any) -> None:
+    if not _block(seq):
+        seq.append(item)
+        return
+    rest = _take_rest(_tail(seq, len(seq) - 1))
+    seq.append(item)
+    _give_rest(_tail(seq, len(seq) - 1), rest)
+
+
+# --- Locking and checked writes ---------------------------------------------------------------
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def data_lock(directory: Path) -> Iterator[None]:
+    """Hold the data directory's write lock; refuse at once if another process holds it.
+
+    Not waiting is deliberate: the other writer may be a person in an interactive review, and
+    an edit queued behind it would apply to data that person is changing. The lock file stays
+    in place (removing it would let two writers lock two different files).
+    """
+    lock = directory / LOCK_FILE
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise EditError(
+            _("impossible de créer le verrou {lock} : {error}").format(
+                lock=loading.display_path(lock), error=exc.strerror
+            )
+        ) from exc
+    try:
+        try:
+            _try_lock(fd)
+        except OSError:
+            raise EditError(
+                _(
+                    "les données de {dir} sont en cours de modification par un autre processus "
+                    "(verrou {lock}) : réessayez quand il aura terminé"
+                ).format(dir=loading.display_path(directory), lock=loading.display_path(lock))
+            ) from None
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def _load_valid(directory: Path) -> loading.Loaded:
+    """Load and check the data; refuse to go on if it has errors (warnings are fine)."""
+    loaded = loading.load_directory(directory)
+    diagnostics = loaded.diagnostics + check(loaded)
+    if has_errors(diagnostics):
+        raise EditError(_("données invalides : corrigez-les avant de les modifier"), diagnostics)
+    return loaded
+
+
+def _write_temp(target: Path, content: bytes) -> Path:
+    """Write `content` to a new temporary file beside `target`, with its permissions, synced to disk."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, target.stat().st_mode & 0o777)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> None:
+    """Replace data files by new texts, if the data they make is valid and keeps every comment.
+
+    `texts` and `comments` are keyed by file name: the new text, and the comment lines it must
+    hold. Nothing is replaced unless every new file passes; a temporary file never outlives this
+    call, whatever interrupts it.
+    """
+    temps: dict[str, Path] = {}
+    replaced: list[str] = []
+    try:
+        for name, text in texts.items():
+            temps[name] = _write_temp(directory / name, text.encode("utf-8"))
+        loaded = loading.load_directory(directory, overrides=temps)
+        diagnostics = loaded.diagnostics + check(loaded)
+        if has_errors(diagnostics):
+            raise EditError(
+                _(
+                    "modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"
+                ),
+                diagnostics,
+            )
+        parsed = {
+            REQUESTS_FILE: loaded.requests_file,
+            COMMITMENTS_FILE: loaded.commitments_file,
+        }
+        for name in texts:
+            if comment_lines(parsed[name].document) != comments[name]:
+                raise EditError(
+                    _(
+                        "modification refusée : des commentaires de {file} seraient perdus ; aucun fichier n’a été modifié"
+                    ).format(file=parsed[name].name)
+                )
+        for name, temp in temps.items():
+            os.replace(temp, directory / name)
+            replaced.append(name)
+    except OSError as exc:
+        where, error = loading.display_path(directory), exc.strerror or str(exc)
+        if replaced:  # a second file could not replace its target: say which one did
+            message = _("écriture interrompue dans {dir} : {error} ; seul {files} a été remplacé").format(
+                dir=where, error=error, files=", ".join(replaced)
+            )
+        else:
+            message = _(
+                "écriture impossible dans {dir} : {error} ; les fichiers de données sont inchangés"
+            ).format(dir=where, error=error)
+        raise EditError(message) from exc
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+
+
+# --- Links ------------------------------------------------------------------------------------
+
+
+def _link_index(links: Any, request_id: str) -> int | None:
+    """The position of a request in an `answers` or `rejects` list (a bare id or a decision)."""
+    if not isinstance(links, CommentedSeq):
+        return None
+    for i, item in enumerate(links):
+        if (item.get("request") if isinstance(item, CommentedMap) else item) == request_id:
+            return i
+    return None
+
+
+def _link_item(request_id: str, by: str | None, date: dt.date | None) -> str | CommentedMap:
+    """A bare request id, or `{request: …, by: …, date: …}` when the decision has an author or date."""
+    if by is None and date is None:
+        return request_id
+    item = CommentedMap(request=request_id)
+    if by is not None:
+        item["by"] = by
+    if date is not None:
+        item["date"] = date
+    item.fa.set_flow_style()
+    return item
+
+
+def _add_link(pledge: CommentedMap, field: str, item: str | CommentedMap) -> None:
+    links = pledge.get(field)
+    if isinstance(links, CommentedSeq):
+        _append_item(links, item)
+        return
+    links = CommentedSeq([item])
+    links.fa.set_flow_style()  # `answers: [q1]`, as in the bundled data
+    _insert_key(pledge, field, links, _COMMITMENT_KEYS)
+
+
+def _remove_link(pledge: CommentedMap, field: str, request_id: str) -> bool:
+    """Remove every occurrence of a request from a list, and the key once the list is empty."""
+    removed = False
+    while (index := _link_index(pledge.get(field), request_id)) is not None:
+        if len(pledge[field]) == 1:
+            _delete_entry(pledge, field)
+        else:
+            _delete_entry(pledge[field], index)
+        removed = True
+    return removed
+
+
+def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
+    assert loaded.dataset is not None
+    lists = loaded.dataset.commitments.lists
+    for i, candidate_list in enumerate(lists):
+        for j, pledge in enumerate(candidate_list.commitments):
+            if pledge.id == commitment_id:
+                return i, j
+    known = (other.id for candidate_list in lists for other in candidate_list.commitments)
+    raise EditError(
+        _("engagement « {id} » inconnu dans {file}").format(
+            id=commitment_id, file=loaded.commitments_file.name
+        )
+        + _suggest(commitment_id, known)
+    )
+
+
+def _edit_pledge(
+    directory: Path, commitment_id: str, request_id: str, change: Callable[[CommentedMap], Outcome]
+) -> Outcome:
+    """Apply `change` to one pledge of `commitments.yaml` and write the file if it changed."""
+    with data_lock(directory):
+        loaded = _load_valid(directory)
+        assert loaded.dataset is not None
+        i, j = _find_pledge(loaded, commitment_id)
+        request_ids = [r.id for r in loaded.dataset.requests.requests]
+        if request_id not in request_ids:
+            raise EditError(
+                _("demande « {id} » inconnue dans {file}").format(
+                    id=request_id, file=loaded.requests_file.name
+                )
+                + _suggest(request_id, request_ids)
+            )
+        document = read_document(directory / COMMITMENTS_FILE)
+        comments = comment_lines(document.data)
+        outcome = change(document.data["lists"][i]["commitments"][j])
+        if outcome.changed:
+            _write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
+        return outcome
+
+
+def link(
+    directory: Path,
+    commitment_id: str,
+    request_id: str,
+    *,
+    by: str | None = None,
+    date: dt.date | None = None,
+) -> Outcome:
+    """Record that a pledge answers a request: add it to the pledge's `answers`.
+
+    The key is created after `text:` when absent, in flow style (`answers: [q1]`); with `by` or
+    `date` the link is written as a decision, `{request: q1, by: Awa, date: 2026-03-20}`. A
+    rejection of the same request is taken out. Linking an already linked request changes
+    nothing, even with another `by` or `date`: the first decision stands.
+    """
+
+    def change(pledge: CommentedMap) -> Outcome:
+        displaced = _remove_link(pledge, "rejects", request_id)
+        if _link_index(pledge.get("answers"), request_id) is not None:
+            return Outcome(changed=displaced, displaced=displaced)
+        _add_link(pledge, "answers", _link_item(request_id, by, date))
+        return Outcome(changed=True, displaced=displaced)
+
+    return _edit_pledge(directory, commitment_id, request_id, change)
+
+
+def unlink(directory: Path, commitment_id: str, request_id: str) -> Outcome:
+    """Take a request out of a pledge's `answers` (the key goes when the list is empty)."""
+
+    def change(pledge: CommentedMap) -> Outcome:
+        return Outcome(changed=_remove_link(pledge, "answers", request_id))
+
+    return _edit_pledge(directory, commitment_id, request_id, change)
+
+
+def reject(
+    directory: Path,
+    commitment_id: str,
+    request_id: str,
+    *,
+    by: str | None = None,
+    date: dt.date | None = None,
+) -> Outcome:
+    """Record that a pledge does not answer a request: add it to `rejects`, and out of `answers`.
+
+    The matcher never suggests a rejected link again. Rejecting twice changes nothing.
+    """
+
+    def change(pledge: CommentedMap) -> Outcome:
+        displaced = _remove_link(pledge, "answers", request_id)
+        if _link_index(pledge.get("rejects"), request_id) is not None:
+            return Outcome(changed=displaced, displaced=displaced)
+        _add_link(pledge, "rejects", _link_item(request_id, by, date))
+        return Outcome(changed=True, displaced=displaced)
+
+    return _edit_pledge(directory, commitment_id, request_id, change)
+
+
+# --- Canonical layout -------------------------------------------------------------------------
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, through `list[...]`, `X | None` and `Annotated[...]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _reorder(node: CommentedMap, order: list[str], before_node: Callable[[str], None]) -> None:
+    """Sort a mapping's keys as `order` lists them (others last), moving comments with their key.
+
+    The lines before a key travel with it. `before_node` places the lines of a key that becomes
+    first, above the mapping.
+    """
+    keys = list(node)
+    wanted = sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+    if wanted == keys:
+        return
+    tails = {key: _tail(node, key) for key in keys}
+    own: dict[str, str] = {}
+    gaps: dict[str, str] = {}
+    for key in keys:
+        own[key], gaps[key] = _split_rest(_take_rest(tails[key]), _column(node, key))
+    before = {keys[i + 1]: gaps[keys[i]] for i in range(len(keys) - 1)}
+    for key in wanted:
+        node.move_to_end(key)
+    if before.get(wanted[0]):
+        before_node(before[wanted[0]])
+    for key, following in pairwise(wanted):
+        _give_rest(tails[key], own[key] + before.get(following, ""))
+    _give_rest(tails[wanted[-1]], own[wanted[-1]] + gaps[keys[-1]])
+
+
+def _sort_keys(
+    node: Any, model: type[BaseModel] | None, lines: list[str], before_node: Callable[[str], None]
+) -> None:
+    """Put every mapping's keys in the order its model declares its fields."""
+    if isinstance(node, CommentedSeq):
+        for i, item in enumerate(node):
+
+            def above_item(text: str, i: int = i) -> None:
+                # Above the dash, and aligned with it rather than with the keys.
+                dash = " " * (_dash_column(node, i, lines) or 0)
+                parts = text.splitlines(keepends=True)
+                _give_before(
+                    node, i, "".join(dash + line.lstrip(" ") if line.strip() else line for line in parts)
+                )
+
+            _sort_keys(item, model, lines, above_item)
+    elif isinstance(node, CommentedMap) and model is not None:
+        fields = model.model_fields
+        for key, value in node.items():
+            info = fields.get(key)
+
+            def above_first_key(text: str, value: Any = value) -> None:
+                _give_before(value, next(iter(value)), text)
+
+            _sort_keys(value, _model_of(info.annotation) if info else None, lines, above_first_key)
+        _reorder(node, list(fields), before_node)
+
+
+def _column_map(data: CommentedMap, lines: list[str]) -> dict[int, int]:
+    """For each indentation column of the file as read, the column it has in the canonical layout.
+
+    Learnt from where keys and dashes were and where they go; a file with mixed indentation
+    gets each old column's most frequent new one.
+    """
+    votes: defaultdict[int, Counter[int]] = defaultdict(Counter)
+
+    def mapping(node: CommentedMap, column: int) -> None:
+        for key, value in node.items():
+            at = _position(node, key)
+            if at is not None:
+                votes[at[1]][column] += 1
+            if _block(value) and isinstance(value, CommentedMap):
+                mapping(value, column + CANONICAL.mapping)
+            elif _block(value) and isinstance(value, CommentedSeq):
+                sequence(value, column + CANONICAL.offset)
+
+    def sequence(seq: CommentedSeq, dash: int) -> None:
+        for i, item in enumerate(seq):
+            old = _dash_column(seq, i, lines)
+            if old is not None:
+                votes[old][dash] += 1
+            content = dash + CANONICAL.sequence - CANONICAL.offset
+            if _block(item) and isinstance(item, CommentedMap):
+                mapping(item, content)
+            elif _block(item) and isinstance(item, CommentedSeq):
+                sequence(item, content)
+
+    mapping(data, 0)
+    return {old: counts.most_common(1)[0][0] for old, counts in votes.items()}
+
+
+def _reindent_comments(data: CommentedMap, columns: dict[int, int], lines: list[str]) -> None:
+    """Move comments with the lines they belong to when the indentation changes.
+
+    A full-line comment takes the new column of the column it was at (the keys or dashes it
+    was aligned with); an end-of-line comment moves as far as its line's content does, so
+    comments aligned with one another in a block stay aligned.
+    """
+
+    def move(line: str) -> str:
+        stripped = line.lstrip(" ")
+        if not stripped.startswith("#"):
+            return line
+        column = len(line) - len(stripped)
+        return " " * columns.get(column, column) + stripped
+
+    def shift(line: str) -> int:
+        # The line's content starts after its indentation and any "- " of sequence items.
+        indent = len(line) - len(line.lstrip(" "))
+        content = indent
+        while line.startswith("- ", content):
+            content += 2
+            content = len(line) - len(line[content:].lstrip(" "))
+        if content in columns:
+            return columns[content] - content
+        return columns.get(indent, indent) - indent
+
+    for token in _tokens(data):
+        first, newline, rest = token.value.partition("\n")
+        mark = token.start_mark
+        line = getattr(mark, "line", None)
+        if first.startswith("#"):
+            # A token without a line was made by `_give_before`: a comment on its own line.
+            if line is None or not lines[line][: mark.column].strip():
+                column = columns.get(mark.column, mark.column)
+            else:
+                column = mark.column + shift(lines[line])
+            # The emitter reads only the column; ruamel marks the comments it makes the same way.
+            token.start_mark = CommentMark(column)  # type: ignore[assignment]
+        if rest:
+            token.value = first + newline + "".join(move(part) for part in rest.splitlines(keepends=True))
+
+
+def _ensure_modeline(data: CommentedMap, name: str) -> None:
+    """Make the editor's schema comment the first line, adding it when the file has none."""
+    if data.ca.comment is None:
+        data.ca.comment = [None, []]
+    if data.ca.comment[1] is None:
+        data.ca.comment[1] = []
+    leading: list[CommentToken] = data.ca.comment[1]
+    for i, token in enumerate(leading):
+        if token.value.startswith("# yaml-language-server:"):
+            leading.insert(0, leading.pop(i))
+            return
+    leading.insert(0, CommentToken(MODELINE.format(name=name), CommentMark(0)))
+
+
+def canonical_text(document: Document, model: type[BaseModel]) -> str:
+    """The canonical layout of a data file (the document is rearranged in place).
+
+    Keys in the order the model declares its fields; block indentation mapping 2, sequence 4,
+    offset 2; the `# yaml-language-server` line first; comments kept, full-line ones re-aligned.
+    Long texts stay on one line, never folded: a pledge's text is one line of a diff, and the
+    line numbers in diagnostics do not move when a text is edited.
+    """
+    lines = document.lines
+    columns = _column_map(document.data, lines)
+    # Sort first: telling which comments belong to which key relies on the columns as read.
+    _sort_keys(
+        document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text)
+    )
+    _reindent_comments(document.data, columns, lines)
+    _ensure_modeline(document.data, document.path.stem)
+    return dump(document.data, CANONICAL)
+
+
+def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
+    """Put both data files in the canonical layout (see `canonical_text`).
+
+    Returns the files that changed, or with `check_only` the files that would change (nothing
+    is written then, and no lock is taken). Refuses invalid data.
+    """
+    with nullcontext() if check_only else data_lock(directory):
+        _load_valid(directory)
+        texts: dict[str, str] = {}
+        comments: dict[str, Counter[str]] = {}
+        for name, model in DATA_FILES:
+            document = read_document(directory / name)
+            text = canonical_text(document, model)
+            if text.encode("utf-8") != document.raw:
+                texts[name] = text
+                comments[name] = comment_lines(document.data)
+        if texts and not check_only:
+            _write_checked(directory, texts, comments)
+        return [directory / name for name in texts]
