@@ -23,7 +23,7 @@ import os
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import pairwise
@@ -634,6 +634,46 @@ def reject(
         return Outcome(changed=True, displaced=displaced)
 
     return _edit_pledge(directory, commitment_id, request_id, change)
+
+
+def decide(
+    directory: Path,
+    decisions: Sequence[tuple[str, str, bool]],
+    *,
+    by: str | None = None,
+    date: dt.date | None = None,
+) -> int:
+    """Record many decisions in one write: (pledge id, request id, accepted?) each.
+
+    An accepted pair is linked as `link` does, a refused one rejected as `reject` does; the
+    file is read, checked and written once, so a review session costs one round trip.
+    Returns how many pledges changed.
+    """
+    if not decisions:
+        return 0
+    with data_lock(directory):
+        loaded = _load_valid(directory)
+        assert loaded.dataset is not None
+        request_ids = {r.id for r in loaded.dataset.requests.requests}
+        document = read_document(directory / COMMITMENTS_FILE)
+        comments = comment_lines(document.data)
+        changed = 0
+        for commitment_id, request_id, accepted in decisions:
+            if request_id not in request_ids:
+                raise EditError(
+                    _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
+                )
+            i, j = _find_pledge(loaded, commitment_id)
+            pledge = document.data["lists"][i]["commitments"][j]
+            keep, drop = ("answers", "rejects") if accepted else ("rejects", "answers")
+            displaced = _remove_link(pledge, drop, request_id)
+            if _link_index(pledge.get(keep), request_id) is None:
+                _add_link(pledge, keep, _link_item(request_id, by, date))
+                displaced = True
+            changed += displaced
+        if changed:
+            _write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
+        return changed
 
 
 # --- Canonical layout -------------------------------------------------------------------------
