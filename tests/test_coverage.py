@@ -25,7 +25,7 @@ def links():
     for lst in data.commitments.lists:
         for c in lst.commitments:
             for a in c.answers:
-                out.setdefault(a.request, set()).add(c.id)
+                out.setdefault((lst.id, a.request), set()).add(c.id)
     return out
 
 
@@ -43,7 +43,9 @@ def test_questions_are_the_rows_and_confirmed_links_are_behind_each_cell(cli, li
     for q in QUESTIONS:
         cell = cells[(q, "aix-en-commun")]
         assert cell["level"] == "covered"
-        assert links[q] <= set(cell["covered"]), q
+        assert links[("aix-en-commun", q)] <= set(cell["covered"]), q
+        other = cells[(q, "programme-solidarite")]
+        assert links.get(("programme-solidarite", q), set()) <= set(other["covered"]), q
         assert cell["count"] == len(cell["covered"]) + len(cell["partial"])
     assert cells[("q9", "aix-en-commun")]["covered"] == ["aec-q9-01"]
     summary = {s["list"]: s for s in cov["summary"]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import importlib.util
 import os
 import sys
@@ -378,7 +380,11 @@ def test_append_refuses_ids_that_clash(cli, data_copy: Path) -> None:
     result = cli("--data", str(data_copy), "import", str(data_copy / "sources" / PROGRAMME_001.name), "--list", "aec", "--source-id", "p", "--append")
     assert result.exit_code == 1
     first, last = result.stderr.splitlines()
-    assert first.startswith("data/commitments.yaml:1097:13: erreur: identifiant d’engagement « aec-12-1 » en double")
+    # The clash is reported on the appended pledge (after the file's old end), naming the first one.
+    original = before.splitlines().index("      - id: aec-12-1") + 1
+    match = re.match(r"data/commitments.yaml:(\d+):13: erreur: identifiant d’engagement « aec-12-1 » en double \(déjà utilisé ligne (\d+)\)", first)
+    # The new source entry (three lines) goes in `sources:` above, so the first one moves down by 3.
+    assert match and int(match.group(1)) > len(before.splitlines()) and int(match.group(2)) == original + 3
     assert last == "engagements: erreur: modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"
     assert path.read_text(encoding="utf-8") == before
 

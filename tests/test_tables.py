@@ -26,7 +26,7 @@ def test_lists_as_csv(cli):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["id"], r["commitments"], r["links"], r["answered"]) for r in rows] == [
         ("aix-en-commun", "97", "94", "True"),
-        ("programme-solidarite", "42", "0", "False"),
+        ("programme-solidarite", "42", "26", "False"),
     ]
 
 

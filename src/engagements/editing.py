@@ -511,7 +511,9 @@ def _link_item(request_id: str, by: str | None, date: dt.date | None) -> str | C
     if by is not None:
         item["by"] = by
     if date is not None:
-        item["date"] = date
+        # A fresh object each time: ruamel.yaml would write one shared date as an anchor and
+        # aliases (&id001 / *id001), which this project's files never use.
+        item["date"] = dt.date(date.year, date.month, date.day)
     item.fa.set_flow_style()
     return item
 
