@@ -144,7 +144,8 @@ def request_title(item: dict) -> str:
 
 
 def write_directory(directory: Path, doc: dict, programmes: list[Programme]) -> None:
-    """requests.yaml and commitments.yaml in the minimum public schema (plus `kind`)."""
+    """requests.yaml and commitments.yaml in the minimum public schema, plus `kind` and one
+    source per programme (`kind: programme`: these lists did not answer the collective)."""
     yaml = YAML()
     yaml.width = 4096  # one line per text: easier to read and to grep
     yaml.allow_unicode = True
@@ -152,12 +153,13 @@ def write_directory(directory: Path, doc: dict, programmes: list[Programme]) -> 
         {"id": valid_id(item["id"]), "title": request_title(item), "text": item["text"], "kind": "demand"}
         for item in doc["items"]
     ]
-    lists = [{"id": p.id, "name": p.name, "commitments": p.pledges} for p in programmes]
+    sources = [{"id": f"src-{p.id}", "title": p.name, "kind": "programme"} for p in programmes]
+    lists = [{"id": p.id, "name": p.name, "sources": [f"src-{p.id}"], "commitments": p.pledges} for p in programmes]
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "requests.yaml").open("w", encoding="utf-8") as out:
         yaml.dump({"requests": requests}, out)
     with (directory / "commitments.yaml").open("w", encoding="utf-8") as out:
-        yaml.dump({"lists": lists}, out)
+        yaml.dump({"sources": sources, "lists": lists}, out)
 
 
 def load_valid(directory: Path) -> Dataset:

@@ -1,3 +1,135 @@
-"""CLI command that writes exports for journalists: export."""
+"""CLI command that writes exports for journalists and open-data portals: export.
+
+The files are made by `exports` (pure functions); this command checks the options, loads and
+matches the data, writes each file atomically and says so on stderr, one line per file. Exit
+codes: 0 written, 1 invalid data or a file that cannot be written, 2 usage error.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .cli import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    LevelOption,
+    ListFilter,
+    NoLinksOption,
+    RequestLevel,
+    _check_ids,
+    _fail,
+    _load,
+    app,
+)
+from .exports import ExportFormat
+from .i18n import _
+
+ExportFormatOption = Annotated[
+    ExportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help=_(
+            "csv : un dossier (couverture.csv, liens.csv, datapackage.json) pour les portails de données ouvertes ; "
+            "csv-excel : le même, pour Excel et LibreOffice en français ; md, json, html, xlsx : un fichier. "
+            "Par défaut, d’après l’extension du fichier."
+        ),
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help=_("Dossier (csv, csv-excel) ou fichier à écrire."),
+        show_default=False,
+    ),
+]
+
+
+def _check_output(fmt: ExportFormat, output: Path) -> None:
+    """A directory for the CSV formats, a file for the others: anything else is a usage error."""
+    if fmt.writes_directory and output.exists() and not output.is_dir():
+        _fail(
+            _("{path} est un fichier : avec --format {format}, -o désigne un dossier").format(
+                path=output, format=fmt.value
+            ),
+            EXIT_USAGE,
+        )
+    if not fmt.writes_directory and output.is_dir():
+        _fail(
+            _("{path} est un dossier : avec --format {format}, -o désigne un fichier").format(
+                path=output, format=fmt.value
+            ),
+            EXIT_USAGE,
+        )
+
+
+def _missing_xlsx() -> None:
+    _fail(
+        _("le format xlsx demande openpyxl ; installez l’extra : pip install 'engagements[xlsx]'"),
+        EXIT_INVALID,
+    )
+
+
+@app.command(
+    help=_(
+        "Exporter la matrice de couverture et les liens entre engagements et demandes : CSV (données ouvertes), "
+        "CSV pour Excel, Markdown, JSON, page HTML autonome, classeur xlsx."
+    )
+)
+def export(
+    ctx: typer.Context,
+    output: OutputOption,
+    format: ExportFormatOption = None,
+    level: LevelOption = RequestLevel.question,
+    lists: ListFilter = None,
+    no_links: NoLinksOption = False,
+) -> None:
+    from . import exports
+    from .coverage import build
+    from .loading import display_path
+    from .matching import match
+    from .writing import atomic_write
+
+    fmt = format or exports.format_for(output)
+    if fmt is None:
+        _fail(
+            _(
+                "précisez --format (csv, csv-excel, md, json, html ou xlsx) : l’extension de {path} ne le dit pas"
+            ).format(path=output),
+            EXIT_USAGE,
+        )
+    # Options first, so that a mistake is reported before the second it takes to load and match.
+    _check_output(fmt, output)
+    if fmt is ExportFormat.xlsx and not exports.xlsx_available():
+        _missing_xlsx()
+    data = _load(ctx).dataset
+    assert data is not None
+    _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    use_links = not no_links
+    # One run of the matcher feeds both the matrix and its links, so they always agree.
+    suggestions = match(data, use_links=use_links, lists=lists)
+    coverage = build(data, suggestions, level.value, lists)
+    bundle = exports.prepare(data, coverage, suggestions, use_links=use_links)
+    try:
+        files = exports.render(bundle, fmt, output)
+    except exports.MissingExtra:
+        _missing_xlsx()
+    for path, content in files.items():
+        try:
+            atomic_write(path, content)
+        except OSError as error:
+            _fail(
+                _("impossible d’écrire {file} : {reason}").format(
+                    file=display_path(path), reason=error.strerror or error
+                ),
+                EXIT_INVALID,
+            )
+        sys.stderr.write(_("{file} : écrit.").format(file=display_path(path)) + "\n")

@@ -34,9 +34,15 @@ LinkSource = Literal["link", "matcher"]
 # Score thresholds (0–100), measured on the bundled data by benchmarks/match_quality.py.
 COVERED = 45
 PARTIAL = 15
+# A general programme was not written to answer the collective: most of its pledges answer
+# none of its requests, and with hundreds of pledges some faint resemblance always turns up.
+# Its partial suggestions need a higher score than those of a letter answering the collective.
+PARTIAL_PROGRAMME = 30
 # A partial suggestion must also be close to the pledge's best one: a pledge usually answers
 # one or two requests, and listing every faint resemblance would bury the right one.
 RELATIVE = 0.75
+# Shared words or concepts (domains aside) that a `covered` suggestion needs.
+COVERED_EVIDENCE = 2
 # Cosine at which the score reaches 100.
 FULL_COSINE = 0.45
 # Weight of confirmed pledges in a request's profile, relative to the request's own text.
@@ -224,6 +230,11 @@ class Matcher:
         shape = (len(vectors), len(self.vocabulary))
         return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=shape)
 
+    def evidence(self, pledge: Analysis, request_index: int) -> int:
+        """How many words and concepts (domains aside) a pledge shares with a request's profile."""
+        profile = self._profiles[request_index]
+        return sum(1 for t in pledge.counts if t in profile and not t.startswith(DOMAIN_PREFIX))
+
     def explain(self, pledge: Analysis, request_index: int, top: int = 5) -> tuple[str, ...]:
         """The shared words and concepts that weigh most in a pair's score."""
         pw = self.weights(pledge)
@@ -251,11 +262,18 @@ def to_score(cosine: float) -> int:
     return max(0, min(100, round(100 * cosine / FULL_COSINE)))
 
 
-def level_of(score: int, best: int) -> Level | None:
-    """covered, partial, or None (not worth suggesting)."""
-    if score >= COVERED:
+def level_of(score: int, best: int, evidence: int = COVERED_EVIDENCE, partial: int = PARTIAL) -> Level | None:
+    """covered, partial, or None (not worth suggesting).
+
+    `evidence` is the number of words and lexicon concepts the pair shares (domains aside):
+    one shared word, however rare, can say `partial` but never `covered`, and a shared domain
+    alone says nothing. `partial` is the floor for a partial suggestion (higher for programmes).
+    """
+    if evidence < 1:
+        return None
+    if score >= COVERED and evidence >= COVERED_EVIDENCE:
         return "covered"
-    if score >= PARTIAL and score >= RELATIVE * best:
+    if score >= partial and score >= RELATIVE * best:
         return "partial"
     return None
 
@@ -293,6 +311,13 @@ def match(
     matcher = Matcher(all_requests, lexicon, teach)
     wanted_lists = set(lists) if lists else None
     wanted_requests = set(requests) if requests else None
+    from .tables import answered_collective
+
+    sources = {src.id: src for src in data.commitments.sources}
+    floors = {
+        lst.id: PARTIAL if answered_collective(lst.sources, sources) or not lst.sources else PARTIAL_PROGRAMME
+        for lst in data.commitments.lists
+    }
     pledges: list[tuple[str, Commitment]] = [
         (lst.id, c)
         for lst in data.commitments.lists
@@ -322,7 +347,7 @@ def match(
             rid = matcher.request_ids[i]
             if rid in linked or rid in rejected:
                 continue
-            level = level_of(scores[rid], best)
+            level = level_of(scores[rid], best, matcher.evidence(analysis, i), floors[list_id])
             if level is None:
                 continue
             rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))

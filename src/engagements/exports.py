@@ -1,0 +1,988 @@
+"""Exports for journalists and open-data portals: the coverage matrix and the links behind it.
+
+Pure functions: a `Coverage`, the suggestions it was built from and the data set go in, the
+bytes of each file come out. Nothing here prints, exits or touches the disk; the CLI
+(`cli_export.py`) checks the options, writes each file atomically and reports.
+
+Every format carries the same two tables:
+- the matrix: one row per request, and for each list the cell's level and count;
+- the links: one row per pledge behind a cell (request, list, pledge, level, score, why,
+  provenance), so that a reader can check each level against the words of the lists.
+
+Text cells of CSV and xlsx files are neutralised against formula injection (`tables.neutralise`:
+many pledges begin with "-"); Markdown and HTML escape every piece of data text.
+
+`report` (Rich) and `details` (pydantic) are imported inside the functions that use them: this
+module is imported whenever the CLI starts, for `ExportFormat`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, assert_never
+
+from .coverage import Coverage
+from .i18n import N_, _, current_language
+from .tables import Table, neutralise, to_csv
+
+if TYPE_CHECKING:
+    from .matching import Suggestion
+    from .models import Dataset
+
+
+class ExportFormat(str, Enum):
+    """The export formats; `csv` and `csv-excel` write a directory, the others one file."""
+
+    csv = "csv"
+    csv_excel = "csv-excel"
+    md = "md"
+    json = "json"
+    html = "html"
+    xlsx = "xlsx"
+
+    @property
+    def writes_directory(self) -> bool:
+        return self in (ExportFormat.csv, ExportFormat.csv_excel)
+
+
+# File suffixes that name a format, so that `-o couverture.html` needs no `--format`.
+_SUFFIXES = {
+    ".md": ExportFormat.md,
+    ".markdown": ExportFormat.md,
+    ".json": ExportFormat.json,
+    ".html": ExportFormat.html,
+    ".htm": ExportFormat.html,
+    ".xlsx": ExportFormat.xlsx,
+}
+
+MATRIX_NAME = "couverture"
+LINKS_NAME = "liens"
+PACKAGE_FILE = "datapackage.json"
+
+SOURCE_KINDS = {
+    "answer": N_("réponse adressée au collectif"),
+    "programme": N_("programme général"),
+    "interpellation": N_("interpellation du collectif"),
+    "record": N_("bilan"),
+    "institutional": N_("engagement public"),
+}
+
+
+class MissingExtra(RuntimeError):
+    """An optional dependency of a format is not installed (the `xlsx` extra: openpyxl)."""
+
+
+def format_for(path: Path) -> ExportFormat | None:
+    """The format a file name implies (`.md`, `.json`, `.html`, `.xlsx`), if any."""
+    return _SUFFIXES.get(path.suffix.lower())
+
+
+def xlsx_available() -> bool:
+    """Whether openpyxl, needed by the xlsx format, can be imported."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- the data of an export ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """One pledge behind a cell of the matrix, with what a reader needs to check it."""
+
+    request: str
+    request_title: str
+    list: str
+    list_name: str
+    commitment: str
+    commitment_text: str
+    level: str  # covered | partial
+    score: int
+    source: str  # link: confirmed by a person; matcher: suggested by the matcher
+    why: tuple[str, ...] = ()
+    by: str | None = None
+    date: str | None = None
+    provenance: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "request": self.request,
+            "request_title": self.request_title,
+            "list": self.list,
+            "list_name": self.list_name,
+            "commitment": self.commitment,
+            "commitment_text": self.commitment_text,
+            "level": self.level,
+            "score": self.score,
+            "source": self.source,
+            "why": list(self.why),
+            "by": self.by,
+            "date": self.date,
+            "provenance": self.provenance,
+        }
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A source document the data was transcribed from, for the colophon of an export."""
+
+    title: str
+    author: str | None = None
+    date: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Export:
+    """Everything an export shows: the matrix, its links, and where the data comes from."""
+
+    coverage: Coverage
+    links: list[Link]
+    origins: list[Origin] = field(default_factory=list)
+    collective: str | None = None
+    use_links: bool = True
+
+    def cell_links(self, request: str, list_id: str) -> list[Link]:
+        """The links behind one cell, in export order."""
+        return self._by_cell.get((request, list_id), [])
+
+    @cached_property
+    def _by_cell(self) -> dict[tuple[str, str], list[Link]]:
+        # An index, so that rendering every cell stays linear in the number of links.
+        index: dict[tuple[str, str], list[Link]] = {}
+        for link in self.links:
+            index.setdefault((link.request, link.list), []).append(link)
+        return index
+
+
+def prepare(
+    data: Dataset, coverage: Coverage, suggestions: Sequence[Suggestion], *, use_links: bool = True
+) -> Export:
+    """Gather what the exports show: `coverage` (built from `suggestions`) and the links behind
+    each of its cells, in matrix order, then covered before partial, confirmed before
+    suggested, best score first.
+    """
+    from .details import provenance_dict
+
+    sources = {s.id: s for s in data.commitments.sources}
+    pledges = {c.id: c for lst in data.commitments.lists for c in lst.commitments}
+    by_pair = {(s.commitment, s.request): s for s in suggestions}
+    names = {col.id: col.name for col in coverage.columns}
+    links: list[Link] = []
+    for row in coverage.rows:
+        for col in coverage.columns:
+            cell = coverage.cell(row.id, col.id)
+            # The cell's own lists, so that the links always add up to its count. A coverage built
+            # from other suggestions (read from a cache, say) may name pairs missing here: those
+            # are left out rather than made up.
+            found = [
+                by_pair[(pid, row.id)] for pid in (*cell.covered, *cell.partial) if (pid, row.id) in by_pair
+            ]
+            found.sort(key=lambda s: (s.level != "covered", s.source != "link", -s.score))
+            for s in found:
+                pledge = pledges[s.commitment]
+                links.append(
+                    Link(
+                        request=row.id,
+                        request_title=row.title,
+                        list=col.id,
+                        list_name=names[col.id],
+                        commitment=s.commitment,
+                        commitment_text=pledge.text,
+                        level=s.level,
+                        score=s.score,
+                        source=s.source,
+                        why=tuple(s.why),
+                        by=s.by,
+                        date=s.date,
+                        provenance=provenance_dict(pledge.provenance, sources),
+                    )
+                )
+    origins: dict[str, Origin] = {}
+    for source in (*data.requests.sources, *data.commitments.sources):
+        origins.setdefault(
+            source.id,
+            Origin(
+                source.title, source.author, source.date.isoformat() if source.date else None, source.kind
+            ),
+        )
+    collective = data.requests.collective.name if data.requests.collective else None
+    return Export(coverage, links, list(origins.values()), collective, use_links)
+
+
+# -- the two tables, with the schema open-data portals read ------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column: key (the CSV header), label (for people), Table Schema type and description."""
+
+    key: str
+    label: str
+    type: str = "string"
+    description: str = ""
+    enum: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def schema(self) -> dict[str, Any]:
+        """This field in a Frictionless Table Schema."""
+        out: dict[str, Any] = {"name": self.key, "title": self.label, "type": self.type}
+        if self.description:
+            out["description"] = self.description
+        constraints: dict[str, Any] = {}
+        if self.enum:
+            constraints["enum"] = list(self.enum)
+        if self.minimum is not None:
+            constraints["minimum"] = self.minimum
+        if self.maximum is not None:
+            constraints["maximum"] = self.maximum
+        if constraints:
+            out["constraints"] = constraints
+        return out
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """One exported table: its fields, its rows of plain values, and how it is keyed."""
+
+    name: str
+    title: str
+    description: str
+    fields: list[Field]
+    rows: list[dict[str, Any]]
+    primary_key: list[str]
+    foreign_keys: list[dict[str, Any]] = field(default_factory=list)
+
+    def table(self) -> Table:
+        """The same table as `tables.Table`, for `tables.to_csv`."""
+        return Table([(f.key, f.label) for f in self.fields], self.rows, self.title)
+
+
+def _matrix_title(level: str) -> str:
+    return (
+        _("Couverture des questions du collectif")
+        if level == "question"
+        else _("Couverture des demandes du collectif")
+    )
+
+
+def matrix_table(export: Export) -> DataTable:
+    """The coverage matrix: one row per request; per list, `<list>_level` and `<list>_count`."""
+    cov = export.coverage
+    fields = [
+        Field("id", _("id"), description=_("Identifiant de la demande.")),
+        Field(
+            "kind",
+            _("type"),
+            description=_("question : question posée aux listes ; demand : demande fine."),
+            enum=("question", "demand"),
+        ),
+        Field("number", _("n°"), description=_("Numéro de la demande dans le document du collectif.")),
+        Field("axis", _("axe"), description=_("Axe du collectif auquel la demande appartient.")),
+        Field("title", _("intitulé"), description=_("Intitulé court de la demande.")),
+    ]
+    for col in cov.columns:
+        fields.append(
+            Field(
+                f"{col.id}_level",
+                _("{name} : niveau").format(name=col.name),
+                description=_(
+                    "Niveau de couverture par la liste « {name} » : covered (couvert), partial (partiel) ou absent."
+                ).format(name=col.name),
+                enum=("covered", "partial", "absent"),
+            )
+        )
+        fields.append(
+            Field(
+                f"{col.id}_count",
+                _("{name} : nombre").format(name=col.name),
+                "integer",
+                _(
+                    "Nombre d’engagements de la liste « {name} » qui répondent à la demande (voir liens.csv)."
+                ).format(name=col.name),
+                minimum=0,
+            )
+        )
+    rows = []
+    for r in cov.rows:
+        row: dict[str, Any] = {
+            "id": r.id,
+            "kind": r.kind,
+            "number": r.number,
+            "axis": r.axis,
+            "title": r.title,
+        }
+        for col in cov.columns:
+            cell = cov.cell(r.id, col.id)
+            row[f"{col.id}_level"] = cell.level
+            row[f"{col.id}_count"] = cell.count
+        rows.append(row)
+    return DataTable(
+        MATRIX_NAME,
+        _matrix_title(cov.level),
+        _(
+            "Une ligne par demande, et pour chaque liste candidate le niveau de couverture et le nombre d’engagements."
+        ),
+        fields,
+        rows,
+        ["id"],
+    )
+
+
+def links_table(export: Export) -> DataTable:
+    """The links: one row per pledge behind a cell of the matrix."""
+    fields = [
+        Field(
+            "request",
+            _("demande"),
+            description=_("Identifiant de la demande (colonne id de couverture.csv)."),
+        ),
+        Field("request_title", _("intitulé de la demande"), description=_("Intitulé court de la demande.")),
+        Field("list", _("liste"), description=_("Identifiant de la liste candidate.")),
+        Field("list_name", _("nom de la liste"), description=_("Nom de la liste candidate.")),
+        Field("commitment", _("engagement"), description=_("Identifiant de l’engagement.")),
+        Field(
+            "commitment_text",
+            _("texte de l’engagement"),
+            description=_("Texte de l’engagement, tel que la liste l’a écrit."),
+        ),
+        Field(
+            "level",
+            _("niveau"),
+            description=_("covered : l’engagement répond à la demande ; partial : il y répond en partie."),
+            enum=("covered", "partial"),
+        ),
+        Field(
+            "score",
+            _("score"),
+            "integer",
+            _("Proximité des textes de l’engagement et de la demande, de 0 à 100."),
+            minimum=0,
+            maximum=100,
+        ),
+        Field(
+            "source",
+            _("origine du lien"),
+            description=_(
+                "link : lien confirmé par une personne ; matcher : suggestion de l’appariement automatique."
+            ),
+            enum=("link", "matcher"),
+        ),
+        Field(
+            "why",
+            _("pourquoi"),
+            description=_("Mots et notions communs qui expliquent le score, séparés par « | »."),
+        ),
+        Field("by", _("décidé par"), description=_("Qui a confirmé le lien, si c’est noté.")),
+        Field(
+            "date",
+            _("décidé le"),
+            "date",
+            _("Date de la confirmation du lien (AAAA-MM-JJ), si elle est notée."),
+        ),
+        Field("provenance_title", _("source"), description=_("Titre du document d’où vient l’engagement.")),
+        Field(
+            "provenance_section",
+            _("rubrique"),
+            description=_("Rubrique du document (souvent la question posée)."),
+        ),
+        Field("provenance_subsection", _("sous-titre"), description=_("Sous-titre dans la rubrique.")),
+        Field("provenance_item", _("article"), description=_("Numéro de l’article ou de la puce.")),
+        Field(
+            "provenance_line",
+            _("ligne"),
+            "integer",
+            _("Ligne de début dans la copie texte du document."),
+            minimum=1,
+        ),
+    ]
+    rows = []
+    for link in export.links:
+        prov = link.provenance or {}
+        rows.append(
+            {
+                "request": link.request,
+                "request_title": link.request_title,
+                "list": link.list,
+                "list_name": link.list_name,
+                "commitment": link.commitment,
+                "commitment_text": link.commitment_text,
+                "level": link.level,
+                "score": link.score,
+                "source": link.source,
+                # Joined here rather than by `to_csv`, so that the joined text is neutralised too.
+                "why": " | ".join(link.why),
+                "by": link.by,
+                "date": link.date,
+                "provenance_title": prov.get("title"),
+                "provenance_section": prov.get("section"),
+                "provenance_subsection": prov.get("subsection"),
+                "provenance_item": prov.get("item"),
+                "provenance_line": prov.get("line"),
+            }
+        )
+    return DataTable(
+        LINKS_NAME,
+        _("Liens entre engagements et demandes"),
+        _(
+            "Une ligne par engagement qui répond à une demande, avec son niveau, son score, pourquoi, et sa provenance."
+        ),
+        fields,
+        rows,
+        ["request", "commitment"],
+        [{"fields": ["request"], "reference": {"resource": MATRIX_NAME, "fields": ["id"]}}],
+    )
+
+
+def data_tables(export: Export) -> list[DataTable]:
+    """The matrix and the links, in that order."""
+    return [matrix_table(export), links_table(export)]
+
+
+# -- CSV and the Data Package -------------------------------------------------------------------
+
+
+def csv_files(export: Export, *, excel: bool = False) -> dict[str, bytes]:
+    """`couverture.csv`, `liens.csv` and `datapackage.json`.
+
+    Plain: RFC 4180, UTF-8 without BOM, commas, CRLF (for open-data portals). `excel`: UTF-8
+    with a BOM and semicolons, which French Excel and LibreOffice open without an import dialog.
+    """
+    encoding = "utf-8-sig" if excel else "utf-8"
+    tables = data_tables(export)
+    files = {f"{t.name}.csv": to_csv(t.table(), excel=excel).encode(encoding) for t in tables}
+    # Last, so that a directory holding the descriptor holds the files it describes.
+    files[PACKAGE_FILE] = (
+        json.dumps(datapackage(export, tables, excel=excel), ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")
+    return files
+
+
+def datapackage(export: Export, tables: Sequence[DataTable], *, excel: bool = False) -> dict[str, Any]:
+    """A Frictionless (Tabular) Data Package describing the CSV files, with a Table Schema each."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "engagements-couverture",
+        "title": _matrix_title(export.coverage.level),
+        "description": _(
+            "Les demandes d’un collectif d’associations et les engagements des listes candidates qui y répondent. "
+            "Les textes qui commencent par =, +, -, @, une tabulation ou un retour à la ligne sont précédés "
+            "d’une apostrophe, pour qu’un tableur ne les exécute pas comme des formules."
+        ),
+        "sources": [{"title": _origin_text(o)} for o in export.origins],
+        "resources": [
+            {
+                "name": t.name,
+                "path": f"{t.name}.csv",
+                "profile": "tabular-data-resource",
+                "title": t.title,
+                "description": t.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig" if excel else "utf-8",
+                "dialect": {
+                    "delimiter": ";" if excel else ",",
+                    "lineTerminator": "\r\n",
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "header": True,
+                },
+                "schema": {
+                    "fields": [f.schema() for f in t.fields],
+                    "missingValues": [""],
+                    "primaryKey": t.primary_key,
+                    **({"foreignKeys": t.foreign_keys} if t.foreign_keys else {}),
+                },
+            }
+            for t in tables
+        ],
+    }
+
+
+def _origin_text(origin: Origin) -> str:
+    """'Title — author, 2026-03-08 (réponse au collectif)'."""
+    details = ", ".join(p for p in (origin.author, origin.date) if p)
+    kind = _(SOURCE_KINDS[origin.kind]) if origin.kind in SOURCE_KINDS else None
+    return origin.title + (f" — {details}" if details else "") + (f" ({kind})" if kind else "")
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def to_json(export: Export) -> str:
+    """`{"coverage": …, "links": […]}`: `coverage --format json` and the links behind it."""
+    payload = {"coverage": export.coverage.to_dict(), "links": [link.to_dict() for link in export.links]}
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+
+# Characters that Markdown would read as emphasis, code, links or a cell boundary.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def md_text(value: Any) -> str:
+    """Data text for one Markdown table cell: newlines folded, HTML and Markdown escaped."""
+    if value is None:
+        return ""
+    folded = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(folded, quote=False))
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def to_markdown(export: Export) -> str:
+    """GitHub-flavoured Markdown: the matrix with symbols and counts, its legend, then the links."""
+    from .report import SYMBOLS, level_name, source_name, where
+
+    cov = export.coverage
+    with_axis = any(r.axis for r in cov.rows)
+    lines = [f"# {md_text(_matrix_title(cov.level))}", ""]
+    if export.collective:
+        lines += [_("Collectif : {name}").format(name=md_text(export.collective)), ""]
+    head = [_("id"), _("n°"), *([_("axe")] if with_axis else []), _("Demande")]
+    names = [md_text(c.name) + ("" if c.answered else " \\*") for c in cov.columns]
+    lines.append(_md_row([*head, *names]))
+    lines.append(_md_row(["---"] * (len(head) + len(names))))
+    for r in cov.rows:
+        cells = []
+        for col in cov.columns:
+            cell = cov.cell(r.id, col.id)
+            cells.append(SYMBOLS[cell.level] + (f" {cell.count}" if cell.count else ""))
+        axis = [md_text(r.axis)] if with_axis else []
+        lines.append(_md_row([md_text(r.id), md_text(r.number), *axis, md_text(r.title), *cells]))
+    shares = [_share_text(s.covered, len(cov.rows), s.share) for s in cov.summary()]
+    lines.append(_md_row([""] * (len(head) - 1) + [f"**{_('Part couverte')}**", *shares]))
+    legend = " · ".join(f"{SYMBOLS[level]} {level_name(level)}" for level in ("covered", "partial", "absent"))
+    lines += [
+        "",
+        f"{_('Légende : ')}{legend} {md_text(_('(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)'))}",
+        "",
+        f"## {md_text(_('Liens entre engagements et demandes'))}",
+        "",
+    ]
+    lines.append(
+        _md_row(
+            [
+                _("Demande"),
+                _("Liste"),
+                _("Engagement"),
+                _("Texte"),
+                _("Niveau"),
+                _("Score"),
+                _("Origine"),
+                _("Pourquoi"),
+                _("Source"),
+            ]
+        )
+    )
+    lines.append(_md_row(["---"] * 5 + ["---:"] + ["---"] * 3))
+    for link in export.links:
+        lines.append(
+            _md_row(
+                [
+                    md_text(link.request),
+                    md_text(link.list_name),
+                    md_text(link.commitment),
+                    md_text(link.commitment_text),
+                    f"{SYMBOLS[link.level]} {level_name(link.level)}",
+                    str(link.score),
+                    source_name(link.source),
+                    md_text(", ".join(link.why)),
+                    md_text(where(link.provenance)),
+                ]
+            )
+        )
+    if not export.links:
+        lines.append(_md_row([md_text(_("Aucun lien ni suggestion."))] + [""] * 8))
+    if export.origins:
+        lines += ["", f"## {md_text(_('Sources des données'))}", ""]
+        lines += [f"- {md_text(_origin_text(o))}" for o in export.origins]
+    return "\n".join(lines) + "\n"
+
+
+def _share_text(covered: int, total: int, share: float) -> str:
+    return f"{covered}/{total} ({round(100 * share)} %)"
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+
+def esc(value: Any) -> str:
+    """Data text for HTML, in element content or in a quoted attribute."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.45;
+  color: #1a1a1a; background: #fff; margin: 0 auto; max-width: 80rem; padding: 1rem 1.5rem; }
+h1 { font-size: 1.6rem; margin: .5rem 0; }
+h2 { font-size: 1.2rem; margin-top: 2rem; }
+[hidden] { display: none !important; }
+:focus-visible { outline: 3px solid #1a4fa0; outline-offset: 2px; }
+.filter fieldset { border: 1px solid #767676; padding: .5rem 1rem; margin: 1rem 0; }
+.filter label { margin-right: 1.5rem; white-space: nowrap; }
+table.matrix { border-collapse: collapse; width: 100%; }
+caption { caption-side: top; text-align: left; padding: .5rem 0; color: #333; }
+th, td { border: 1px solid #767676; padding: .4rem .5rem; vertical-align: top; text-align: left; }
+thead th, tfoot th, tfoot td { background: #f0f0f0; }
+th.axis { background: #e4e8f0; }
+tbody th[scope=row] { width: 35%; }
+.num { display: inline-block; min-width: 1.6em; font-weight: 700; }
+.level-covered { background: #dcefdc; color: #14501a; }
+.level-partial { background: #fff0c2; color: #5c4300; }
+.level-absent { background: #f9e0e0; color: #7f1717; }
+summary { cursor: pointer; font-weight: 600; }
+.sym { font-size: 1.1em; }
+ul.pledges { list-style: none; margin: .4rem 0 0; padding: 0; color: #1a1a1a; }
+ul.pledges li { border-top: 1px solid #b0b0b0; padding: .4rem 0; }
+blockquote { margin: 0 0 .2rem; padding-left: .5rem; border-left: 3px solid #767676; }
+.meta, .src, .why { font-size: .85rem; margin: .1rem 0; color: #333; }
+.legend > span { display: inline-block; padding: .1rem .5rem; margin-right: .5rem; border: 1px solid #767676; }
+svg text { font-family: system-ui, sans-serif; font-size: 14px; fill: #1a1a1a; }
+footer { margin-top: 2rem; border-top: 1px solid #767676; font-size: .9rem; color: #333; }
+@media print {
+  body { max-width: none; padding: 0; }
+  .filter { display: none !important; }
+  summary { list-style: none; }
+  tr, li { break-inside: avoid; }
+  .level-covered, .level-partial, .level-absent, .legend span, svg { print-color-adjust: exact;
+    -webkit-print-color-adjust: exact; }
+}
+"""
+# Alone, because a browser that does not know `::details-content` drops the whole rule; those
+# browsers open the details from the script's `beforeprint` handler instead.
+_CSS_PRINT_DETAILS = (
+    "@media print { details::details-content { content-visibility: visible; display: block; } }\n"
+)
+
+# The list filter. Everything is visible without it; it shows itself, then marks the page
+# (`data-filter="ready"`) so that tests can tell that it ran. It also opens every <details>
+# before printing, for browsers that cannot do it from CSS.
+_JS = """
+(function () {
+  "use strict";
+  var form = document.getElementById("filter");
+  var chart = document.getElementById("chart");
+  function apply() {
+    var shown = {};
+    form.querySelectorAll("input[name=list]").forEach(function (box) { shown[box.value] = box.checked; });
+    document.querySelectorAll("[data-list]").forEach(function (el) {
+      el.toggleAttribute("hidden", !shown[el.getAttribute("data-list")]);
+    });
+    var step = Number(chart.getAttribute("data-step")), y = 0;
+    chart.querySelectorAll("g[data-list]").forEach(function (g) {
+      if (!g.hasAttribute("hidden")) { g.setAttribute("transform", "translate(0," + y + ")"); y += step; }
+    });
+    chart.setAttribute("viewBox", "0 0 " + chart.getAttribute("data-width") + " " + Math.max(y, step));
+  }
+  form.addEventListener("change", apply);
+  form.hidden = false;
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+  document.documentElement.setAttribute("data-filter", "ready");
+})();
+"""
+
+
+def _csp() -> str:
+    """Content Security Policy: no network at all, inline style, and only our own script (by hash).
+
+    Escaping already keeps data text from running; the policy is a second lock on the same door.
+    """
+    digest = base64.b64encode(hashlib.sha256(_JS.encode("utf-8")).digest()).decode("ascii")
+    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+
+
+def to_html(export: Export) -> str:
+    """One self-contained page: matrix, details of each cell, list filter, bar chart, sources."""
+    cov = export.coverage
+    title = _matrix_title(cov.level)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(current_language())}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp())}">',
+        '<meta name="generator" content="engagements">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{_CSS}{_CSS_PRINT_DETAILS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{esc(title)}</h1>",
+    ]
+    if export.collective:
+        parts.append(f"<p>{esc(_('Collectif : {name}').format(name=export.collective))}</p>")
+    parts += ["</header>", "<main>"]
+    parts += _html_filter(cov)
+    parts += _html_matrix(export)
+    parts += _html_legend()
+    parts += _html_chart(cov)
+    parts += ["</main>"]
+    parts += _html_footer(export)
+    parts += [f"<script>{_JS}</script>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _html_filter(cov: Coverage) -> list[str]:
+    # Hidden until the script shows it: without JavaScript it could not work, and every list
+    # is shown anyway.
+    out = [
+        '<form id="filter" class="filter" hidden>',
+        f"<fieldset><legend>{esc(_('Listes affichées'))}</legend>",
+    ]
+    out += [
+        f'<label><input type="checkbox" name="list" value="{esc(c.id)}" checked> {esc(c.name)}</label>'
+        for c in cov.columns
+    ]
+    out += ["</fieldset>", "</form>"]
+    return out
+
+
+def _level_label(level: str, count: int | None = None) -> str:
+    """Symbol (hidden from screen readers, the word says it) and word, with the count if any."""
+    from .report import SYMBOLS, level_name
+
+    text = f'<span class="sym" aria-hidden="true">{SYMBOLS[level]}</span> {esc(level_name(level))}'
+    return text + (f" ({count})" if count else "")
+
+
+def _html_matrix(export: Export) -> list[str]:
+    cov = export.coverage
+    caption = _(
+        "{title} : une ligne par demande, une colonne par liste. Chaque case donne le niveau (symbole et mot) "
+        "et, entre parenthèses, le nombre d’engagements ; ouvrez-la pour les lire."
+    ).format(title=_matrix_title(cov.level))
+    out = ['<table class="matrix">', f"<caption>{esc(caption)}</caption>", "<thead>", "<tr>"]
+    out.append(f'<th scope="col">{esc(_("Demande"))}</th>')
+    for col in cov.columns:
+        mark = (
+            ""
+            if col.answered
+            else ' <abbr title="{}">*</abbr>'.format(esc(_("n’a pas répondu au collectif")))
+        )
+        out.append(f'<th scope="col" data-list="{esc(col.id)}">{esc(col.name)}{mark}</th>')
+    out += ["</tr>", "</thead>", "<tbody>"]
+    axis = None
+    for row in cov.rows:
+        if row.axis and row.axis != axis:
+            axis = row.axis
+            label = f"{_('Axe')} {row.axis}" + (f" — {row.axis_title}" if row.axis_title else "")
+            if out[-1] != "<tbody>":  # each axis is its own row group
+                out += ["</tbody>", "<tbody>"]
+            out.append(
+                f'<tr><th scope="rowgroup" class="axis" colspan="{len(cov.columns) + 1}">{esc(label)}</th></tr>'
+            )
+        number = f'<span class="num">{esc(row.number)}</span> ' if row.number else ""
+        out.append(f'<tr id="demande-{esc(row.id)}">')
+        out.append(f'<th scope="row">{number}{esc(row.title)}</th>')
+        for col in cov.columns:
+            out.append(_html_cell(export, row.id, col.id))
+        out.append("</tr>")
+    out += ["</tbody>", "<tfoot>", "<tr>", f'<th scope="row">{esc(_("Part couverte"))}</th>']
+    for s in cov.summary():
+        out.append(
+            f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share))}</td>'
+        )
+    out += ["</tr>", "</tfoot>", "</table>"]
+    return out
+
+
+def _html_cell(export: Export, request: str, list_id: str) -> str:
+    from .report import SYMBOLS, level_name, source_name, where
+
+    cell = export.coverage.cell(request, list_id)
+    opening = f'<td class="level-{esc(cell.level)}" data-list="{esc(list_id)}">'
+    if cell.level == "absent":
+        return opening + _level_label("absent") + "</td>"
+    items = []
+    for link in export.cell_links(request, list_id):
+        meta = " · ".join(
+            [
+                f'<span class="sym" aria-hidden="true">{SYMBOLS[link.level]}</span> {esc(level_name(link.level))}',
+                esc(source_name(link.source)),
+                esc(f"{_('score')} {link.score}"),
+                f"<code>{esc(link.commitment)}</code>",
+            ]
+        )
+        item = [
+            f"<li><blockquote>« {esc(link.commitment_text)} »</blockquote>",
+            f'<p class="meta">{meta}</p>',
+        ]
+        if link.provenance:
+            item.append(
+                f'<p class="src">{esc(_("Source : {where}").format(where=where(link.provenance)))}</p>'
+            )
+        if link.why:
+            item.append(f'<p class="why">{esc(_("Pourquoi : {why}").format(why=", ".join(link.why)))}</p>')
+        items.append("".join(item) + "</li>")
+    return (
+        opening
+        + f"<details><summary>{_level_label(cell.level, cell.count)}</summary>"
+        + f'<ul class="pledges">{"".join(items)}</ul></details></td>'
+    )
+
+
+def _html_legend() -> list[str]:
+    from .report import SYMBOLS, level_name
+
+    spans = " ".join(
+        f'<span class="level-{level}"><span aria-hidden="true">{SYMBOLS[level]}</span> {esc(level_name(level))}</span>'
+        for level in ("covered", "partial", "absent")
+    )
+    note = _("(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)")
+    return [f'<p class="legend">{esc(_("Légende : "))}{spans} {esc(note)}</p>']
+
+
+# Geometry of the bar chart, in SVG user units (the chart scales to the page's width).
+_CHART_WIDTH, _BAR_WIDTH, _STEP = 720, 340, 56
+
+
+def _html_chart(cov: Coverage) -> list[str]:
+    """Covered and partial shares per list, as stacked bars whose numbers are also written."""
+    heading = _("Part des demandes couvertes, par liste")
+    total = len(cov.rows)
+    names = {c.id: c.name + ("" if c.answered else " *") for c in cov.columns}
+    groups, described = [], []
+    for i, s in enumerate(cov.summary()):
+        label = _("{covered} couvertes, {partial} partielles, sur {total} ({share} %)").format(
+            covered=s.covered, partial=s.partial, total=total, share=round(100 * s.share)
+        )
+        described.append(f"{names[s.list]} : {label}")
+        covered_w = _BAR_WIDTH * s.covered / total if total else 0
+        partial_w = _BAR_WIDTH * s.partial / total if total else 0
+        groups.append(
+            f'<g data-list="{esc(s.list)}" transform="translate(0,{i * _STEP})">'
+            f'<text x="0" y="16">{esc(names[s.list])}</text>'
+            f'<rect x="0" y="24" width="{covered_w:.1f}" height="20" fill="#2e7d32"/>'
+            f'<rect x="{covered_w:.1f}" y="24" width="{partial_w:.1f}" height="20" fill="#e0b000"/>'
+            f'<rect x="0" y="24" width="{_BAR_WIDTH}" height="20" fill="none" stroke="#555"/>'
+            f'<text x="{_BAR_WIDTH + 10}" y="39">{esc(label)}</text>'
+            "</g>"
+        )
+    height = max(len(groups), 1) * _STEP
+    return [
+        '<section aria-labelledby="chart-title">',
+        f'<h2 id="chart-title">{esc(heading)}</h2>',
+        (
+            f'<svg id="chart" role="img" aria-labelledby="chart-svg-title chart-svg-desc" '
+            f'viewBox="0 0 {_CHART_WIDTH} {height}" width="100%" style="max-width:{_CHART_WIDTH}px" '
+            f'data-width="{_CHART_WIDTH}" data-step="{_STEP}" xmlns="http://www.w3.org/2000/svg">'
+        ),
+        f'<title id="chart-svg-title">{esc(heading)}</title>',
+        f'<desc id="chart-svg-desc">{esc(" ; ".join(described))}</desc>',
+        *groups,
+        "</svg>",
+        "</section>",
+    ]
+
+
+def _html_footer(export: Export) -> list[str]:
+    how = (
+        _(
+            "Niveaux établis à partir des liens confirmés par des personnes et des suggestions de l’appariement automatique, à vérifier."
+        )
+        if export.use_links
+        else _(
+            "Niveaux établis par l’appariement automatique seul, sans les liens confirmés : des suggestions à vérifier."
+        )
+    )
+    out = ["<footer>", f"<h2>{esc(_('Sources des données'))}</h2>"]
+    if export.origins:
+        out.append("<ul>" + "".join(f"<li>{esc(_origin_text(o))}</li>" for o in export.origins) + "</ul>")
+    out += [f"<p>{esc(how)}</p>", f"<p>{esc(_('Page produite par engagements.'))}</p>", "</footer>"]
+    return out
+
+
+# -- xlsx -----------------------------------------------------------------------------------------
+
+
+def to_xlsx(export: Export) -> bytes:
+    """A workbook with one sheet per table: bold, frozen header row, filters, column widths.
+
+    Text cells are neutralised and stored as strings, never as formulas. Raises `MissingExtra`
+    when openpyxl is not installed.
+    """
+    try:
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+    except ImportError as error:
+        raise MissingExtra("xlsx") from error
+
+    book = Workbook()
+    book.remove(book.active)
+    for table, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens"))):
+        sheet = book.create_sheet(sheet_name[:31])
+        widths = [len(f.label) for f in table.fields]
+        for c, f in enumerate(table.fields, start=1):
+            head = sheet.cell(row=1, column=c, value=f.label)
+            head.font = Font(bold=True)
+            head.data_type = "s"
+        for r, row in enumerate(table.rows, start=2):
+            for c, f in enumerate(table.fields, start=1):
+                value = row.get(f.key)
+                if isinstance(value, str):
+                    # openpyxl refuses control characters; a formula must stay text.
+                    value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                    if len(value) > 60:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                widths[c - 1] = max(widths[c - 1], len(str(value)) if value is not None else 0)
+        for c, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(c)].width = min(max(width, 6), 60) + 2
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# -- the dispatcher -------------------------------------------------------------------------------
+
+
+def render(export: Export, fmt: ExportFormat, output: Path) -> dict[Path, bytes]:
+    """The files to write for `fmt`: in the directory `output` (csv, csv-excel), or `output` itself."""
+    match fmt:
+        case ExportFormat.csv:
+            return {output / name: content for name, content in csv_files(export).items()}
+        case ExportFormat.csv_excel:
+            return {output / name: content for name, content in csv_files(export, excel=True).items()}
+        case ExportFormat.md:
+            return {output: to_markdown(export).encode("utf-8")}
+        case ExportFormat.json:
+            return {output: to_json(export).encode("utf-8")}
+        case ExportFormat.html:
+            return {output: to_html(export).encode("utf-8")}
+        case ExportFormat.xlsx:
+            return {output: to_xlsx(export)}
+        case _:
+            assert_never(fmt)
