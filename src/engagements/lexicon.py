@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .french import fold, stem, words
 
@@ -84,24 +85,24 @@ class Lexicon:
 
 
 @cache
-def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    """The lexicon shipped with the package (empty if the file is absent)."""
+def _read(path: Path) -> dict[str, Any]:
+    """The lexicon file, parsed once per process."""
     if not path.exists():
-        return Lexicon({})
+        return {}
     from ruamel.yaml import YAML
 
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+
+
+@cache
+def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon shipped with the package (empty if the file is absent)."""
+    data = _read(path)
     groups = {str(g["id"]): [str(t) for t in g.get("terms", [])] for g in data.get("groups", [])}
     domains = {str(g["id"]): str(g["domain"]) for g in data.get("groups", []) if g.get("domain")}
     return Lexicon(groups, domains)
 
 
-@cache
 def domain_titles(path: Path = LEXICON_PATH) -> dict[str, str]:
     """Domain id -> French title, for explanations."""
-    if not path.exists():
-        return {}
-    from ruamel.yaml import YAML
-
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    return {str(d["id"]): str(d.get("title", d["id"])) for d in data.get("domains", [])}
+    return {str(d["id"]): str(d.get("title", d["id"])) for d in _read(path).get("domains", [])}

@@ -50,7 +50,7 @@ def to_csv(table: Table, *, excel: bool = False) -> str:
     writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(table.keys)
     for row in table.rows:
-        writer.writerow([_csv_cell(neutralise(row.get(k))) for k in table.keys])
+        writer.writerow([neutralise(_csv_cell(row.get(k))) for k in table.keys])
     return buffer.getvalue()
 
 
