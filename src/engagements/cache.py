@@ -26,6 +26,27 @@ def cache_dir() -> Path | None:
     return Path(base) / "engagements"
 
 
+def _code(digest: Any) -> None:
+    """Feed the stat of the package's own files: a new version of the code is a new key."""
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".po"):
+            st = path.stat()
+            digest.update(f"{path.relative_to(PACKAGE)}:{st.st_size}:{st.st_mtime_ns}".encode())
+
+
+def files_key(paths: list[Path], *options: str) -> str | None:
+    """A digest of some files' bytes, the package's code and options; None if a file is unreadable."""
+    digest = hashlib.sha256()
+    try:
+        for path in paths:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        _code(digest)
+    except OSError:
+        return None
+    digest.update("\0".join(options).encode())
+    return digest.hexdigest()
+
+
 def data_key(directory: Path, *options: str) -> str | None:
     """A digest of a data directory and options; None when the data files cannot be read."""
     digest = hashlib.sha256()
@@ -37,10 +58,7 @@ def data_key(directory: Path, *options: str) -> str | None:
             for path in sorted(sources.iterdir()):
                 st = path.stat()
                 digest.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-        for path in sorted(PACKAGE.rglob("*")):
-            if path.suffix in (".py", ".yaml", ".po"):
-                st = path.stat()
-                digest.update(f"{path.relative_to(PACKAGE)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _code(digest)
     except OSError:
         return None
     digest.update("\0".join(options).encode())

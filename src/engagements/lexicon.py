@@ -41,9 +41,12 @@ def _is_acronym(term: str) -> bool:
 class Lexicon:
     """Phrase lookup over stemmed words; the longest phrase wins at each position."""
 
-    def __init__(self, groups: dict[str, list[str]], domains: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, groups: dict[str, list[str]], domains: dict[str, str] | None = None, titles: dict[str, str] | None = None
+    ) -> None:
         self.groups = groups
         self.domains = domains or {}  # group id -> domain id
+        self.titles = titles or {}  # domain id -> French title
         self.phrases: dict[tuple[str, ...], str] = {}
         self.acronyms: dict[str, str] = {}
         for concept, terms in groups.items():
@@ -78,6 +81,25 @@ class Lexicon:
                 i += 1
         return hits
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "groups": self.groups,
+            "domains": self.domains,
+            "titles": self.titles,
+            "phrases": [[list(k), c] for k, c in self.phrases.items()],
+            "acronyms": self.acronyms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Lexicon:
+        """Rebuild a lexicon without stemming its terms again (see `shipped_lexicon`)."""
+        lexicon = cls({}, data["domains"], data.get("titles"))
+        lexicon.groups = data["groups"]
+        lexicon.phrases = {tuple(k): c for k, c in data["phrases"]}
+        lexicon.acronyms = data["acronyms"]
+        lexicon.longest = max((len(k) for k in lexicon.phrases), default=0)
+        return lexicon
+
     def fingerprint(self) -> str:
         """A short stable digest, so caches are invalidated when the lexicon changes."""
         text = "\n".join(f"{c}:{self.domains.get(c)}:{'|'.join(t)}" for c, t in sorted(self.groups.items()))
@@ -85,24 +107,31 @@ class Lexicon:
 
 
 @cache
-def _read(path: Path) -> dict[str, Any]:
-    """The lexicon file, parsed once per process."""
+def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon shipped with the package (empty if the file is absent).
+
+    Parsing the YAML and stemming its 2,700 terms takes about a second on a small machine, so
+    the result is kept in the user's cache (see `cache.py`), keyed by the file and the code.
+    """
     if not path.exists():
-        return {}
+        return Lexicon({})
+    from . import cache as store
+
+    key = store.files_key([path], "lexicon")
+    cached = store.read("lexicon", key)
+    if cached is not None:
+        return Lexicon.from_dict(cached)
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-
-
-@cache
-def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    """The lexicon shipped with the package (empty if the file is absent)."""
-    data = _read(path)
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
     groups = {str(g["id"]): [str(t) for t in g.get("terms", [])] for g in data.get("groups", [])}
     domains = {str(g["id"]): str(g["domain"]) for g in data.get("groups", []) if g.get("domain")}
-    return Lexicon(groups, domains)
+    titles = {str(d["id"]): str(d.get("title", d["id"])) for d in data.get("domains", [])}
+    lexicon = Lexicon(groups, domains, titles)
+    store.write("lexicon", key, lexicon.to_dict())
+    return lexicon
 
 
-def domain_titles(path: Path = LEXICON_PATH) -> dict[str, str]:
+def domain_titles() -> dict[str, str]:
     """Domain id -> French title, for explanations."""
-    return {str(d["id"]): str(d.get("title", d["id"])) for d in _read(path).get("domains", [])}
+    return shipped_lexicon().titles
