@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from engagements.cli import app
+
+# Tests never read or write the user's cache (subprocesses inherit this too).
+os.environ["ENGAGEMENTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="engagements-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -40,6 +40,12 @@ class Column:
     name: str
     answered: bool  # answered the collective itself (not only a general programme)
     pledges: int
+    short_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name to put in a narrow column header."""
+        return self.short_name or self.name
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,10 @@ def build(data: Any, suggestions: Sequence[Suggestion], level: RequestLevel = "q
     chosen = [lst for lst in data.commitments.lists if wanted is None or lst.id in wanted]
     if wanted:
         chosen.sort(key=lambda lst: wanted.index(lst.id))
-    columns = [Column(lst.id, lst.name, answered_collective(lst.sources, sources), len(lst.commitments)) for lst in chosen]
+    columns = [
+        Column(lst.id, lst.name, answered_collective(lst.sources, sources), len(lst.commitments), lst.short_name)
+        for lst in chosen
+    ]
     row_ids = {r.id for r in rows}
     col_ids = {c.id for c in columns}
     covered: dict[tuple[str, str], list[str]] = {}

@@ -145,6 +145,7 @@ class CandidateList(Strict):
 
     id: Id
     name: Text
+    short_name: str | None = Field(default=None, description="Nom court, pour les en-têtes de tableaux.")
     head: str | None = Field(default=None, description="Tête de liste.")
     sources: list[Id] = Field(default_factory=list, description="Identifiants des sources de la liste.")
     note: str | None = None

@@ -62,7 +62,7 @@ def coverage_table(cov: Coverage) -> Group:
     summary = {s.list: s for s in cov.summary()}
     table.add_column(_("Demande"), footer=_("Part couverte"), ratio=3, min_width=20)
     for col in cov.columns:
-        name = col.name if col.answered else f"{col.name} *"
+        name = col.label if col.answered else f"{col.label} *"
         s = summary[col.id]
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)"
         table.add_column(Text(name), footer=footer, justify="left", ratio=1, min_width=9)
@@ -83,7 +83,7 @@ def coverage_table(cov: Coverage) -> Group:
     chart.add_column(justify="right")
     for col in cov.columns:
         s = summary[col.id]
-        chart.add_row(Text(col.name[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
+        chart.add_row(Text(col.label[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
     return Group(table, legend(), Text(""), Text(_("Part des demandes couvertes, par liste"), style="bold"), chart)
 
 
