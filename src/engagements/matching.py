@@ -236,22 +236,35 @@ class Matcher:
         return sum(1 for t in pledge.counts if t in profile and not t.startswith(DOMAIN_PREFIX))
 
     def explain(self, pledge: Analysis, request_index: int, top: int = 5) -> tuple[str, ...]:
-        """The shared words and concepts that weigh most in a pair's score."""
+        """The shared words and concepts that weigh most in a pair's score, then the shared domains.
+
+        A concept is shown as "words in the pledge ≈ concept" when the words differ from the
+        concept's name; a domain as "[Domain title]".
+        """
+        from .french import fold
+
         pw = self.weights(pledge)
         profile = self._profiles[request_index]
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
-        out = []
-        for _weight, term in shared[:top]:
-            if term.startswith(DOMAIN_PREFIX):
-                from .lexicon import domain_titles
-
-                out.append(f"[{domain_titles().get(term[1:], term[1:])}]")
-            elif term.startswith(CONCEPT_PREFIX):
-                out.append(f"{pledge.surfaces.get(term, term)} ≈ {term[1:]}")
+        terms = [t for _w, t in shared if not t.startswith(DOMAIN_PREFIX)]
+        domains = [t for _w, t in shared if t.startswith(DOMAIN_PREFIX)]
+        out: list[str] = []
+        for term in terms:
+            surface = pledge.surfaces.get(term, term)
+            if term.startswith(CONCEPT_PREFIX):
+                concept = term[len(CONCEPT_PREFIX) :]
+                label = surface if fold(surface).replace(" ", "-") == concept else f"{surface} ≈ {concept}"
             else:
-                out.append(pledge.surfaces.get(term, term))
-        return tuple(out)
+                label = surface
+            if label not in out:
+                out.append(label)
+        out = out[:top]
+        if domains:
+            from .lexicon import domain_titles
 
+            titles = domain_titles()
+            out.extend(f"[{titles.get(d[len(DOMAIN_PREFIX):], d[len(DOMAIN_PREFIX):])}]" for d in domains[:2])
+        return tuple(out)
 
 def _cosine_of(score: float) -> float:
     return score * FULL_COSINE / 100

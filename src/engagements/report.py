@@ -119,12 +119,12 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
 
 def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
     """`engagements match` for people: pledge, request, score, level, source, why."""
-    table = Table(title=_("Liens et suggestions"), expand=False)
-    table.add_column(_("Engagement"), ratio=3, min_width=16)
-    table.add_column(_("Demande"), ratio=2, min_width=12)
-    table.add_column(_("Score"), justify="right", no_wrap=True)
-    table.add_column(_("Niveau"), no_wrap=True)
-    table.add_column(_("Pourquoi"), ratio=2, min_width=12)
+    table = Table(title=_("Liens et suggestions"), expand=True)
+    table.add_column(_("Engagement"), ratio=4, min_width=14)
+    table.add_column(_("Demande"), ratio=2, min_width=10)
+    table.add_column(_("Score"), justify="right", width=5)
+    table.add_column(_("Niveau"), min_width=13, no_wrap=True)
+    table.add_column(_("Pourquoi"), ratio=3, min_width=10)
     for r in rows:
         pledge = Text(r["commitment"], style="bold")
         pledge.append("\n" + shorten(r.get("commitment_text", ""), 110), style="")
