@@ -111,6 +111,13 @@ def _print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # typ
     out.write(render(diagnostics, fmt) + "\n")
 
 
+def _print_json(value: object) -> None:
+    """JSON for scripts on stdout: UTF-8 text as is, indented."""
+    import json
+
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
 def _emit_table(table: Table, fmt: TableFormat) -> None:
     from .tables import to_csv, to_json
 
@@ -280,11 +287,9 @@ def match(
     no_links: NoLinksOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    import json
-
     rows = _suggestion_rows(ctx, lists, requests, not no_links, min_score)
     if format is ReportFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        _print_json(rows)
         return
     from .report import make_console, suggestions_table
 
@@ -326,9 +331,7 @@ def coverage(
 ) -> None:
     result = _coverage(ctx, level, lists, not no_links)
     if format is ReportFormat.json:
-        import json
-
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        _print_json(result.to_dict())
         return
     from .report import coverage_table, make_console
 
@@ -348,8 +351,6 @@ def gaps(
     result = _coverage(ctx, level, lists, not no_links)
     found = find_gaps(result)
     if format is ReportFormat.json:
-        import json
-
         answered = {c.id: c.answered for c in result.columns}
         payload = {
             "level": result.level,
@@ -364,7 +365,7 @@ def gaps(
             ],
             "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        _print_json(payload)
         return
     from .report import gaps_view, make_console
 
@@ -378,8 +379,6 @@ def show(
     no_links: NoLinksOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    import json
-
     from .details import details
 
     data = _load(ctx).dataset
@@ -390,7 +389,7 @@ def show(
         _check_ids(_("demande ou engagement"), [item], known)
         return
     if format is ReportFormat.json:
-        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
+        _print_json(found)
         return
     from .report import details_view, make_console
 

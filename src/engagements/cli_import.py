@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import EXIT_USAGE, _auto_format, _data_dir, _fail, _print_diagnostics, app
+from .cli import EXIT_USAGE, _auto_format, _data_dir, _fail, _print_diagnostics, _print_json, app
 from .i18n import _
 from .paths import COMMITMENTS_FILE
 
@@ -144,8 +144,6 @@ def diff(
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)] = DiffFormat.text,
     title: Annotated[str | None, typer.Option("--title", help=_("Titre du rapport Markdown (ex. une version, pour un CHANGELOG)."), show_default=False)] = None,
 ) -> None:
-    import json
-
     from . import diffing
     from .checks import check
     from .loading import load_directory
@@ -181,7 +179,7 @@ def diff(
             datasets.append(loaded.dataset)
         result = diffing.diff(datasets[0], datasets[1], level)
     if format is DiffFormat.json:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        _print_json(result.to_dict())
     elif format is DiffFormat.md:
         sys.stdout.write(diffing.render_markdown(result, title))
     else:
