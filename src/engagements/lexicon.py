@@ -34,6 +34,11 @@ class Hit:
     end: int
 
 
+# Articles and the commonest prepositions are skipped inside phrases, in the lexicon and in the
+# text alike: "spectacles avec des animaux" then matches "spectacles avec animaux".
+_SKIPPED = frozenset({"le", "la", "les", "l", "un", "une", "des", "de", "du", "d", "au", "aux"})
+
+
 def _is_acronym(term: str) -> bool:
     return term.isupper() and len(term) > 1 and " " not in term
 
@@ -54,7 +59,7 @@ class Lexicon:
                 if _is_acronym(term):
                     self.acronyms.setdefault(fold(term), concept)
                     continue
-                key = tuple(stem(w) for w in words(term))
+                key = tuple(stem(w) for w in words(term) if w.lower() not in _SKIPPED)
                 if key:
                     self.phrases.setdefault(key, concept)
         self.longest = max((len(k) for k in self.phrases), default=0)
@@ -64,21 +69,24 @@ class Lexicon:
 
         `surface` holds the words as written, to recognise acronyms written in capitals.
         """
+        # Positions of the words that count in a phrase (articles skipped), in text order.
+        kept = [i for i, s in enumerate(stems) if surface is None or surface[i].lower() not in _SKIPPED]
+        keys = [stems[i] for i in kept]
         hits: list[Hit] = []
-        i = 0
-        while i < len(stems):
-            for n in range(min(self.longest, len(stems) - i), 0, -1):
-                concept = self.phrases.get(tuple(stems[i : i + n]))
+        k = 0
+        while k < len(keys):
+            for n in range(min(self.longest, len(keys) - k), 0, -1):
+                concept = self.phrases.get(tuple(keys[k : k + n]))
                 if concept is not None:
-                    hits.append(Hit(concept, self.domains.get(concept), i, i + n))
-                    i += n
+                    hits.append(Hit(concept, self.domains.get(concept), kept[k], kept[k + n - 1] + 1))
+                    k += n
                     break
             else:
-                word = surface[i] if surface is not None else ""
+                word = surface[kept[k]] if surface is not None else ""
                 concept = self.acronyms.get(fold(word)) if word.isupper() and len(word) > 1 else None
                 if concept is not None:
-                    hits.append(Hit(concept, self.domains.get(concept), i, i + 1))
-                i += 1
+                    hits.append(Hit(concept, self.domains.get(concept), kept[k], kept[k] + 1))
+                k += 1
         return hits
 
     def to_dict(self) -> dict[str, Any]:
