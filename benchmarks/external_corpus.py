@@ -62,13 +62,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ruamel.yaml import YAML  # noqa: E402
+from ruamel.yaml import YAML
 
-from engagements.checks import check  # noqa: E402
-from engagements.coverage import Coverage, build  # noqa: E402
-from engagements.loading import load_directory  # noqa: E402
-from engagements.matching import Suggestion, match  # noqa: E402
-from engagements.models import Dataset  # noqa: E402
+from engagements.checks import check
+from engagements.coverage import Coverage, build
+from engagements.loading import load_directory
+from engagements.matching import Suggestion, match
+from engagements.models import Dataset
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "external"
 TITLE_WORDS = 8  # a title made from the text: its first words
@@ -185,8 +185,8 @@ def run(name: str, doc: dict, directory: Path) -> Result:
 def warm_up_seconds() -> float:
     """Import the matcher's numeric libraries and read the lexicon once, so a file's time is its own."""
     started = time.perf_counter()
-    import numpy  # noqa: F401
-    from scipy import sparse  # noqa: F401
+    import numpy
+    from scipy import sparse
 
     from engagements.lexicon import domain_titles, shipped_lexicon
 
@@ -198,7 +198,7 @@ def warm_up_seconds() -> float:
 # -- report -----------------------------------------------------------------------------------
 def print_coverage(result: Result) -> None:
     print(f"  coverage per list ({len(result.coverage.rows)} requests): covered / partial / absent")
-    for s, col in zip(result.coverage.summary(), result.coverage.columns):
+    for s, col in zip(result.coverage.summary(), result.coverage.columns, strict=False):
         print(f"    {col.id:<40} {s.covered:>3} / {s.partial:>3} / {s.absent:>3}   ({col.pledges} pledges)")
 
 
@@ -249,10 +249,7 @@ def print_levels(result: Result) -> Counter[str]:
     levels = Counter(s.level for s in result.suggestions)
     leaders = Counter(s.why[0] for s in result.suggestions if s.why)
     top = ", ".join(f"{term} ×{n}" for term, n in sorted(leaders.items(), key=lambda p: (-p[1], p[0]))[:6])
-    print(
-        f"  suggestions: {levels['covered']} covered, {levels['partial']} partial; "
-        f"most frequent first reason: {top}"
-    )
+    print(f"  suggestions: {levels['covered']} covered, {levels['partial']} partial; most frequent first reason: {top}")
     return levels
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 try:
-    import engagements  # noqa: F401
+    import engagements
 except ModuleNotFoundError:  # run from a checkout without installing the package
     sys.path.insert(0, str(ROOT / "src"))
 
@@ -60,7 +60,11 @@ def recover(source_file: str, list_id: str, data: Path = DATA) -> Recovery:
     assert loaded.dataset is not None, "the bundled data must load"
     bundled = next(lst for lst in loaded.dataset.commitments.lists if lst.id == list_id)
     imported = build_import(
-        read_text(data / source_file), list_id=list_id, source_id="benchmark", origin=source_file, source_file=source_file
+        read_text(data / source_file),
+        list_id=list_id,
+        source_id="benchmark",
+        origin=source_file,
+        source_file=source_file,
     )
     drafts = [c.text for c in imported.candidate.commitments]
     result = Recovery(source_file, list_id, len(bundled.commitments), len(drafts))

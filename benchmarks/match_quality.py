@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from engagements.loading import load_directory  # noqa: E402
-from engagements.matching import PARTIAL, PARTIAL_PROGRAMME, Matcher, analyze, level_of, to_score  # noqa: E402
-from engagements.tables import answered_collective  # noqa: E402
-from engagements.lexicon import shipped_lexicon  # noqa: E402
+from engagements.lexicon import shipped_lexicon
+from engagements.loading import load_directory
+from engagements.matching import PARTIAL, PARTIAL_PROGRAMME, Matcher, analyze, level_of, to_score
+from engagements.tables import answered_collective
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def __iadd__(self, other: "Counts") -> "Counts":
+    def __iadd__(self, other: Counts) -> Counts:
         self.n, self.hits, self.scored = self.n + other.n, self.hits + other.hits, self.scored + other.scored
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
         return self
@@ -61,7 +61,7 @@ def evaluate(requests, pledges, truth, teaching, partial=PARTIAL) -> Counts:
     matcher = Matcher(requests, lexicon, teaching)
     analyses = [analyze(text, lexicon) for _id, text in pledges]
     counts = Counts(n=sum(1 for pid, _t in pledges if truth[pid]), scored=len(pledges))
-    for k, ((pid, _text), pairs) in enumerate(zip(pledges, matcher.score_all(analyses, every_pair=True))):
+    for k, ((pid, _text), pairs) in enumerate(zip(pledges, matcher.score_all(analyses, every_pair=True), strict=False)):
         expected = truth[pid]
         scores = [(matcher.request_ids[i], to_score(v)) for i, v in pairs]
         best = scores[0][1] if scores else 0

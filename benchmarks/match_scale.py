@@ -83,11 +83,15 @@ def main() -> None:
     if args.one is not None:
         print(json.dumps(run_one(args.one, args.requests)))
         return
-    print(f"{'pledges':>8} {'requests':>8} {'analyse s':>10} {'score s':>8} {'total s':>8} {'peak MB':>8} {'per 1k':>7}")
+    print(
+        f"{'pledges':>8} {'requests':>8} {'analyse s':>10} {'score s':>8} {'total s':>8} {'peak MB':>8} {'per 1k':>7}"
+    )
     for size in args.sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(size), "--requests", str(args.requests)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         per_k = r["total_s"] / (size / 1000)

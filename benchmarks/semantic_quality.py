@@ -42,19 +42,20 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import match_quality  # noqa: E402
-import numpy as np  # noqa: E402
-from match_quality import Counts, evaluate  # noqa: E402
+import match_quality
+import numpy as np
+from match_quality import Counts, evaluate
 
-from engagements import matching, semantic  # noqa: E402
-from engagements.lexicon import shipped_lexicon  # noqa: E402
-from engagements.loading import load_directory  # noqa: E402
-from engagements.matching import PARTIAL, Analysis, Matcher, analyze  # noqa: E402
+from engagements import matching, semantic
+from engagements.lexicon import shipped_lexicon
+from engagements.loading import load_directory
+from engagements.matching import PARTIAL, Analysis, Matcher, analyze
 
 PARTIAL_PROGRAMME = getattr(matching, "PARTIAL_PROGRAMME", PARTIAL)
 HAS_FLOOR = "partial" in inspect.signature(evaluate).parameters
@@ -89,7 +90,7 @@ def memo_embed(texts, cache_dir=None):  # type: ignore[no-untyped-def]
     """`semantic.embed`, remembered in memory too (the benchmark embeds the same texts many times)."""
     missing = [t for t in dict.fromkeys(texts) if (t, cache_dir) not in _VECTORS]
     if missing:
-        for t, v in zip(missing, _embed(missing, cache_dir)):
+        for t, v in zip(missing, _embed(missing, cache_dir), strict=False):
             _VECTORS[(t, cache_dir)] = v
     if not texts:
         return _embed([], cache_dir)
@@ -103,7 +104,7 @@ class Blended:
     cache: Path | None = None
     teaching_weight: float | str | None = None
     no_evidence = False
-    scored: list[list[tuple[int, float]]] = []  # every score_all result, for per-pledge top-1
+    scored: ClassVar[list[list[tuple[int, float]]]] = []  # every score_all result (shared), for per-pledge top-1
 
     def __init__(self, requests, lexicon, teaching) -> None:  # type: ignore[no-untyped-def]
         self._lexical = Matcher(requests, lexicon, teaching)
@@ -117,7 +118,12 @@ class Blended:
         key = (self.alpha, self.teaching_weight, every_pair, tuple(texts), teaching)
         if key not in _MEMO:  # the same fold is scored again for each partial floor tried
             pairs = semantic.score_all(
-                self._lexical, analyses, texts, alpha=self.alpha, cache_dir=self.cache, every_pair=every_pair,
+                self._lexical,
+                analyses,
+                texts,
+                alpha=self.alpha,
+                cache_dir=self.cache,
+                every_pair=every_pair,
                 teaching_weight=self.teaching_weight,
             )
             _MEMO[key] = (pairs, self._lexical._profiles)
@@ -137,7 +143,12 @@ def blended(alpha: float, cache: Path | None, teaching_weight: float | str | Non
     saved = match_quality.Matcher, match_quality.analyze
     semantic.embed = memo_embed  # type: ignore[assignment]
     matching.analyze = analyze_with_text  # type: ignore[assignment]  # Matcher's own analyses, remembered
-    Blended.alpha, Blended.cache, Blended.teaching_weight, Blended.no_evidence = alpha, cache, teaching_weight, no_evidence
+    Blended.alpha, Blended.cache, Blended.teaching_weight, Blended.no_evidence = (
+        alpha,
+        cache,
+        teaching_weight,
+        no_evidence,
+    )
     Blended.scored = []
     match_quality.Matcher, match_quality.analyze = Blended, analyze_with_text  # type: ignore[misc,assignment]
     try:
@@ -200,7 +211,7 @@ def top1_hits(requests, folds: list[Fold]) -> list[bool]:  # type: ignore[no-unt
     ids = [r.id for r in requests]
     truths = [truth[pid] for pledges, truth, _t in folds for pid, _text in pledges]
     assert len(truths) == len(Blended.scored)
-    return [bool(pairs) and ids[pairs[0][0]] in exp for exp, pairs in zip(truths, Blended.scored) if exp]
+    return [bool(pairs) and ids[pairs[0][0]] in exp for exp, pairs in zip(truths, Blended.scored, strict=False) if exp]
 
 
 def mcnemar(won: int, lost: int) -> float:
@@ -232,7 +243,9 @@ def calibration(data, requests, cache: Path | None) -> tuple[float, float]:  # t
 def timings(texts: list[str]) -> dict[str, float]:
     """Fresh processes, median of 3 (cold embedding: 2 runs, each with an empty cache)."""
     src = str(ROOT / "src")
-    timed = "import time, sys; sys.path.insert(0, {src!r}); t = time.perf_counter(); {body}; print(time.perf_counter() - t)"
+    timed = (
+        "import time, sys; sys.path.insert(0, {src!r}); t = time.perf_counter(); {body}; print(time.perf_counter() - t)"
+    )
 
     def median(body: str, n: int = 3) -> float:
         out = []
@@ -253,7 +266,9 @@ def timings(texts: list[str]) -> dict[str, float]:
         body = "import json; from pathlib import Path; from engagements.semantic import embed; embed(json.load(open({p!r})), Path({c!r}))"
         cold = [median(body.format(p=str(path), c=str(Path(tmp) / f"cache{k}")), n=1) for k in range(2)]
         result[f"embed {len(texts)} texts, cold (empty cache, incl. model load)"] = statistics.median(cold)
-        result[f"embed {len(texts)} texts, warm (cache)"] = median(body.format(p=str(path), c=str(Path(tmp) / "cache0")))
+        result[f"embed {len(texts)} texts, warm (cache)"] = median(
+            body.format(p=str(path), c=str(Path(tmp) / "cache0"))
+        )
         result["cache file size (MB)"] = (Path(tmp) / "cache0" / semantic.CACHE_FILE).stat().st_size / 1e6
     return result
 
@@ -270,9 +285,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--alphas", default="0.5,0.6,0.7,0.8,0.9")
-    parser.add_argument("--teaching-weight", default=None,
-                        help="weight of confirmed pledges in the semantic request vectors: a number, or 'auto' "
-                             "(chosen in each fold from its teaching links only); default: TEACHING_WEIGHT")
+    parser.add_argument(
+        "--teaching-weight",
+        default=None,
+        help="weight of confirmed pledges in the semantic request vectors: a number, or 'auto' "
+        "(chosen in each fold from its teaching links only); default: TEACHING_WEIGHT",
+    )
     parser.add_argument("--cache", type=Path, default=None, help="embedding cache folder (default: a temporary one)")
     parser.add_argument("--no-timings", action="store_true")
     args = parser.parse_args()
@@ -319,35 +337,45 @@ def main() -> None:
     elapsed = time.perf_counter() - started
 
     print(f"Semantic matching quality, question level, {len(requests)} requests, data {args.data}")
-    print(f"encoder: {semantic.model_version()}; installed size {installed_size():.1f} MB; "
-          f"semantic teaching weight {args.teaching_weight or matching.TEACHING_WEIGHT}")
-    print(f"calibration (label-free, recomputed): floor {floor_cal:.3f}, full {full_cal:.3f}; "
-          f"used: SEMANTIC_FLOOR {semantic.SEMANTIC_FLOOR}, SEMANTIC_FULL {semantic.SEMANTIC_FULL}")
+    print(
+        f"encoder: {semantic.model_version()}; installed size {installed_size():.1f} MB; "
+        f"semantic teaching weight {args.teaching_weight or matching.TEACHING_WEIGHT}"
+    )
+    print(
+        f"calibration (label-free, recomputed): floor {floor_cal:.3f}, full {full_cal:.3f}; "
+        f"used: SEMANTIC_FLOOR {semantic.SEMANTIC_FLOOR}, SEMANTIC_FULL {semantic.SEMANTIC_FULL}"
+    )
     head = f"{'n':>4} {'all':>4} {'top-1':>6} {'prec.':>6} {'recall':>6} {'F1':>6} {'F1 no-ev':>8}"
     print(f"{'list':<20} {'setting':<28} {'method':<17} {head}  {'F1 best* (floor)':>16}")
     for list_id, setting, name, counts, loose, (f1_star, threshold) in rows:
         r = counts.rates()
-        print(f"{list_id:<20} {setting:<28} {name:<17} {r['n']:>4} {r.get('all', r['n']):>4} {r['top1']:>6.2f} "
-              f"{r['precision']:>6.2f} {r['recall']:>6.2f} {r['f1']:>6.2f} {loose.rates()['f1']:>8.2f}  "
-              f"{f1_star:>9.2f} ({threshold:>2})")
+        print(
+            f"{list_id:<20} {setting:<28} {name:<17} {r['n']:>4} {r.get('all', r['n']):>4} {r['top1']:>6.2f} "
+            f"{r['precision']:>6.2f} {r['recall']:>6.2f} {r['f1']:>6.2f} {loose.rates()['f1']:>8.2f}  "
+            f"{f1_star:>9.2f} ({threshold:>2})"
+        )
     print("\nAll lists pooled (micro-average); top-1 against lexical alone: linked pledges won / lost, exact McNemar p")
     print(f"{'setting':<28} {'method':<17} {head}  {'won':>4} {'lost':>4} {'p':>6}")
     for (setting, name), (counts, loose, hits) in pooled.items():
         r = counts.rates()
         base = pooled[(setting, "lexical alone")][2]
-        won = sum(m and not b for b, m in zip(base, hits))
-        lost = sum(b and not m for b, m in zip(base, hits))
-        print(f"{setting:<28} {name:<17} {r['n']:>4} {r.get('all', r['n']):>4} {r['top1']:>6.2f} "
-              f"{r['precision']:>6.2f} {r['recall']:>6.2f} {r['f1']:>6.2f} {loose.rates()['f1']:>8.2f}  "
-              f"{won:>4} {lost:>4} {mcnemar(won, lost):>6.3f}")
+        won = sum(m and not b for b, m in zip(base, hits, strict=False))
+        lost = sum(b and not m for b, m in zip(base, hits, strict=False))
+        print(
+            f"{setting:<28} {name:<17} {r['n']:>4} {r.get('all', r['n']):>4} {r['top1']:>6.2f} "
+            f"{r['precision']:>6.2f} {r['recall']:>6.2f} {r['f1']:>6.2f} {loose.rates()['f1']:>8.2f}  "
+            f"{won:>4} {lost:>4} {mcnemar(won, lost):>6.3f}"
+        )
     print("F1 no-ev: without the lexical evidence rule. * in-sample: the partial floor that maximises F1 on the test")
     print("links themselves (a ceiling, not a result).")
     print(f"(quality: {elapsed:.1f} s)")
     if not args.no_timings:
-        texts = list(dict.fromkeys(
-            [semantic.request_text(r) for r in data.requests.requests]
-            + [c.text for lst in data.commitments.lists for c in lst.commitments]
-        ))
+        texts = list(
+            dict.fromkeys(
+                [semantic.request_text(r) for r in data.requests.requests]
+                + [c.text for lst in data.commitments.lists for c in lst.commitments]
+            )
+        )
         print("\nTimings (fresh processes, seconds; median):")
         for label, value in timings(texts).items():
             print(f"  {label:<55} {value:>7.3f}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 

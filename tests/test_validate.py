@@ -129,7 +129,7 @@ def test_broken_yaml(cli, tmp_path, content, expected):
 
 def test_billion_laughs_is_refused_at_the_alias(cli, tmp_path):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=False):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     lines.append("requests: *i")
     d = minimal(tmp_path, requests="\n".join(lines) + "\n")
@@ -180,7 +180,7 @@ def test_misquoted_pledge_is_caught_against_its_source(cli, data_copy):
     original = "Construire 450 logements sociaux /an"
     assert original in text
     path.write_text(text.replace(original, "Construire 4500 logements sociaux /an"), encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if original in l)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if original in row)
     result = cli("--data", str(data_copy), "validate")
     assert result.exit_code == 1
     assert diag_lines(result) == [

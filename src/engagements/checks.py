@@ -75,7 +75,9 @@ def find_quote(text: str, source: SourceText) -> int | None:
     return source.lines[match.start()] if source.lines else 1
 
 
-def _duplicates(items: Iterable[tuple[str, tuple[str | int, ...]]]) -> Iterator[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]]:
+def _duplicates(
+    items: Iterable[tuple[str, tuple[str | int, ...]]],
+) -> Iterator[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]]:
     first: dict[str, tuple[str | int, ...]] = {}
     for key, path in items:
         if key in first:
@@ -98,8 +100,11 @@ class _Checker:
         self.loaded = loaded
         self.data = loaded.dataset
         self.diagnostics: list[Diagnostic] = []
+        self._missing: set[tuple[str, str]] = set()  # (file, source id) already reported missing
 
-    def report(self, file: YamlFile, path: tuple[str | int, ...], message: str, code: str, *, level: str = "error") -> None:
+    def report(
+        self, file: YamlFile, path: tuple[str | int, ...], message: str, code: str, *, level: str = "error"
+    ) -> None:
         line, col = file.position(path)
         self.diagnostics.append(Diagnostic(file.name, line, col, message, code, level))  # type: ignore[arg-type]
 
@@ -118,7 +123,9 @@ class _Checker:
     def run(self) -> list[Diagnostic]:
         req, com = self.data.requests, self.data.commitments
         rf, cf = self.loaded.requests_file, self.loaded.commitments_file
-        self.unique(rf, ((r.id, ("requests", i, "id")) for i, r in enumerate(req.requests)), _("identifiant de demande"))
+        self.unique(
+            rf, ((r.id, ("requests", i, "id")) for i, r in enumerate(req.requests)), _("identifiant de demande")
+        )
         self.unique(rf, ((a.id, ("axes", i, "id")) for i, a in enumerate(req.axes)), _("identifiant d’axe"))
         self.unique(rf, ((s.id, ("sources", i, "id")) for i, s in enumerate(req.sources)), _("identifiant de source"))
         self.unique(cf, ((s.id, ("sources", i, "id")) for i, s in enumerate(com.sources)), _("identifiant de source"))
@@ -138,18 +145,30 @@ class _Checker:
         com_sources = {s.id: s for s in com.sources}
 
         if req.collective and req.collective.document and req.collective.document not in req_sources:
-            self.report(rf, ("collective", "document"), self._unknown_source(req.collective.document, req_sources), "unknown-source")
+            self.report(
+                rf,
+                ("collective", "document"),
+                self._unknown_source(req.collective.document, req_sources),
+                "unknown-source",
+            )
         for i, axis in enumerate(req.axes):
             self.provenance(rf, ("axes", i), axis.provenance, axis.text, req_sources)
         for i, r in enumerate(req.requests):
             if r.axis is not None and r.axis not in axis_ids:
-                self.report(rf, ("requests", i, "axis"), _("axe « {id} » inconnu").format(id=r.axis) + _suggest(r.axis, axis_ids), "unknown-axis")
+                self.report(
+                    rf,
+                    ("requests", i, "axis"),
+                    _("axe « {id} » inconnu").format(id=r.axis) + _suggest(r.axis, axis_ids),
+                    "unknown-axis",
+                )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
 
         for i, lst in enumerate(com.lists):
             for k, sid in enumerate(lst.sources):
                 if sid not in com_sources:
-                    self.report(cf, ("lists", i, "sources", k), self._unknown_source(sid, com_sources), "unknown-source")
+                    self.report(
+                        cf, ("lists", i, "sources", k), self._unknown_source(sid, com_sources), "unknown-source"
+                    )
             for j, c in enumerate(lst.commitments):
                 path = ("lists", i, "commitments", j)
                 for field in ("answers", "rejects"):
@@ -168,9 +187,9 @@ class _Checker:
                         self.report(
                             cf,
                             (*path, "rejects", k),
-                            _("le lien vers « {id} » est à la fois confirmé (answers) et rejeté (rejects) : gardez l’un des deux").format(
-                                id=link.request
-                            ),
+                            _(
+                                "le lien vers « {id} » est à la fois confirmé (answers) et rejeté (rejects) : gardez l’un des deux"
+                            ).format(id=link.request),
                             "conflicting-link",
                         )
                 self.provenance(cf, path, c.provenance, c.text, com_sources)
@@ -192,7 +211,9 @@ class _Checker:
             return
         source = sources.get(prov.source)
         if source is None:
-            self.report(file, (*path, "provenance", "source"), self._unknown_source(prov.source, sources), "unknown-source")
+            self.report(
+                file, (*path, "provenance", "source"), self._unknown_source(prov.source, sources), "unknown-source"
+            )
             return
         if source.file is None or text is None:
             return
@@ -248,13 +269,9 @@ class _Checker:
             return None
         return candidate
 
-    _missing: set[tuple[str, str]] = set()
-
 
 def check(loaded: Loaded) -> list[Diagnostic]:
     """All cross-file diagnostics of a loaded data directory (empty when it is consistent)."""
     if loaded.dataset is None:
         return []
-    checker = _Checker(loaded)
-    checker._missing = set()
-    return checker.run()
+    return _Checker(loaded).run()

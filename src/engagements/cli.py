@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -39,7 +39,7 @@ app = typer.Typer(
 )
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -197,7 +197,9 @@ def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table)
 @app.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
 def schema(
     which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Fichier à écrire (sinon la sortie standard)."))] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=_("Fichier à écrire (sinon la sortie standard)."))
+    ] = None,
 ) -> None:
     from .schema import schema_text
 
@@ -212,13 +214,12 @@ def schema(
         atomic_write(output, text.encode("utf-8"))
 
 
-
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class RequestLevel(str, Enum):
+class RequestLevel(StrEnum):
     question = "question"
     demand = "demand"
     all = "all"
@@ -260,7 +261,9 @@ def _check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
             _fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + hint, EXIT_USAGE)
 
 
-def _suggestion_rows(ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int) -> list[dict[str, object]]:
+def _suggestion_rows(
+    ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
+) -> list[dict[str, object]]:
     from .matching import match
 
     data = _load(ctx).dataset
@@ -283,7 +286,9 @@ def match(
     ctx: typer.Context,
     lists: ListFilter = None,
     requests: RequestFilter = None,
-    min_score: Annotated[int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))] = 0,
+    min_score: Annotated[
+        int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
+    ] = 0,
     no_links: NoLinksOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
@@ -385,7 +390,9 @@ def show(
     assert data is not None
     found = details(data, item, use_links=not no_links)
     if found is None:
-        known = [r.id for r in data.requests.requests] + [c.id for lst in data.commitments.lists for c in lst.commitments]
+        known = [r.id for r in data.requests.requests] + [
+            c.id for lst in data.commitments.lists for c in lst.commitments
+        ]
         _check_ids(_("demande ou engagement"), [item], known)
         return
     if format is ReportFormat.json:
@@ -397,4 +404,4 @@ def show(
 
 
 # Commands defined in their own modules register themselves on `app` when imported.
-from . import cli_edit, cli_export, cli_import  # noqa: E402,F401
+from . import cli_edit, cli_export, cli_import  # noqa: F401

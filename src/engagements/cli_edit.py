@@ -32,16 +32,12 @@ def _parse_date(value: str) -> dt.date:
     try:
         return dt.datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise typer.BadParameter(
-            _("date invalide « {value} » : attendu AAAA-MM-JJ").format(value=value)
-        ) from None
+        raise typer.BadParameter(_("date invalide « {value} » : attendu AAAA-MM-JJ").format(value=value)) from None
 
 
 PledgeArgument = Annotated[
     str,
-    typer.Argument(
-        metavar=_("ENGAGEMENT"), help=_("Identifiant de l’engagement (ex. aec-q1-01)."), show_default=False
-    ),
+    typer.Argument(metavar=_("ENGAGEMENT"), help=_("Identifiant de l’engagement (ex. aec-q1-01)."), show_default=False),
 ]
 RequestArgument = Annotated[
     str,
@@ -49,9 +45,7 @@ RequestArgument = Annotated[
 ]
 ByOption = Annotated[
     str | None,
-    typer.Option(
-        "--by", metavar=_("NOM"), help=_("Qui prend la décision (noté avec le lien)."), show_default=False
-    ),
+    typer.Option("--by", metavar=_("NOM"), help=_("Qui prend la décision (noté avec le lien)."), show_default=False),
 ]
 DateOption = Annotated[
     dt.date | None,
@@ -72,9 +66,7 @@ def _directory(ctx: typer.Context, *, writing: bool = True) -> Path:
         _fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
     if writing and directory.resolve() == (Path(paths.__file__).parent / "data").resolve():
         _fail(
-            _(
-                "les données fournies avec le paquet ne se modifient pas : copiez-les et indiquez --data DOSSIER"
-            ),
+            _("les données fournies avec le paquet ne se modifient pas : copiez-les et indiquez --data DOSSIER"),
             EXIT_USAGE,
         )
     return directory
@@ -95,9 +87,7 @@ def _say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def _report(
-    directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None
-) -> None:
+def _report(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
     """One line on stderr: what changed in commitments.yaml, or that nothing did."""
     from .loading import display_path
 
@@ -105,11 +95,7 @@ def _report(
         _say(unchanged)
     else:
         message = displaced if outcome.displaced and displaced else done
-        _say(
-            _("{file} : {change}").format(
-                file=display_path(directory / paths.COMMITMENTS_FILE), change=message
-            )
-        )
+        _say(_("{file} : {change}").format(file=display_path(directory / paths.COMMITMENTS_FILE), change=message))
 
 
 @app.command(help=_("Confirmer qu’un engagement répond à une demande (ajoute la demande à « answers »)."))
@@ -130,9 +116,7 @@ def link(
         outcome,
         done=_("« {pledge} » répond maintenant à « {request} ».").format(**names),
         unchanged=_("rien à changer : « {pledge} » répond déjà à « {request} ».").format(**names),
-        displaced=_("« {pledge} » répond maintenant à « {request} » (la demande n’est plus écartée).").format(
-            **names
-        ),
+        displaced=_("« {pledge} » répond maintenant à « {request} » (la demande n’est plus écartée).").format(**names),
     )
 
 
@@ -174,9 +158,7 @@ def reject(
         outcome,
         done=_("« {request} » est écartée pour « {pledge} ».").format(**names),
         unchanged=_("rien à changer : « {request} » est déjà écartée pour « {pledge} ».").format(**names),
-        displaced=_("« {request} » est écartée pour « {pledge} » (le lien confirmé est retiré).").format(
-            **names
-        ),
+        displaced=_("« {request} » est écartée pour « {pledge} » (le lien confirmé est retiré).").format(**names),
     )
 
 
@@ -190,9 +172,7 @@ def fmt(
     ctx: typer.Context,
     check: Annotated[
         bool,
-        typer.Option(
-            "--check", help=_("Ne rien écrire : échouer (code 1) en nommant les fichiers à reformater.")
-        ),
+        typer.Option("--check", help=_("Ne rien écrire : échouer (code 1) en nommant les fichiers à reformater.")),
     ] = False,
 ) -> None:
     from . import editing
@@ -202,9 +182,7 @@ def fmt(
     names = [display_path(path) for path in _run(lambda: editing.fmt(directory, check_only=check))]
     if check and names:
         message = _("pas en forme canonique : lancez « engagements fmt »")
-        _print_diagnostics(
-            [Diagnostic(name, None, None, message, "format") for name in names], _auto_format()
-        )
+        _print_diagnostics([Diagnostic(name, None, None, message, "format") for name in names], _auto_format())
         raise typer.Exit(EXIT_INVALID)
     if names:
         _say(_("reformaté : {files}").format(files=", ".join(names)))
@@ -224,14 +202,20 @@ _CHOICES = {"o": True, "y": True, "r": False, "n": False, "p": None, "s": None}
 def review(
     ctx: typer.Context,
     lists: Annotated[
-        list[str] | None, typer.Option("--list", "-l", help=_("Seulement cette liste (option répétable)."), show_default=False)
+        list[str] | None,
+        typer.Option("--list", "-l", help=_("Seulement cette liste (option répétable)."), show_default=False),
     ] = None,
-    min_score: Annotated[int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))] = 0,
+    min_score: Annotated[
+        int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
+    ] = 0,
     accept_above: Annotated[
         int | None,
         typer.Option(
-            "--accept-above", min=0, max=100,
-            help=_("Sans question : confirmer toutes les suggestions de score supérieur ou égal."), show_default=False,
+            "--accept-above",
+            min=0,
+            max=100,
+            help=_("Sans question : confirmer toutes les suggestions de score supérieur ou égal."),
+            show_default=False,
         ),
     ] = None,
     by: ByOption = None,

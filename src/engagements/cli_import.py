@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,10 +23,14 @@ from .paths import COMMITMENTS_FILE
 )
 def import_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help=_("Fichier texte (UTF-8) de la lettre ou du programme."), show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(help=_("Fichier texte (UTF-8) de la lettre ou du programme."), show_default=False)
+    ],
     list_id: Annotated[
         str,
-        typer.Option("--list", "-l", help=_("Identifiant de la liste candidate (ex. aix-en-commun)."), show_default=False),
+        typer.Option(
+            "--list", "-l", help=_("Identifiant de la liste candidate (ex. aix-en-commun)."), show_default=False
+        ),
     ],
     name: Annotated[
         str | None, typer.Option("--name", help=_("Nom de la liste (par défaut son identifiant)."), show_default=False)
@@ -41,7 +45,9 @@ def import_cmd(
         bool,
         typer.Option(
             "--append",
-            help=_("Ajouter la liste à commitments.yaml du dossier de données au lieu d’écrire le brouillon sur la sortie standard."),
+            help=_(
+                "Ajouter la liste à commitments.yaml du dossier de données au lieu d’écrire le brouillon sur la sortie standard."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -93,7 +99,8 @@ def import_cmd(
     if not append:
         sys.stdout.write(importer.draft_yaml(imported))
         sys.stderr.write(
-            _("{file} : engagements trouvés : {n} (brouillon à relire).").format(n=count, file=display_path(file)) + "\n"
+            _("{file} : engagements trouvés : {n} (brouillon à relire).").format(n=count, file=display_path(file))
+            + "\n"
         )
         return
 
@@ -120,7 +127,7 @@ def _inside(file: Path, directory: Path) -> str | None:
         return None
 
 
-class DiffFormat(str, Enum):
+class DiffFormat(StrEnum):
     text = "text"
     md = "md"
     json = "json"
@@ -138,11 +145,22 @@ def diff(
     new: Annotated[Path | None, typer.Argument(help=_("Nouveau dossier de données."), show_default=False)] = None,
     git: Annotated[
         str | None,
-        typer.Option("--git", help=_("Comparer les données de cette révision git (ex. main, HEAD~1) à l’état actuel."), show_default=False),
+        typer.Option(
+            "--git",
+            help=_("Comparer les données de cette révision git (ex. main, HEAD~1) à l’état actuel."),
+            show_default=False,
+        ),
     ] = None,
     level: Annotated[str, typer.Option("--level", help=_("question, demand ou all."))] = "question",
-    format: Annotated[DiffFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)] = DiffFormat.text,
-    title: Annotated[str | None, typer.Option("--title", help=_("Titre du rapport Markdown (ex. une version, pour un CHANGELOG)."), show_default=False)] = None,
+    format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
+    ] = DiffFormat.text,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", help=_("Titre du rapport Markdown (ex. une version, pour un CHANGELOG)."), show_default=False
+        ),
+    ] = None,
 ) -> None:
     from . import diffing
     from .checks import check

@@ -115,7 +115,13 @@ class Coverage:
                 for c in self.columns
             ],
             "summary": [
-                {"list": s.list, "covered": s.covered, "partial": s.partial, "absent": s.absent, "share": round(s.share, 4)}
+                {
+                    "list": s.list,
+                    "covered": s.covered,
+                    "partial": s.partial,
+                    "absent": s.absent,
+                    "share": round(s.share, 4),
+                }
                 for s in self.summary()
             ],
         }
@@ -146,7 +152,9 @@ def select_requests(requests: Sequence[Any], level: RequestLevel) -> list[Any]:
     return chosen or list(requests)
 
 
-def build(data: Any, suggestions: Sequence[Suggestion], level: RequestLevel = "question", lists: Sequence[str] | None = None) -> Coverage:
+def build(
+    data: Any, suggestions: Sequence[Suggestion], level: RequestLevel = "question", lists: Sequence[str] | None = None
+) -> Coverage:
     """The coverage matrix of `data` (a Dataset) at `level`, from links and suggestions."""
     from .tables import answered_collective
 
@@ -191,7 +199,13 @@ class Gaps:
 
 
 def gaps(coverage: Coverage) -> Gaps:
-    unanswered = {c.id: [r.id for r in coverage.rows if coverage.cell(r.id, c.id).level == "absent"] for c in coverage.columns}
-    partial = {c.id: [r.id for r in coverage.rows if coverage.cell(r.id, c.id).level == "partial"] for c in coverage.columns}
-    silent = {r.id: [c.id for c in coverage.columns if coverage.cell(r.id, c.id).level == "absent"] for r in coverage.rows}
+    unanswered = {
+        c.id: [r.id for r in coverage.rows if coverage.cell(r.id, c.id).level == "absent"] for c in coverage.columns
+    }
+    partial = {
+        c.id: [r.id for r in coverage.rows if coverage.cell(r.id, c.id).level == "partial"] for c in coverage.columns
+    }
+    silent = {
+        r.id: [c.id for c in coverage.columns if coverage.cell(r.id, c.id).level == "absent"] for r in coverage.rows
+    }
     return Gaps(unanswered, partial, silent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Literal, assert_never
 
 from .i18n import _
@@ -24,7 +24,7 @@ class Diagnostic:
     level: Level = "error"
 
 
-class DiagnosticFormat(str, Enum):
+class DiagnosticFormat(StrEnum):
     text = "text"
     github = "github"
     json = "json"

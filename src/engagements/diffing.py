@@ -39,23 +39,33 @@ class DataDiff:
 
     def is_empty(self) -> bool:
         return not any(
-            (self.added, self.removed, self.edited, self.linked, self.unlinked, self.rejected, self.unrejected,
-             self.requests_added, self.requests_removed, self.coverage)
+            (
+                self.added,
+                self.removed,
+                self.edited,
+                self.linked,
+                self.unlinked,
+                self.rejected,
+                self.unrejected,
+                self.requests_added,
+                self.requests_removed,
+                self.coverage,
+            )
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "pledges_added": [{"list": l, "commitment": c, "text": t} for l, c, t in self.added],
-            "pledges_removed": [{"list": l, "commitment": c, "text": t} for l, c, t in self.removed],
-            "pledges_edited": [{"list": l, "commitment": c, "old": o, "new": n} for l, c, o, n in self.edited],
+            "pledges_added": [{"list": lid, "commitment": c, "text": t} for lid, c, t in self.added],
+            "pledges_removed": [{"list": lid, "commitment": c, "text": t} for lid, c, t in self.removed],
+            "pledges_edited": [{"list": lid, "commitment": c, "old": o, "new": n} for lid, c, o, n in self.edited],
             "links_confirmed": [{"commitment": c, "request": r} for c, r in self.linked],
             "links_removed": [{"commitment": c, "request": r} for c, r in self.unlinked],
             "links_rejected": [{"commitment": c, "request": r} for c, r in self.rejected],
             "rejections_removed": [{"commitment": c, "request": r} for c, r in self.unrejected],
             "requests_added": self.requests_added,
             "requests_removed": self.requests_removed,
-            "coverage_changes": [{"list": l, "request": r, "old": o, "new": n} for l, r, o, n in self.coverage],
-            "shares": [{"list": l, "old": round(o, 4), "new": round(n, 4)} for l, o, n in self.shares],
+            "coverage_changes": [{"list": lid, "request": r, "old": o, "new": n} for lid, r, o, n in self.coverage],
+            "shares": [{"list": lid, "old": round(o, 4), "new": round(n, 4)} for lid, o, n in self.shares],
         }
 
 
@@ -64,7 +74,12 @@ def _pledges(data: Dataset) -> dict[str, tuple[str, Any]]:
 
 
 def _pairs(data: Dataset, field_name: str) -> set[tuple[str, str]]:
-    return {(c.id, link.request) for lst in data.commitments.lists for c in lst.commitments for link in getattr(c, field_name)}
+    return {
+        (c.id, link.request)
+        for lst in data.commitments.lists
+        for c in lst.commitments
+        for link in getattr(c, field_name)
+    }
 
 
 def _coverage(data: Dataset, level: str) -> Coverage:
@@ -143,14 +158,17 @@ def _short(text: str, width: int = 90) -> str:
 def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
     names = d.names
     cov_lines = [
-        f"{names.get(l, l)} · {r} {names.get(r, '')} : {SYMBOLS[o]} {level_name(o)} → {SYMBOLS[n]} {level_name(n)}"
-        for l, r, o, n in d.coverage
+        f"{names.get(lid, lid)} · {r} {names.get(r, '')} : {SYMBOLS[o]} {level_name(o)} → {SYMBOLS[n]} {level_name(n)}"
+        for lid, r, o, n in d.coverage
     ]
-    share_lines = [f"{names.get(l, l)} : {round(100 * o)} % → {round(100 * n)} %" for l, o, n in d.shares]
+    share_lines = [f"{names.get(lid, lid)} : {round(100 * o)} % → {round(100 * n)} %" for lid, o, n in d.shares]
     return [
-        (_("Engagements ajoutés"), [f"{c} ({names.get(l, l)}) : {_short(t)}" for l, c, t in d.added]),
-        (_("Engagements retirés"), [f"{c} ({names.get(l, l)}) : {_short(t)}" for l, c, t in d.removed]),
-        (_("Engagements modifiés"), [f"{c} ({names.get(l, l)}) : « {_short(o, 60)} » → « {_short(n, 60)} »" for l, c, o, n in d.edited]),
+        (_("Engagements ajoutés"), [f"{c} ({names.get(lid, lid)}) : {_short(t)}" for lid, c, t in d.added]),
+        (_("Engagements retirés"), [f"{c} ({names.get(lid, lid)}) : {_short(t)}" for lid, c, t in d.removed]),
+        (
+            _("Engagements modifiés"),
+            [f"{c} ({names.get(lid, lid)}) : « {_short(o, 60)} » → « {_short(n, 60)} »" for lid, c, o, n in d.edited],
+        ),
         (_("Liens confirmés"), [f"{c} → {r}" for c, r in d.linked]),
         (_("Liens retirés"), [f"{c} → {r}" for c, r in d.unlinked]),
         (_("Suggestions rejetées"), [f"{c} → {r}" for c, r in d.rejected]),

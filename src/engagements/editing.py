@@ -285,9 +285,7 @@ def _tokens(node: Any) -> Iterator[CommentToken]:
 
 
 def _lines_of(tokens: Iterable[CommentToken]) -> list[str]:
-    return [
-        line.strip() for token in tokens for line in token.value.splitlines() if line.strip().startswith("#")
-    ]
+    return [line.strip() for token in tokens for line in token.value.splitlines() if line.strip().startswith("#")]
 
 
 def comment_lines(data: Any) -> Counter[str]:
@@ -455,9 +453,7 @@ def _write_checked(directory: Path, texts: dict[str, str], comments: dict[str, C
         diagnostics = loaded.diagnostics + check(loaded)
         if has_errors(diagnostics):
             raise EditError(
-                _(
-                    "modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"
-                ),
+                _("modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"),
                 diagnostics,
             )
         parsed = {
@@ -481,9 +477,9 @@ def _write_checked(directory: Path, texts: dict[str, str], comments: dict[str, C
                 dir=where, error=error, files=", ".join(replaced)
             )
         else:
-            message = _(
-                "écriture impossible dans {dir} : {error} ; les fichiers de données sont inchangés"
-            ).format(dir=where, error=error)
+            message = _("écriture impossible dans {dir} : {error} ; les fichiers de données sont inchangés").format(
+                dir=where, error=error
+            )
         raise EditError(message) from exc
     finally:
         for temp in temps.values():
@@ -549,9 +545,7 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
                 return i, j
     known = (other.id for candidate_list in lists for other in candidate_list.commitments)
     raise EditError(
-        _("engagement « {id} » inconnu dans {file}").format(
-            id=commitment_id, file=loaded.commitments_file.name
-        )
+        _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=loaded.commitments_file.name)
         + _suggest(commitment_id, known)
     )
 
@@ -567,9 +561,7 @@ def _edit_pledge(
         request_ids = [r.id for r in loaded.dataset.requests.requests]
         if request_id not in request_ids:
             raise EditError(
-                _("demande « {id} » inconnue dans {file}").format(
-                    id=request_id, file=loaded.requests_file.name
-                )
+                _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
                 + _suggest(request_id, request_ids)
             )
         document = read_document(directory / COMMITMENTS_FILE)
@@ -717,9 +709,7 @@ def _reorder(node: CommentedMap, order: list[str], before_node: Callable[[str], 
     _give_rest(tails[wanted[-1]], own[wanted[-1]] + gaps[keys[-1]])
 
 
-def _sort_keys(
-    node: Any, model: type[BaseModel] | None, lines: list[str], before_node: Callable[[str], None]
-) -> None:
+def _sort_keys(node: Any, model: type[BaseModel] | None, lines: list[str], before_node: Callable[[str], None]) -> None:
     """Put every mapping's keys in the order its model declares its fields."""
     if isinstance(node, CommentedSeq):
         for i, item in enumerate(node):
@@ -728,9 +718,7 @@ def _sort_keys(
                 # Above the dash, and aligned with it rather than with the keys.
                 dash = " " * (_dash_column(node, i, lines) or 0)
                 parts = text.splitlines(keepends=True)
-                _give_before(
-                    node, i, "".join(dash + line.lstrip(" ") if line.strip() else line for line in parts)
-                )
+                _give_before(node, i, "".join(dash + line.lstrip(" ") if line.strip() else line for line in parts))
 
             _sort_keys(item, model, lines, above_item)
     elif isinstance(node, CommentedMap) and model is not None:
@@ -845,9 +833,7 @@ def canonical_text(document: Document, model: type[BaseModel]) -> str:
     lines = document.lines
     columns = _column_map(document.data, lines)
     # Sort first: telling which comments belong to which key relies on the columns as read.
-    _sort_keys(
-        document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text)
-    )
+    _sort_keys(document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text))
     _reindent_comments(document.data, columns, lines)
     _ensure_modeline(document.data, document.path.stem)
     return dump(document.data, CANONICAL)

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .models import Dataset
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     """The export formats; `csv` and `csv-excel` write a directory, the others one file."""
 
     csv = "csv"
@@ -168,9 +168,7 @@ class Export:
         return index
 
 
-def prepare(
-    data: Dataset, coverage: Coverage, suggestions: Sequence[Suggestion], *, use_links: bool = True
-) -> Export:
+def prepare(data: Dataset, coverage: Coverage, suggestions: Sequence[Suggestion], *, use_links: bool = True) -> Export:
     """Gather what the exports show: `coverage` (built from `suggestions`) and the links behind
     each of its cells, in matrix order, then covered before partial, confirmed before
     suggested, best score first.
@@ -188,9 +186,7 @@ def prepare(
             # The cell's own lists, so that the links always add up to its count. A coverage built
             # from other suggestions (read from a cache, say) may name pairs missing here: those
             # are left out rather than made up.
-            found = [
-                by_pair[(pid, row.id)] for pid in (*cell.covered, *cell.partial) if (pid, row.id) in by_pair
-            ]
+            found = [by_pair[(pid, row.id)] for pid in (*cell.covered, *cell.partial) if (pid, row.id) in by_pair]
             found.sort(key=lambda s: (s.level != "covered", s.source != "link", -s.score))
             for s in found:
                 pledge = pledges[s.commitment]
@@ -215,9 +211,7 @@ def prepare(
     for source in (*data.requests.sources, *data.commitments.sources):
         origins.setdefault(
             source.id,
-            Origin(
-                source.title, source.author, source.date.isoformat() if source.date else None, source.kind
-            ),
+            Origin(source.title, source.author, source.date.isoformat() if source.date else None, source.kind),
         )
     collective = data.requests.collective.name if data.requests.collective else None
     return Export(coverage, links, list(origins.values()), collective, use_links)
@@ -274,9 +268,7 @@ class DataTable:
 
 def _matrix_title(level: str) -> str:
     return (
-        _("Couverture des questions du collectif")
-        if level == "question"
-        else _("Couverture des demandes du collectif")
+        _("Couverture des questions du collectif") if level == "question" else _("Couverture des demandes du collectif")
     )
 
 
@@ -311,9 +303,9 @@ def matrix_table(export: Export) -> DataTable:
                 f"{col.id}_count",
                 _("{name} : nombre").format(name=col.name),
                 "integer",
-                _(
-                    "Nombre d’engagements de la liste « {name} » qui répondent à la demande (voir liens.csv)."
-                ).format(name=col.name),
+                _("Nombre d’engagements de la liste « {name} » qui répondent à la demande (voir liens.csv).").format(
+                    name=col.name
+                ),
                 minimum=0,
             )
         )
@@ -334,9 +326,7 @@ def matrix_table(export: Export) -> DataTable:
     return DataTable(
         MATRIX_NAME,
         _matrix_title(cov.level),
-        _(
-            "Une ligne par demande, et pour chaque liste candidate le niveau de couverture et le nombre d’engagements."
-        ),
+        _("Une ligne par demande, et pour chaque liste candidate le niveau de couverture et le nombre d’engagements."),
         fields,
         rows,
         ["id"],
@@ -377,9 +367,7 @@ def links_table(export: Export) -> DataTable:
         Field(
             "source",
             _("origine du lien"),
-            description=_(
-                "link : lien confirmé par une personne ; matcher : suggestion de l’appariement automatique."
-            ),
+            description=_("link : lien confirmé par une personne ; matcher : suggestion de l’appariement automatique."),
             enum=("link", "matcher"),
         ),
         Field(
@@ -438,9 +426,7 @@ def links_table(export: Export) -> DataTable:
     return DataTable(
         LINKS_NAME,
         _("Liens entre engagements et demandes"),
-        _(
-            "Une ligne par engagement qui répond à une demande, avec son niveau, son score, pourquoi, et sa provenance."
-        ),
+        _("Une ligne par engagement qui répond à une demande, avec son niveau, son score, pourquoi, et sa provenance."),
         fields,
         rows,
         ["request", "commitment"],
@@ -669,9 +655,7 @@ footer { margin-top: 2rem; border-top: 1px solid #767676; font-size: .9rem; colo
 """
 # Alone, because a browser that does not know `::details-content` drops the whole rule; those
 # browsers open the details from the script's `beforeprint` handler instead.
-_CSS_PRINT_DETAILS = (
-    "@media print { details::details-content { content-visibility: visible; display: block; } }\n"
-)
+_CSS_PRINT_DETAILS = "@media print { details::details-content { content-visibility: visible; display: block; } }\n"
 
 # The list filter. Everything is visible without it; it shows itself, then marks the page
 # (`data-filter="ready"`) so that tests can tell that it ran. It also opens every <details>
@@ -781,11 +765,7 @@ def _html_matrix(export: Export) -> list[str]:
     out = ['<table class="matrix">', f"<caption>{esc(caption)}</caption>", "<thead>", "<tr>"]
     out.append(f'<th scope="col">{esc(_("Demande"))}</th>')
     for col in cov.columns:
-        mark = (
-            ""
-            if col.answered
-            else ' <abbr title="{}">*</abbr>'.format(esc(_("n’a pas répondu au collectif")))
-        )
+        mark = "" if col.answered else ' <abbr title="{}">*</abbr>'.format(esc(_("n’a pas répondu au collectif")))
         out.append(f'<th scope="col" data-list="{esc(col.id)}">{esc(col.name)}{mark}</th>')
     out += ["</tr>", "</thead>", "<tbody>"]
     axis = None
@@ -795,9 +775,7 @@ def _html_matrix(export: Export) -> list[str]:
             label = f"{_('Axe')} {row.axis}" + (f" — {row.axis_title}" if row.axis_title else "")
             if out[-1] != "<tbody>":  # each axis is its own row group
                 out += ["</tbody>", "<tbody>"]
-            out.append(
-                f'<tr><th scope="rowgroup" class="axis" colspan="{len(cov.columns) + 1}">{esc(label)}</th></tr>'
-            )
+            out.append(f'<tr><th scope="rowgroup" class="axis" colspan="{len(cov.columns) + 1}">{esc(label)}</th></tr>')
         number = f'<span class="num">{esc(row.number)}</span> ' if row.number else ""
         out.append(f'<tr id="demande-{esc(row.id)}">')
         out.append(f'<th scope="row">{number}{esc(row.title)}</th>')
@@ -806,9 +784,7 @@ def _html_matrix(export: Export) -> list[str]:
         out.append("</tr>")
     out += ["</tbody>", "<tfoot>", "<tr>", f'<th scope="row">{esc(_("Part couverte"))}</th>']
     for s in cov.summary():
-        out.append(
-            f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share))}</td>'
-        )
+        out.append(f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share))}</td>')
     out += ["</tr>", "</tfoot>", "</table>"]
     return out
 
@@ -835,9 +811,7 @@ def _html_cell(export: Export, request: str, list_id: str) -> str:
             f'<p class="meta">{meta}</p>',
         ]
         if link.provenance:
-            item.append(
-                f'<p class="src">{esc(_("Source : {where}").format(where=where(link.provenance)))}</p>'
-            )
+            item.append(f'<p class="src">{esc(_("Source : {where}").format(where=where(link.provenance)))}</p>')
         if link.why:
             item.append(f'<p class="why">{esc(_("Pourquoi : {why}").format(why=", ".join(link.why)))}</p>')
         items.append("".join(item) + "</li>")
@@ -938,7 +912,7 @@ def to_xlsx(export: Export) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for table, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens"))):
+    for table, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens")), strict=False):
         sheet = book.create_sheet(sheet_name[:31])
         widths = [len(f.label) for f in table.fields]
         for c, f in enumerate(table.fields, start=1):

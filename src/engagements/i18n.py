@@ -107,7 +107,7 @@ def extract_messages(root: Path | None = None) -> list[str]:
     return list(found)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now (translate with `_()` at use)."""
     return message
 
@@ -120,4 +120,4 @@ if __name__ == "__main__":  # pragma: no cover - maintainer tool
     known = catalog(lang)
     for message in extract_messages():
         if message not in known:
-            print(f"msgid {json.dumps(message, ensure_ascii=False)}\nmsgstr \"\"\n")
+            print(f'msgid {json.dumps(message, ensure_ascii=False)}\nmsgstr ""\n')

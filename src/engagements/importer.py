@@ -126,9 +126,42 @@ _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _REFLEXIVE = re.compile(r"^(?:[Ss]['’]|[Ss]e\s+)")
 # Words that end like an infinitive but start sentences or titles as something else.
 _NOT_INFINITIVES = frozenset(
-    """notre votre entre contre outre autre leur premier dernier hier cher centre cadre ordre nombre
-    membre libre propre titre ministre maire culture nature structure histoire mémoire territoire
-    avenir loisir loisirs plaisir désir espoir soir""".split()
+    [
+        "notre",
+        "votre",
+        "entre",
+        "contre",
+        "outre",
+        "autre",
+        "leur",
+        "premier",
+        "dernier",
+        "hier",
+        "cher",
+        "centre",
+        "cadre",
+        "ordre",
+        "nombre",
+        "membre",
+        "libre",
+        "propre",
+        "titre",
+        "ministre",
+        "maire",
+        "culture",
+        "nature",
+        "structure",
+        "histoire",
+        "mémoire",
+        "territoire",
+        "avenir",
+        "loisir",
+        "loisirs",
+        "plaisir",
+        "désir",
+        "espoir",
+        "soir",
+    ]
 )
 
 
@@ -142,7 +175,7 @@ def starts_with_infinitive(sentence: str) -> bool:
 
     Programmes state each measure as an infinitive, so such a sentence is a measure of its own.
     """
-    sentence = sentence.lstrip("«“\"( ")
+    sentence = sentence.lstrip('«“"( ')
     if not sentence or not sentence[0].isupper():
         return False
     word_match = _FIRST_WORD.match(_REFLEXIVE.sub("", sentence))
@@ -559,9 +592,9 @@ def append_to_data(directory: Path, imported: Imported) -> None:
             )
         if any(source.id == imported.source.id for source in loaded.dataset.commitments.sources):
             raise editing.EditError(
-                _("la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id").format(
-                    id=imported.source.id, file=shown
-                )
+                _(
+                    "la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id"
+                ).format(id=imported.source.id, file=shown)
             )
         document = editing.read_document(directory / COMMITMENTS_FILE)
         data = document.data

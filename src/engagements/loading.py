@@ -21,8 +21,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .diagnostics import Diagnostic
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, bundled_data_dir, default_data_dir  # noqa: F401  (re-exported)
 
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE, bundled_data_dir, default_data_dir  # noqa: F401
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
 MAX_NODES = 1_000_000
 MAX_DEPTH = 64
@@ -203,7 +203,11 @@ class _Plain:
             if id(node) in self.seen:
                 self.failed = True
                 # Point at the alias itself: its key, or the sequence holding it.
-                at = self.source.position(path[:-1]) if path and isinstance(path[-1], int) else self.source.position(path, key=True)
+                at = (
+                    self.source.position(path[:-1])
+                    if path and isinstance(path[-1], int)
+                    else self.source.position(path, key=True)
+                )
                 self.source.error(
                     *at,
                     _("alias YAML (*…) : les ancres et alias ne sont pas acceptés, recopiez la valeur"),

@@ -69,7 +69,7 @@ def analyze(text: str, lexicon: Lexicon) -> Analysis:
     stems = [stem(w) for w in ws]
     counts: Counter[str] = Counter()
     surfaces: dict[str, str] = {}
-    for w, s in zip(ws, stems):
+    for w, s in zip(ws, stems, strict=False):
         if not is_stopword(w):
             counts[s] += 1
             surfaces.setdefault(s, w.lower())
@@ -157,7 +157,7 @@ class Matcher:
     def profiles(self) -> list[dict[str, float]]:
         """Each request's unit profile: its own text, plus its confirmed pledges (teaching)."""
         out = []
-        for rid, analysis in zip(self.request_ids, self.analyses):
+        for rid, analysis in zip(self.request_ids, self.analyses, strict=False):
             own = self.weights(analysis)
             taught = self.taught.get(rid, [])
             if taught:
@@ -209,7 +209,7 @@ class Matcher:
             cols, vals = kept_cols.tolist(), kept_vals.tolist()
             for row in range(product.shape[0]):
                 lo, hi = bounds[row], bounds[row + 1]
-                results.append(list(zip(cols[lo:hi], vals[lo:hi])))
+                results.append(list(zip(cols[lo:hi], vals[lo:hi], strict=False)))
         return results
 
     def cosine(self, pledge: Analysis, request_index: int) -> float:
@@ -263,8 +263,9 @@ class Matcher:
             from .lexicon import domain_titles
 
             titles = domain_titles()
-            out.extend(f"[{titles.get(d[len(DOMAIN_PREFIX):], d[len(DOMAIN_PREFIX):])}]" for d in domains[:2])
+            out.extend(f"[{titles.get(d[len(DOMAIN_PREFIX) :], d[len(DOMAIN_PREFIX) :])}]" for d in domains[:2])
         return tuple(out)
+
 
 def _cosine_of(score: float) -> float:
     return score * FULL_COSINE / 100
@@ -341,19 +342,27 @@ def match(
     scored = matcher.score_all(analyses)
     index = {rid: i for i, rid in enumerate(matcher.request_ids)}
     out: list[Suggestion] = []
-    for (list_id, c), analysis, pairs in zip(pledges, analyses, scored):
+    for (list_id, c), analysis, pairs in zip(pledges, analyses, scored, strict=False):
         scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
         best = max(scores.values(), default=0)
         linked = {link.request: link for link in c.answers} if use_links else {}
         rejected = {link.request for link in c.rejects} if use_links else set()
         rows: list[Suggestion] = []
         for rid, link in linked.items():
-            score = scores[rid] if rid in scores else to_score(matcher.cosine(analysis, index[rid])) if rid in index else 0
+            score = (
+                scores[rid] if rid in scores else to_score(matcher.cosine(analysis, index[rid])) if rid in index else 0
+            )
             rows.append(
                 Suggestion(
-                    list_id, c.id, rid, score, "covered", "link",
+                    list_id,
+                    c.id,
+                    rid,
+                    score,
+                    "covered",
+                    "link",
                     matcher.explain(analysis, index[rid]) if rid in index else (),
-                    link.by, link.date.isoformat() if link.date else None,
+                    link.by,
+                    link.date.isoformat() if link.date else None,
                 )
             )
         for i, _cos in pairs:
@@ -366,6 +375,9 @@ def match(
             rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
         rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
         out.extend(
-            s for s in rows if (wanted_requests is None or s.request in wanted_requests) and (s.source == "link" or s.score >= min_score)
+            s
+            for s in rows
+            if (wanted_requests is None or s.request in wanted_requests)
+            and (s.source == "link" or s.score >= min_score)
         )
     return out

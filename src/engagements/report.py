@@ -57,8 +57,13 @@ def bar(share: float, width: int = 20) -> str:
 
 def coverage_table(cov: Coverage) -> Group:
     """The matrix, its footer of shares per list, a bar chart and the legend."""
-    titles = {"question": _("Couverture des questions du collectif"), "demand": _("Couverture des demandes du collectif")}
-    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=False)
+    titles = {
+        "question": _("Couverture des questions du collectif"),
+        "demand": _("Couverture des demandes du collectif"),
+    }
+    table = Table(
+        title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=False
+    )
     summary = {s.list: s for s in cov.summary()}
     table.add_column(_("Demande"), footer=_("Part couverte"), ratio=3, min_width=20)
     for col in cov.columns:
@@ -70,7 +75,9 @@ def coverage_table(cov: Coverage) -> Group:
     for row in cov.rows:
         if cov.level == "demand" and row.axis != current_axis:
             current_axis = row.axis
-            table.add_row(Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"), *[""] * len(cov.columns))
+            table.add_row(
+                Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"), *[""] * len(cov.columns)
+            )
         cells = []
         for col in cov.columns:
             cell = cov.cell(row.id, col.id)
@@ -95,7 +102,9 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
         parts.append(Text(""))
         parts.append(Text(col.name, style="bold"))
         if not col.answered:
-            parts.append(Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général.")))
+            parts.append(
+                Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général."))
+            )
         absent, partial = gaps.unanswered[col.id], gaps.partial[col.id]
         parts.append(Text(_("  Sans réponse ({n}) :").format(n=len(absent))))
         parts.extend(Text(f"    {SYMBOLS['absent']} {titles[r]}") for r in absent)
@@ -171,7 +180,9 @@ def details_view(found: dict[str, Any]) -> Group:
                 parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
             for p in lst["pledges"]:
                 head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
-                head.append(f"{p['commitment']} · {level_name(p['level'])} · {_('score')} {p['score']} · {source_name(p['source'])}")
+                head.append(
+                    f"{p['commitment']} · {level_name(p['level'])} · {_('score')} {p['score']} · {source_name(p['source'])}"
+                )
                 parts.append(head)
                 parts.append(_indent(Text(f"« {p['text']} »"), 4))
                 if p["provenance"]:
@@ -191,7 +202,9 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucune")))
         for r in found["requests"]:
             line = Text(f"  {SYMBOLS[r['level']]} ", style=STYLES[r["level"]])
-            line.append(f"{r['request']} — {r['title']} · {level_name(r['level'])} · {_('score')} {r['score']} · {source_name(r['source'])}")
+            line.append(
+                f"{r['request']} — {r['title']} · {level_name(r['level'])} · {_('score')} {r['score']} · {source_name(r['source'])}"
+            )
             parts.append(line)
             if r["why"]:
                 parts.append(_indent(Text(f"{_('Pourquoi')} : {', '.join(r['why'])}", style="dim"), 4))

@@ -77,7 +77,7 @@ def model_version() -> str:
 
 
 def _key(text: str, model: str) -> str:
-    return hashlib.sha256(f"{model}\0{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
 
 
 def _get_encoder() -> Any:
@@ -174,9 +174,9 @@ def embed(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
     store = _Store(cache_dir) if cache_dir is not None else None
     try:
         found = store.get(keys) if store else {}
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=False) if k not in found))
         if missing:
-            new = {_key(t, model): v for t, v in zip(missing, _encode(missing))}
+            new = {_key(t, model): v for t, v in zip(missing, _encode(missing), strict=False)}
             if store:
                 store.put(new)
             found.update(new)

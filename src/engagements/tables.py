@@ -38,7 +38,6 @@ class Table:
     title: str = ""
     terminal: list[str] | None = None  # the keys worth showing in an 80-column terminal
 
-
     @property
     def keys(self) -> list[str]:
         return [key for key, _label in self.columns]
