@@ -10,7 +10,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -263,7 +263,7 @@ def _check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
 
 def _suggestion_rows(
     ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     from .matching import match
 
     data = _load(ctx).dataset

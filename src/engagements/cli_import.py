@@ -181,7 +181,7 @@ def diff(
                 _fail(str(exc), EXIT_USAGE)
             old_dir, new_dir = Path(tmp), current
         else:
-            if new is None:
+            if old is None or new is None:
                 _fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
             old_dir, new_dir = old, new
         datasets = []

@@ -161,8 +161,7 @@ def parse_yaml(path: Path, name: str | None = None) -> YamlFile:
         document = _make_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        result.error(line, col, _yaml_message(exc), "syntax")
+        result.error(mark.line + 1 if mark else None, mark.column + 1 if mark else None, _yaml_message(exc), "syntax")
         return result
     except YAMLError as exc:
         result.error(None, None, _("erreur de syntaxe YAML : {e}").format(e=exc), "syntax")

@@ -161,11 +161,11 @@ class Matcher:
             own = self.weights(analysis)
             taught = self.taught.get(rid, [])
             if taught:
-                mixed: Counter[str] = Counter(own)
+                mixed: dict[str, float] = dict(own)
                 share = TEACHING_WEIGHT / len(taught)
                 for a in taught:
                     for t, v in self.weights(a).items():
-                        mixed[t] += share * v
+                        mixed[t] = mixed.get(t, 0.0) + share * v
                 norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
                 own = {t: v / norm for t, v in mixed.items()}
             out.append(own)
