@@ -248,3 +248,15 @@ def test_every_command_stops_on_invalid_data(cli, tmp_path):
 def test_usage_error_exit_code(cli):
     result = cli("validate", "--format", "nope")
     assert result.exit_code == 2
+
+
+def test_a_valid_file_is_still_checked_when_the_other_is_broken(cli, tmp_path):
+    commitments = VALID_COMMITMENTS + "      - id: c1\n        text: Encore\n"
+    d = minimal(tmp_path, requests="requests: {}\n", commitments=commitments)
+    result = cli("--data", str(d), "validate")
+    assert result.exit_code == 1
+    assert diag_lines(result) == [
+        "d/commitments.yaml:8:13: erreur: identifiant d’engagement « c1 » en double (déjà utilisé ligne 5) : "
+        "chaque identifiant doit être unique",
+        "d/requests.yaml:1:11: erreur: « requests » doit être une liste",
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic
 from .i18n import _
 from .loading import Loaded, YamlFile, max_bytes
-from .models import Provenance, Source
+from .models import CommitmentsFile, Provenance, RequestsFile, Source
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _SPACE = re.compile(r"\s+")
@@ -96,9 +96,7 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
 
 class _Checker:
     def __init__(self, loaded: Loaded) -> None:
-        assert loaded.dataset is not None
         self.loaded = loaded
-        self.data = loaded.dataset
         self.diagnostics: list[Diagnostic] = []
         self._missing: set[tuple[str, str]] = set()  # (file, source id) already reported missing
 
@@ -121,28 +119,23 @@ class _Checker:
             )
 
     def run(self) -> list[Diagnostic]:
-        req, com = self.data.requests, self.data.commitments
-        rf, cf = self.loaded.requests_file, self.loaded.commitments_file
+        """Each valid file's own rules; links to requests only when requests.yaml is valid too."""
+        if self.loaded.requests is not None:
+            self.check_requests(self.loaded.requests)
+        if self.loaded.commitments is not None:
+            request_ids = {r.id for r in self.loaded.requests.requests} if self.loaded.requests else None
+            self.check_commitments(self.loaded.commitments, request_ids)
+        return self.diagnostics
+
+    def check_requests(self, req: RequestsFile) -> None:
+        rf = self.loaded.requests_file
         self.unique(
             rf, ((r.id, ("requests", i, "id")) for i, r in enumerate(req.requests)), _("identifiant de demande")
         )
         self.unique(rf, ((a.id, ("axes", i, "id")) for i, a in enumerate(req.axes)), _("identifiant d’axe"))
         self.unique(rf, ((s.id, ("sources", i, "id")) for i, s in enumerate(req.sources)), _("identifiant de source"))
-        self.unique(cf, ((s.id, ("sources", i, "id")) for i, s in enumerate(com.sources)), _("identifiant de source"))
-        self.unique(cf, ((lst.id, ("lists", i, "id")) for i, lst in enumerate(com.lists)), _("identifiant de liste"))
-        self.unique(
-            cf,
-            (
-                (c.id, ("lists", i, "commitments", j, "id"))
-                for i, lst in enumerate(com.lists)
-                for j, c in enumerate(lst.commitments)
-            ),
-            _("identifiant d’engagement"),
-        )
-        request_ids = {r.id for r in req.requests}
         axis_ids = {a.id for a in req.axes}
         req_sources = {s.id: s for s in req.sources}
-        com_sources = {s.id: s for s in com.sources}
 
         if req.collective and req.collective.document and req.collective.document not in req_sources:
             self.report(
@@ -163,6 +156,21 @@ class _Checker:
                 )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
 
+    def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None) -> None:
+        """`request_ids` is None when requests.yaml is invalid: links are then not checked."""
+        rf, cf = self.loaded.requests_file, self.loaded.commitments_file
+        com_sources = {s.id: s for s in com.sources}
+        self.unique(cf, ((s.id, ("sources", i, "id")) for i, s in enumerate(com.sources)), _("identifiant de source"))
+        self.unique(cf, ((lst.id, ("lists", i, "id")) for i, lst in enumerate(com.lists)), _("identifiant de liste"))
+        self.unique(
+            cf,
+            (
+                (c.id, ("lists", i, "commitments", j, "id"))
+                for i, lst in enumerate(com.lists)
+                for j, c in enumerate(lst.commitments)
+            ),
+            _("identifiant d’engagement"),
+        )
         for i, lst in enumerate(com.lists):
             for k, sid in enumerate(lst.sources):
                 if sid not in com_sources:
@@ -173,7 +181,7 @@ class _Checker:
                 path = ("lists", i, "commitments", j)
                 for field in ("answers", "rejects"):
                     for k, link in enumerate(getattr(c, field)):
-                        if link.request not in request_ids:
+                        if request_ids is not None and link.request not in request_ids:
                             self.report(
                                 cf,
                                 (*path, field, k),
@@ -193,7 +201,6 @@ class _Checker:
                             "conflicting-link",
                         )
                 self.provenance(cf, path, c.provenance, c.text, com_sources)
-        return self.diagnostics
 
     @staticmethod
     def _unknown_source(sid: str, sources: dict[str, Source]) -> str:
@@ -271,7 +278,8 @@ class _Checker:
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:
-    """All cross-file diagnostics of a loaded data directory (empty when it is consistent)."""
-    if loaded.dataset is None:
-        return []
+    """The integrity diagnostics of a loaded data directory (empty when it is consistent).
+
+    A file that failed its schema is skipped, but the other one is still checked on its own.
+    """
     return _Checker(loaded).run()

@@ -369,6 +369,9 @@ class Loaded:
     diagnostics: list[Diagnostic]
     requests_file: YamlFile
     commitments_file: YamlFile
+    # Each file's model on its own, so that a valid file is still checked when the other is not.
+    requests: RequestsFile | None = None
+    commitments: CommitmentsFile | None = None
 
 
 def load_directory(directory: Path, overrides: dict[str, Path] | None = None) -> Loaded:
@@ -390,4 +393,4 @@ def load_directory(directory: Path, overrides: dict[str, Path] | None = None) ->
     if requests is not None and commitments is not None:
         assert isinstance(requests, RequestsFile) and isinstance(commitments, CommitmentsFile)
         dataset = Dataset(requests=requests, commitments=commitments)
-    return Loaded(directory, dataset, diagnostics, req_file, com_file)
+    return Loaded(directory, dataset, diagnostics, req_file, com_file, requests, commitments)
