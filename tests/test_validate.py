@@ -260,3 +260,13 @@ def test_a_valid_file_is_still_checked_when_the_other_is_broken(cli, tmp_path):
         "chaque identifiant doit être unique",
         "d/requests.yaml:1:11: erreur: « requests » doit être une liste",
     ]
+
+
+def test_scalar_aliases_are_refused_too(cli, tmp_path):
+    requests = "requests:\n  - id: q1\n    title: &t Logement\n    text: *t\n"
+    d = minimal(tmp_path, requests=requests)
+    result = cli("--data", str(d), "validate")
+    assert result.exit_code == 1
+    assert diag_lines(result) == [
+        "d/requests.yaml:4:5: erreur: alias YAML (*…) : les ancres et alias ne sont pas acceptés, recopiez la valeur"
+    ]

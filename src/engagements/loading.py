@@ -198,7 +198,10 @@ class _Plain:
             )
             self.source.error(*self.source.position(path), msg, code)
             return None
-        if isinstance(node, (CommentedMap, CommentedSeq)):
+        # Containers are shared objects when aliased; so are anchored scalars (`&a texte`),
+        # which ruamel.yaml marks with an anchor. Plain scalars may legitimately share an object.
+        anchored = getattr(getattr(node, "anchor", None), "value", None) is not None
+        if isinstance(node, (CommentedMap, CommentedSeq)) or anchored:
             if id(node) in self.seen:
                 self.failed = True
                 # Point at the alias itself: its key, or the sequence holding it.
