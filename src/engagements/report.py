@@ -62,10 +62,10 @@ def coverage_table(cov: Coverage) -> Group:
         "demand": _("Couverture des demandes du collectif"),
     }
     table = Table(
-        title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=False
+        title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=True
     )
     summary = {s.list: s for s in cov.summary()}
-    table.add_column(_("Demande"), footer=_("Part couverte"), ratio=3, min_width=20)
+    table.add_column(_("Demande"), footer=_("Part couverte"), ratio=2, min_width=20)
     for col in cov.columns:
         name = col.label if col.answered else f"{col.label} *"
         s = summary[col.id]
