@@ -144,3 +144,31 @@ def test_show_unknown_id(cli):
     result = cli("--data", str(DATA), "show", "q12")
     assert result.exit_code == 2
     assert "demande ou engagement « q12 » inconnue" in result.stderr
+
+
+def test_gaps_sheet_in_markdown_quotes_the_questions_to_ask(cli):
+    result = cli("--data", str(DATA), "gaps", "--format", "md", "--list", "programme-solidarite")
+    assert result.exit_code == 0, result
+    md = result.stdout
+    assert md.startswith("# Manques, liste par liste\n\n## Liste non identifiée (programme, chapitre « Solidarité »)\n")
+    assert "Cette liste n’a pas répondu au collectif" in md
+    assert "- ○ **9 — Apprentissage du français** : Sur l’’offre d’apprentissage et de formation au français" in md
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
+    import engagements.__main__ as entry
+    import engagements.cli as cli_module
+
+    def broken() -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(cli_module, "app", broken)
+    monkeypatch.setattr("sys.argv", ["engagements", "coverage"])
+    monkeypatch.delenv("ENGAGEMENTS_DEBUG", raising=False)
+    monkeypatch.setenv("ENGAGEMENTS_LANG", "fr")  # run() sets the language for the whole process
+    with pytest.raises(SystemExit) as exit_info:
+        entry.run()
+    assert exit_info.value.code == 70
+    err = capsys.readouterr().err
+    assert err.startswith("engagements: erreur interne (ZeroDivisionError: boom)")
+    assert "Traceback" not in err

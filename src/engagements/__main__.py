@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -24,7 +25,23 @@ def run() -> None:
         set_language(chosen)
     from .cli import app
 
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        raise SystemExit(130) from None
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("ENGAGEMENTS_DEBUG"):
+            raise
+        from .i18n import _
+
+        sys.stderr.write(
+            _(
+                "engagements: erreur interne ({kind}: {error}) ; relancez avec ENGAGEMENTS_DEBUG=1 et signalez-la"
+            ).format(kind=type(exc).__name__, error=exc)
+            + "\n"
+        )
+        raise SystemExit(70) from None
 
 
 if __name__ == "__main__":

@@ -219,6 +219,12 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+class GapsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
 class RequestLevel(StrEnum):
     question = "question"
     demand = "demand"
@@ -349,13 +355,26 @@ def gaps(
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
     no_links: NoLinksOption = False,
-    format: ReportFormatOption = ReportFormat.table,
+    format: Annotated[
+        GapsFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=_("table : pour l’écran ; md : la feuille à imprimer ; json : pour les scripts."),
+            case_sensitive=False,
+        ),
+    ] = GapsFormat.table,
 ) -> None:
     from .coverage import gaps as find_gaps
 
     result = _coverage(ctx, level, lists, not no_links)
     found = find_gaps(result)
-    if format is ReportFormat.json:
+    if format is GapsFormat.md:
+        from .exports import gaps_markdown
+
+        sys.stdout.write(gaps_markdown(result, found))
+        return
+    if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}
         payload = {
             "level": result.level,

@@ -31,7 +31,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
-from .coverage import Coverage
+from .coverage import Coverage, Gaps
 from .i18n import N_, _, current_language
 from .tables import Table, neutralise, to_csv
 
@@ -960,3 +960,34 @@ def render(export: Export, fmt: ExportFormat, output: Path) -> dict[Path, bytes]
             return {output: to_xlsx(export)}
         case _:
             assert_never(fmt)
+
+
+def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
+    """The gap sheet a volunteer prints for a meeting with a list: per list, what to ask about.
+
+    Each unanswered or partly answered request comes with its full text, the question to put.
+    """
+    from .report import SYMBOLS
+
+    out = [f"# {md_text(_('Manques, liste par liste'))}", ""]
+    rows = {r.id: r for r in coverage.rows}
+    for col in coverage.columns:
+        out += [f"## {md_text(col.name)}", ""]
+        if not col.answered:
+            out += [
+                md_text(_("Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général.")),
+                "",
+            ]
+        for heading, ids, symbol in (
+            (_("Sans réponse ({n})"), gaps.unanswered[col.id], SYMBOLS["absent"]),
+            (_("Réponse partielle ({n})"), gaps.partial[col.id], SYMBOLS["partial"]),
+        ):
+            out += [f"### {md_text(heading.format(n=len(ids)))}", ""]
+            if not ids:
+                out.append(md_text(_("aucune")))
+            for rid in ids:
+                row = rows[rid]
+                label = f"{row.number} — {row.title}" if row.number else row.title
+                out.append(f"- {symbol} **{md_text(label)}** : {md_text(row.text)}")
+            out.append("")
+    return "\n".join(out)

@@ -61,9 +61,7 @@ def coverage_table(cov: Coverage) -> Group:
         "question": _("Couverture des questions du collectif"),
         "demand": _("Couverture des demandes du collectif"),
     }
-    table = Table(
-        title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=True
-    )
+    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=True)
     summary = {s.list: s for s in cov.summary()}
     table.add_column(_("Demande"), footer=_("Part couverte"), ratio=2, min_width=20)
     for col in cov.columns:
