@@ -18,7 +18,7 @@ from .diagnostics import DiagnosticFormat, has_errors, render
 from .i18n import _
 
 if TYPE_CHECKING:
-    from .loading import Loaded
+    from .models import Dataset
     from .tables import Table
 
 # Heavy modules (pydantic, ruamel.yaml, scipy) are imported inside the commands that need
@@ -84,20 +84,31 @@ def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _load(ctx: typer.Context, fmt: DiagnosticFormat | None = None) -> Loaded:
-    """Load and check the data; on errors print every diagnostic and exit 1."""
-    from . import loading
+def _load(ctx: typer.Context) -> Dataset:
+    """The data, loaded and checked; on errors print every diagnostic and exit 1.
+
+    A data set that passed every check is kept in the cache (as JSON, keyed by the bytes of the
+    files and of the sources): reading YAML with positions is the slow part, and it is only
+    needed to point at problems.
+    """
+    from . import cache, loading
     from .checks import check
+    from .models import Dataset
 
     directory = _data_dir(ctx)
     if not directory.is_dir():
         _fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    key = cache.data_key(directory, "dataset")
+    cached = cache.read("dataset", key)
+    if cached is not None:
+        return Dataset.model_validate(cached)
     loaded = loading.load_directory(directory)
     loaded.diagnostics.extend(check(loaded))
-    if has_errors(loaded.diagnostics):
-        _print_diagnostics(loaded.diagnostics, fmt or _auto_format())
+    if has_errors(loaded.diagnostics) or loaded.dataset is None:
+        _print_diagnostics(loaded.diagnostics, _auto_format())
         raise typer.Exit(EXIT_INVALID)
-    return loaded
+    cache.write("dataset", key, loaded.dataset.model_dump(mode="json", exclude_defaults=True))
+    return loaded.dataset
 
 
 def _auto_format() -> DiagnosticFormat:
@@ -180,8 +191,7 @@ def validate(
 def requests_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
     from .tables import requests_table
 
-    data = _load(ctx).dataset
-    assert data is not None
+    data = _load(ctx)
     _emit_table(requests_table(data), format)
 
 
@@ -189,8 +199,7 @@ def requests_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.tab
 def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
     from .tables import lists_table
 
-    data = _load(ctx).dataset
-    assert data is not None
+    data = _load(ctx)
     _emit_table(lists_table(data), format)
 
 
@@ -272,8 +281,7 @@ def _suggestion_rows(
 ) -> list[dict[str, Any]]:
     from .matching import match
 
-    data = _load(ctx).dataset
-    assert data is not None
+    data = _load(ctx)
     _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     _check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
     texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
@@ -324,8 +332,7 @@ def _coverage(ctx: typer.Context, level: RequestLevel, lists: list[str] | None, 
     from .coverage import build
     from .matching import match as run_match
 
-    data = _load(ctx).dataset
-    assert data is not None
+    data = _load(ctx)
     _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)
     cache.write("coverage", key, result.to_dict())
@@ -405,8 +412,7 @@ def show(
 ) -> None:
     from .details import details
 
-    data = _load(ctx).dataset
-    assert data is not None
+    data = _load(ctx)
     found = details(data, item, use_links=not no_links)
     if found is None:
         known = [r.id for r in data.requests.requests] + [

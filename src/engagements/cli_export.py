@@ -110,8 +110,7 @@ def export(
     _check_output(fmt, output)
     if fmt is ExportFormat.xlsx and not exports.xlsx_available():
         _missing_xlsx()
-    data = _load(ctx).dataset
-    assert data is not None
+    data = _load(ctx)
     _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     use_links = not no_links
     # One run of the matcher feeds both the matrix and its links, so they always agree.
