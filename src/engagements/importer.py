@@ -126,42 +126,9 @@ _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _REFLEXIVE = re.compile(r"^(?:[Ss]['’]|[Ss]e\s+)")
 # Words that end like an infinitive but start sentences or titles as something else.
 _NOT_INFINITIVES = frozenset(
-    [
-        "notre",
-        "votre",
-        "entre",
-        "contre",
-        "outre",
-        "autre",
-        "leur",
-        "premier",
-        "dernier",
-        "hier",
-        "cher",
-        "centre",
-        "cadre",
-        "ordre",
-        "nombre",
-        "membre",
-        "libre",
-        "propre",
-        "titre",
-        "ministre",
-        "maire",
-        "culture",
-        "nature",
-        "structure",
-        "histoire",
-        "mémoire",
-        "territoire",
-        "avenir",
-        "loisir",
-        "loisirs",
-        "plaisir",
-        "désir",
-        "espoir",
-        "soir",
-    ]
+    """notre votre entre contre outre autre leur premier dernier hier cher centre cadre ordre nombre
+    membre libre propre titre ministre maire culture nature structure histoire mémoire territoire
+    avenir loisir loisirs plaisir désir espoir soir""".split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
