@@ -14,12 +14,12 @@ from ruamel.yaml import YAML
 from conftest import DATA, ROOT, SEEDS
 from engagements.checks import find_quote, read_source
 from engagements.editing import data_lock
+from engagements.french import repair_artefacts
 from engagements.importer import (
     build_import,
     default_source_id,
     find_pledges,
     join_lines,
-    repair_artefacts,
     split_measures,
     starts_with_infinitive,
 )
@@ -120,7 +120,20 @@ def test_ligature_artefacts_are_repaired(extracted: str, repaired: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["AESH", "CitéLab", "LGBTIphobies", "McJob", "Orange", "JO", "créée", "idée", "oeuvre", "mise en oeuvre", "aérien", "Aix"],
+    [
+        "AESH",
+        "CitéLab",
+        "LGBTIphobies",
+        "McJob",
+        "Orange",
+        "JO",
+        "créée",
+        "idée",
+        "oeuvre",
+        "mise en oeuvre",
+        "aérien",
+        "Aix",
+    ],
 )
 def test_real_words_are_not_repaired(word: str) -> None:
     assert repair_artefacts(word) == word
@@ -158,8 +171,17 @@ def test_measures_split_on_sentences_that_start_with_an_infinitive() -> None:
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
-    [("Faire", True), ("Promouvoir la paix", True), ("S’appuyer sur", True), ("Se doter", True),
-     ("Il sera", False), ("Notre priorité", False), ("Culture", False), ("CCAS", False), ("faire", False)],
+    [
+        ("Faire", True),
+        ("Promouvoir la paix", True),
+        ("S’appuyer sur", True),
+        ("Se doter", True),
+        ("Il sera", False),
+        ("Notre priorité", False),
+        ("Culture", False),
+        ("CCAS", False),
+        ("faire", False),
+    ],
 )
 def test_infinitive_detection(sentence: str, expected: bool) -> None:
     assert starts_with_infinitive(sentence) is expected
@@ -177,7 +199,11 @@ def test_default_source_id_comes_from_the_file_name() -> None:
 def test_letter_headings_subsections_bullets_and_continuations() -> None:
     q1 = "1- Sur le logement des personnes sans abri ?"
     assert pledges_of(LETTER) == [
-        {"id": "t-intro-01", "text": "Créer des jardins partagés dans chaque quartier.", "provenance": {"source": "src", "line": 6}},
+        {
+            "id": "t-intro-01",
+            "text": "Créer des jardins partagés dans chaque quartier.",
+            "provenance": {"source": "src", "line": 6},
+        },
         {
             "id": "t-q1-01",
             "text": "Construire 100 logements très sociaux par an.",
@@ -215,7 +241,9 @@ def test_programme_items_split_into_measures() -> None:
         measure("p-12-1", "Ouvrir une maison des aidants.", "12", 5),
         measure("p-12-2", "Augmenter les places en foyers dans le Pays d’Aix.", "12", 6),
         measure("p-12-3", "Expérimenter le dispositif « zéro chômeur ». Il sera évalué.", "12", 6),
-        measure("p-12-4", "Créer un réseau de santé pour les étudiants, afin de leur éviter d’avancer les frais.", "12", 7),
+        measure(
+            "p-12-4", "Créer un réseau de santé pour les étudiants, afin de leur éviter d’avancer les frais.", "12", 7
+        ),
         measure("p-12-5", "Impulser un réseau associatif.", "12", 10),
         measure("p-13-1", "Créer une délégation au handicap.", "13", 12),
         measure("p-14-1", "Mener une politique culturelle pour toutes et tous.", "14", 16),
@@ -307,7 +335,7 @@ def test_import_writes_a_draft_commitments_file(cli, data_copy: Path) -> None:
         "    commitments:",
         "      - id: sol-12-1",
         '        text: "Faire du maintien à domicile des personnes âgées une priorité, à travers la mise en place de '
-        'solutions de logement alternatives et intergénérationnelles (ex : logement partagé), entre secteur public '
+        "solutions de logement alternatives et intergénérationnelles (ex : logement partagé), entre secteur public "
         'et secteur privé."',
         "        provenance:",
         "          source: 001_3d18f1cd15f82665",
@@ -324,15 +352,30 @@ def test_import_options_name_the_list_and_source(cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result
     draft = CommitmentsFile.model_validate(YAML(typ="safe").load(result.stdout))
     source, lst = draft.sources[0], draft.lists[0]
-    assert (source.id, source.file, lst.id, lst.name, lst.sources) == ("lettre-2026", None, "nous", "Nous aussi", ["lettre-2026"])
+    assert (source.id, source.file, lst.id, lst.name, lst.sources) == (
+        "lettre-2026",
+        None,
+        "nous",
+        "Nous aussi",
+        ["lettre-2026"],
+    )
     assert source.note is not None and "hors du dossier de données" in source.note
-    assert [c.id for c in lst.commitments] == ["nous-intro-01", "nous-q1-01", "nous-q1-02", "nous-q1-03", "nous-q10a-01", "nous-q10b-01"]
+    assert [c.id for c in lst.commitments] == [
+        "nous-intro-01",
+        "nous-q1-01",
+        "nous-q1-02",
+        "nous-q1-03",
+        "nous-q10a-01",
+        "nous-q10b-01",
+    ]
 
 
 def test_append_then_validate(cli, data_copy: Path) -> None:
     before = (data_copy / "commitments.yaml").read_text(encoding="utf-8")
     letter = str(data_copy / "sources" / LETTER_000.name)
-    result = cli("--data", str(data_copy), "import", letter, "--list", "aec-import", "--name", "Aix en commun", "--append")
+    result = cli(
+        "--data", str(data_copy), "import", letter, "--list", "aec-import", "--name", "Aix en commun", "--append"
+    )
     assert result.exit_code == 0, result
     assert result.stdout == ""
     assert result.stderr == "liste « aec-import » ajoutée à data/commitments.yaml (engagements à relire : 90).\n"
@@ -340,7 +383,10 @@ def test_append_then_validate(cli, data_copy: Path) -> None:
     # Round trip: the existing text is untouched, the source and the list are added.
     assert after.startswith(before.split("lists:\n")[0])
     assert before.split("lists:\n")[1] in after
-    assert "  # Importé par « engagements import » depuis sources/000_1d5eca14aae107d3.txt : brouillon à relire.\n  - id: aec-import\n" in after
+    assert (
+        "  # Importé par « engagements import » depuis sources/000_1d5eca14aae107d3.txt : brouillon à relire.\n  - id: aec-import\n"
+        in after
+    )
 
     valid = cli("--data", str(data_copy), "validate", "--strict")
     assert valid.exit_code == 0, valid
@@ -362,7 +408,9 @@ def test_append_refuses_invalid_data_and_writes_nothing(cli, data_copy: Path) ->
     path = data_copy / "commitments.yaml"
     broken = path.read_text(encoding="utf-8").replace("answers: [q1]", "answers: [q01]", 1)
     path.write_text(broken, encoding="utf-8")
-    result = cli("--data", str(data_copy), "import", str(data_copy / "sources" / PROGRAMME_001.name), "--list", "x", "--append")
+    result = cli(
+        "--data", str(data_copy), "import", str(data_copy / "sources" / PROGRAMME_001.name), "--list", "x", "--append"
+    )
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "data/commitments.yaml:45:19: erreur: demande « q01 » inconnue dans data/requests.yaml ; vouliez-vous dire « q1 » ?",
@@ -376,22 +424,46 @@ def test_append_refuses_ids_that_clash(cli, data_copy: Path) -> None:
     path = data_copy / "commitments.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("id: sol-12-1\n", "id: aec-12-1\n"), encoding="utf-8")
     before = path.read_text(encoding="utf-8")
-    result = cli("--data", str(data_copy), "import", str(data_copy / "sources" / PROGRAMME_001.name), "--list", "aec", "--source-id", "p", "--append")
+    result = cli(
+        "--data",
+        str(data_copy),
+        "import",
+        str(data_copy / "sources" / PROGRAMME_001.name),
+        "--list",
+        "aec",
+        "--source-id",
+        "p",
+        "--append",
+    )
     assert result.exit_code == 1
     first, last = result.stderr.splitlines()
     # The clash is reported on the appended pledge (after the file's old end), naming the first one.
     original = before.splitlines().index("      - id: aec-12-1") + 1
-    match = re.match(r"data/commitments.yaml:(\d+):13: erreur: identifiant d’engagement « aec-12-1 » en double \(déjà utilisé ligne (\d+)\)", first)
+    match = re.match(
+        r"data/commitments.yaml:(\d+):13: erreur: identifiant d’engagement « aec-12-1 » en double \(déjà utilisé ligne (\d+)\)",
+        first,
+    )
     # The new source entry (three lines) goes in `sources:` above, so the first one moves down by 3.
     assert match and int(match.group(1)) > len(before.splitlines()) and int(match.group(2)) == original + 3
-    assert last == "engagements: erreur: modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"
+    assert (
+        last
+        == "engagements: erreur: modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"
+    )
     assert path.read_text(encoding="utf-8") == before
 
 
 def test_append_waits_for_no_other_writer(cli, data_copy: Path) -> None:
     before = (data_copy / "commitments.yaml").read_text(encoding="utf-8")
     with data_lock(data_copy):
-        result = cli("--data", str(data_copy), "import", str(data_copy / "sources" / PROGRAMME_001.name), "--list", "x", "--append")
+        result = cli(
+            "--data",
+            str(data_copy),
+            "import",
+            str(data_copy / "sources" / PROGRAMME_001.name),
+            "--list",
+            "x",
+            "--append",
+        )
     assert result.exit_code == 1
     assert "en cours de modification par un autre processus" in result.stderr
     assert (data_copy / "commitments.yaml").read_text(encoding="utf-8") == before
@@ -439,7 +511,10 @@ def test_unreadable_file(cli, tmp_path: Path) -> None:
         result = cli("import", "secret.txt", "--list", "x")
     finally:
         secret.chmod(0o600)
-    assert (result.exit_code, result.stderr) == (1, "engagements: erreur: impossible de lire secret.txt : accès refusé\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "engagements: erreur: impossible de lire secret.txt : accès refusé\n",
+    )
 
 
 def test_unreadable_file_even_as_root(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -450,7 +525,10 @@ def test_unreadable_file_even_as_root(cli, tmp_path: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     result = cli("import", "secret.txt", "--list", "x")
-    assert (result.exit_code, result.stderr) == (1, "engagements: erreur: impossible de lire secret.txt : accès refusé\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "engagements: erreur: impossible de lire secret.txt : accès refusé\n",
+    )
 
 
 def test_text_without_pledges(cli, tmp_path: Path) -> None:

@@ -25,8 +25,6 @@ _INCLUSIVE = re.compile(
     re.IGNORECASE,
 )
 _ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu|presqu)'", re.IGNORECASE)
-# A stray upper-case J or O inside a lower-case word is a lost "ff" ligature (eJectifs, oOre).
-_LIGATURE = re.compile(r"(?<=[a-zà-ÿ])[JO](?=[a-zà-ÿ])")
 _WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]+")
 
 STOPWORDS = frozenset(
@@ -44,6 +42,31 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
+_VOWELS = "aeiouyàâäéèêëîïôöûüù"
+# A stray J or O between lower-case letters, after a vowel (in French "ff" always follows one).
+_LIGATURE_JO = re.compile(rf"(?<=[{_VOWELS}])[JO](?=[a-zà-ÿ])")
+# "e" for "ff" right after a word-initial "a"/"e": aeecter, Aeirmer, eeectif. The letter after it is
+# one that follows "ff" in French (affaire, affecter, affirmer, affluence, affronter, effort, effusion).
+_LIGATURE_E = re.compile(r"(?<![^\W\d_])([AaEe])e(?=[aeéèiloru])")
+
+
+def repair_artefacts(text: str) -> str:
+    """Repair the ``ff``/``ffi`` ligatures that the PDF extraction turned into one stray letter.
+
+    Two shapes only, because a wrong repair is worse than none:
+
+    - an upper-case J or O inside a lower-case word, right after a vowel: "eJectifs" → "effectifs",
+      "oOre" → "offre", "diOicile" → "difficile", "souJrance" → "souffrance". Acronyms and names
+      ("AESH", "CitéLab") have no such letter after a lower-case vowel and stay as they are;
+    - an "e" right after a word-initial "a" or "e": "aeecter" → "affecter", "Aeirmer" →
+      "Affirmer", "eeectif" → "effectif". No French word starts with an unaccented "ae" or "ee"
+      (aérer, aéroport are accented). Elsewhere an "e" is left alone: "ée" and "oe" (oeuvre) are
+      real French, and "diee…"/"suee…" would be guesses.
+    """
+    text = _LIGATURE_JO.sub("ff", text)
+    return _LIGATURE_E.sub(r"\1ff", text)
+
+
 _stemmer = snowballstemmer.stemmer("french")
 
 
@@ -56,7 +79,7 @@ def fold(text: str) -> str:
 def clean(text: str) -> str:
     """Repair extraction artefacts, unify apostrophes, reduce inclusive writing, drop elisions."""
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
-    text = _LIGATURE.sub("ff", text)
+    text = repair_artefacts(text)
     text = _INCLUSIVE.sub("", text)
     return _ELISION.sub(" ", text)
 

@@ -39,6 +39,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from .french import repair_artefacts
 from .i18n import _
 from .loading import display_path, max_bytes
 from .models import CandidateList, Commitment, Provenance, Source
@@ -70,31 +71,7 @@ class ImportFileError(Exception):
     """The text to import cannot be read; the message is for the user, in the interface language."""
 
 
-# --- Extraction artefacts ---------------------------------------------------------------------
-
-_VOWELS = "aeiouyàâäéèêëîïôöûüù"
-# A stray J or O between lower-case letters, after a vowel (in French "ff" always follows one).
-_LIGATURE_JO = re.compile(rf"(?<=[{_VOWELS}])[JO](?=[a-zà-ÿ])")
-# "e" for "ff" right after a word-initial "a"/"e": aeecter, Aeirmer, eeectif. The letter after it is
-# one that follows "ff" in French (affaire, affecter, affirmer, affluence, affronter, effort, effusion).
-_LIGATURE_E = re.compile(r"(?<![^\W\d_])([AaEe])e(?=[aeéèiloru])")
-
-
-def repair_artefacts(text: str) -> str:
-    """Repair the ``ff``/``ffi`` ligatures that the PDF extraction turned into one stray letter.
-
-    Two shapes only, because a wrong repair is worse than none:
-
-    - an upper-case J or O inside a lower-case word, right after a vowel: "eJectifs" → "effectifs",
-      "oOre" → "offre", "diOicile" → "difficile", "souJrance" → "souffrance". Acronyms and names
-      ("AESH", "CitéLab") have no such letter after a lower-case vowel and stay as they are;
-    - an "e" right after a word-initial "a" or "e": "aeecter" → "affecter", "Aeirmer" →
-      "Affirmer", "eeectif" → "effectif". No French word starts with an unaccented "ae" or "ee"
-      (aérer, aéroport are accented). Elsewhere an "e" is left alone: "ée" and "oe" (oeuvre) are
-      real French, and "diee…"/"suee…" would be guesses.
-    """
-    text = _LIGATURE_JO.sub("ff", text)
-    return _LIGATURE_E.sub(r"\1ff", text)
+# Extraction artefacts are repaired by `french.repair_artefacts` (one place for that rule).
 
 
 _SPACES = re.compile(r"\s+")
