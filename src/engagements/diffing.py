@@ -155,6 +155,11 @@ def _short(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _pair(commitment: str, request: str, names: dict[str, str]) -> str:
+    title = names.get(request)
+    return f"{commitment} → {request} ({title})" if title else f"{commitment} → {request}"
+
+
 def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
     names = d.names
     cov_lines = [
@@ -169,10 +174,10 @@ def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
             _("Engagements modifiés"),
             [f"{c} ({names.get(lid, lid)}) : « {_short(o, 60)} » → « {_short(n, 60)} »" for lid, c, o, n in d.edited],
         ),
-        (_("Liens confirmés"), [f"{c} → {r}" for c, r in d.linked]),
-        (_("Liens retirés"), [f"{c} → {r}" for c, r in d.unlinked]),
-        (_("Suggestions rejetées"), [f"{c} → {r}" for c, r in d.rejected]),
-        (_("Rejets annulés"), [f"{c} → {r}" for c, r in d.unrejected]),
+        (_("Liens confirmés"), [_pair(c, r, names) for c, r in d.linked]),
+        (_("Liens retirés"), [_pair(c, r, names) for c, r in d.unlinked]),
+        (_("Suggestions rejetées"), [_pair(c, r, names) for c, r in d.rejected]),
+        (_("Rejets annulés"), [_pair(c, r, names) for c, r in d.unrejected]),
         (_("Demandes ajoutées"), d.requests_added),
         (_("Demandes retirées"), d.requests_removed),
         (_("Changements de couverture"), cov_lines),
