@@ -97,3 +97,25 @@ def test_match_cli_unknown_filter_is_a_usage_error(cli):
     result = cli("--data", str(DATA), "match", "--list", "aix-en-comun")
     assert result.exit_code == 2
     assert "liste « aix-en-comun » inconnue ; vouliez-vous dire « aix-en-commun » ?" in result.stderr
+
+
+def test_feedback_lets_clear_matches_teach_abstract_requests(monkeypatch):
+    from engagements import matching
+
+    requests = [
+        {"id": "soins", "title": "Soins", "text": "Garantir l'accès aux soins des personnes précaires"},
+        {"id": "aeroport", "title": "Aéroport", "text": "Êtes-vous favorable à l'extension de l'aéroport ?"},
+    ]
+    pledges = [
+        {"id": "p1", "text": "Garantir l'accès aux soins des précaires avec des centres de santé et des médecins salariés"},
+        {"id": "p2", "text": "Ouvrir des centres de santé avec des médecins salariés dans chaque quartier"},
+        {"id": "p3", "text": "Planter des arbres dans les cours d'école"},
+    ]
+    data = dataset(pledges, requests)
+    empty = Lexicon({})
+    with_feedback = {(s.commitment, s.request): s.score for s in match(data, lexicon=empty)}
+    monkeypatch.setattr(matching, "FEEDBACK", 0)
+    without = {(s.commitment, s.request): s.score for s in match(data, lexicon=empty)}
+    assert with_feedback.get(("p2", "soins"), 0) > without.get(("p2", "soins"), 0)
+    # Nothing answers the airport question: it learns nothing, and nothing is suggested for it.
+    assert not [pair for pair in with_feedback if pair[1] == "aeroport"]
