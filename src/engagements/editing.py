@@ -347,7 +347,8 @@ def _insert_key(node: CommentedMap, key: str, value: Any, order: list[str]) -> N
         _give_rest(_tail(node, key), gap)
 
 
-def _append_item(seq: CommentedSeq, item: Any) -> None:
+def append_item(seq: CommentedSeq, item: Any) -> None:
+    """Append to a sequence, keeping a block sequence's trailing comments after the new item."""
     if not _block(seq):
         seq.append(item)
         return
@@ -412,7 +413,7 @@ def data_lock(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _load_valid(directory: Path) -> loading.Loaded:
+def load_valid(directory: Path) -> loading.Loaded:
     """Load and check the data; refuse to go on if it has errors (warnings are fine)."""
     loaded = loading.load_directory(directory)
     diagnostics = loaded.diagnostics + check(loaded)
@@ -437,7 +438,7 @@ def _write_temp(target: Path, content: bytes) -> Path:
     return temp
 
 
-def _write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> None:
+def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> None:
     """Replace data files by new texts, if the data they make is valid and keeps every comment.
 
     `texts` and `comments` are keyed by file name: the new text, and the comment lines it must
@@ -517,7 +518,7 @@ def _link_item(request_id: str, by: str | None, date: dt.date | None) -> str | C
 def _add_link(pledge: CommentedMap, field: str, item: str | CommentedMap) -> None:
     links = pledge.get(field)
     if isinstance(links, CommentedSeq):
-        _append_item(links, item)
+        append_item(links, item)
         return
     links = CommentedSeq([item])
     links.fa.set_flow_style()  # `answers: [q1]`, as in the bundled data
@@ -555,7 +556,7 @@ def _edit_pledge(
 ) -> Outcome:
     """Apply `change` to one pledge of `commitments.yaml` and write the file if it changed."""
     with data_lock(directory):
-        loaded = _load_valid(directory)
+        loaded = load_valid(directory)
         assert loaded.dataset is not None
         i, j = _find_pledge(loaded, commitment_id)
         request_ids = [r.id for r in loaded.dataset.requests.requests]
@@ -568,7 +569,7 @@ def _edit_pledge(
         comments = comment_lines(document.data)
         outcome = change(document.data["lists"][i]["commitments"][j])
         if outcome.changed:
-            _write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
+            write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
         return outcome
 
 
@@ -646,7 +647,7 @@ def decide(
     if not decisions:
         return 0
     with data_lock(directory):
-        loaded = _load_valid(directory)
+        loaded = load_valid(directory)
         assert loaded.dataset is not None
         request_ids = {r.id for r in loaded.dataset.requests.requests}
         document = read_document(directory / COMMITMENTS_FILE)
@@ -666,7 +667,7 @@ def decide(
                 displaced = True
             changed += displaced
         if changed:
-            _write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
+            write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
         return changed
 
 
@@ -846,7 +847,7 @@ def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
     is written then, and no lock is taken). Refuses invalid data.
     """
     with nullcontext() if check_only else data_lock(directory):
-        _load_valid(directory)
+        load_valid(directory)
         texts: dict[str, str] = {}
         comments: dict[str, Counter[str]] = {}
         for name, model in DATA_FILES:
@@ -856,5 +857,5 @@ def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
                 texts[name] = text
                 comments[name] = comment_lines(document.data)
         if texts and not check_only:
-            _write_checked(directory, texts, comments)
+            write_checked(directory, texts, comments)
         return [directory / name for name in texts]

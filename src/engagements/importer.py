@@ -525,7 +525,7 @@ def append_to_data(directory: Path, imported: Imported) -> None:
 
     with editing.data_lock(directory):
         # The private helpers are editing's checked write path; they are not public yet.
-        loaded = editing._load_valid(directory)
+        loaded = editing.load_valid(directory)
         assert loaded.dataset is not None
         shown = loaded.commitments_file.name
         if any(lst.id == imported.candidate.id for lst in loaded.dataset.commitments.lists):
@@ -545,13 +545,13 @@ def append_to_data(directory: Path, imported: Imported) -> None:
         comments = editing.comment_lines(data)
         if not isinstance(data.get("sources"), CommentedSeq):
             data.insert(0, "sources", CommentedSeq())  # where the model declares it, before lists
-        editing._append_item(data["sources"], _source_node(imported.source))
+        editing.append_item(data["sources"], _source_node(imported.source))
         lists: CommentedSeq = data["lists"]
-        editing._append_item(lists, _list_node(imported.candidate))
+        editing.append_item(lists, _list_node(imported.candidate))
         comment = _APPEND_COMMENT.format(origin=_one_line(imported.origin))
         lists.yaml_set_comment_before_after_key(len(lists) - 1, before=comment, indent=document.indent.offset)
         # The check that no comment is lost must expect the one added here.
         comments[f"# {comment}"] += 1
-        editing._write_checked(
+        editing.write_checked(
             directory, {COMMITMENTS_FILE: editing.dump(data, document.indent)}, {COMMITMENTS_FILE: comments}
         )
