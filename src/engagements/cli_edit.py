@@ -239,8 +239,8 @@ def review(
                 markup=False,
             )
             console.print("  « " + shorten(str(r["commitment_text"]), 300) + " »", markup=False)
-            console.print("  " + _("Demande") + f" : {r['request_title']}", markup=False)
-            console.print("  " + _("Pourquoi") + " : " + ", ".join(r["why"]), markup=False)  # type: ignore[arg-type]
+            console.print("  " + _("Demande : {title}").format(title=r["request_title"]), markup=False)
+            console.print("  " + _("Pourquoi : {why}").format(why=", ".join(r["why"])), markup=False)
             answer = typer.prompt(_("Confirmer ? [o/r/p/q]"), default="p", show_default=False).strip().lower()[:1]
             if answer == "q":
                 break

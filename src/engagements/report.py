@@ -184,16 +184,18 @@ def details_view(found: dict[str, Any]) -> Group:
                 parts.append(head)
                 parts.append(_indent(Text(f"« {p['text']} »"), 4))
                 if p["provenance"]:
-                    parts.append(_indent(Text(f"{_('Source')} : {where(p['provenance'])}", style="dim"), 4))
+                    parts.append(
+                        _indent(Text(_("Source : {where}").format(where=where(p["provenance"])), style="dim"), 4)
+                    )
                 if p["why"]:
-                    parts.append(_indent(Text(f"{_('Pourquoi')} : {', '.join(p['why'])}", style="dim"), 4))
+                    parts.append(_indent(Text(_("Pourquoi : {why}").format(why=", ".join(p["why"])), style="dim"), 4))
     else:
         parts.append(Text(f"{found['id']} — {found['list_name']}", style="bold"))
         parts.append(Text(f"« {found['text']} »"))
         if found["provenance"]:
-            parts.append(Text(f"{_('Source')} : {where(found['provenance'])}", style="dim"))
+            parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
-            parts.append(Text(f"{_('Note')} : {found['note']}", style="dim"))
+            parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
         parts.append(Text(""))
         parts.append(Text(_("Demandes auxquelles il répond"), style="bold underline"))
         if not found["requests"]:
@@ -205,5 +207,5 @@ def details_view(found: dict[str, Any]) -> Group:
             )
             parts.append(line)
             if r["why"]:
-                parts.append(_indent(Text(f"{_('Pourquoi')} : {', '.join(r['why'])}", style="dim"), 4))
+                parts.append(_indent(Text(_("Pourquoi : {why}").format(why=", ".join(r["why"])), style="dim"), 4))
     return Group(*parts)
