@@ -28,7 +28,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from ruamel.yaml import YAML
@@ -40,7 +40,7 @@ from . import loading
 from .checks import _suggest, check
 from .diagnostics import Diagnostic, has_errors
 from .i18n import _
-from .models import Commitment, CommitmentsFile, RequestsFile
+from .models import Commitment, CommitmentsFile, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE
 
 LOCK_FILE = ".engagements.lock"
@@ -674,17 +674,6 @@ def decide(
 # --- Canonical layout -------------------------------------------------------------------------
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds, through `list[...]`, `X | None` and `Annotated[...]`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _reorder(node: CommentedMap, order: list[str], before_node: Callable[[str], None]) -> None:
     """Sort a mapping's keys as `order` lists them (others last), moving comments with their key.
 
@@ -730,7 +719,7 @@ def _sort_keys(node: Any, model: type[BaseModel] | None, lines: list[str], befor
             def above_first_key(text: str, value: Any = value) -> None:
                 _give_before(value, next(iter(value)), text)
 
-            _sort_keys(value, _model_of(info.annotation) if info else None, lines, above_first_key)
+            _sort_keys(value, field_model(info.annotation) if info else None, lines, above_first_key)
         _reorder(node, list(fields), before_node)
 
 

@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .diagnostics import Diagnostic
 from .i18n import N_, _
-from .models import CommitmentsFile, Dataset, RequestsFile
+from .models import CommitmentsFile, Dataset, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE, bundled_data_dir, default_data_dir  # noqa: F401  (re-exported)
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
@@ -292,22 +292,10 @@ def _allowed_keys(model: type[BaseModel], loc: Path_) -> list[str]:
         if isinstance(step, int) or current is None:
             continue
         info = current.model_fields.get(step) if hasattr(current, "model_fields") else None
-        current = _inner_model(info.annotation) if info else None
+        current = field_model(info.annotation) if info else None
     if current is None or not hasattr(current, "model_fields"):
         return []
     return list(current.model_fields)
-
-
-def _inner_model(annotation: Any) -> Any:
-    from typing import get_args
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> Path_:

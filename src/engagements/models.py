@@ -9,7 +9,7 @@ The minimum public schema (see README) is: ``requests[].{id,title,text,keywords?
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -19,6 +19,17 @@ Id = Annotated[
     Field(description="Identifiant stable : lettres, chiffres, '.', '_' ou '-'."),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+
+
+def field_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, through `list[...]`, `X | None` and `Annotated[...]` (or None)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = field_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 class Strict(BaseModel):
