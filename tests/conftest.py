@@ -25,7 +25,8 @@ SEEDS = DATA / "sources"
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled data directory."""
     target = tmp_path / "data"
-    shutil.copytree(DATA, target)
+    # A maintainer's own writes leave a lock file in data/: it is no part of the data.
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock"))
     return target
 
 
