@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from engagements.lexicon import shipped_lexicon
 from engagements.loading import load_directory
-from engagements.matching import PARTIAL, PARTIAL_PROGRAMME, Matcher, analyze, level_of, to_score
-from engagements.tables import answered_collective
+from engagements.matching import PARTIAL, Matcher, analyze, level_of, partial_floor, to_score
 
 
 @dataclass
@@ -94,21 +94,17 @@ def baseline(requests, pledges, truth) -> Counts:
     return Counts(n=n, scored=n, hits=hits, tp=hits, fp=n - hits, fn=n - hits)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT / "data")
-    parser.add_argument("--level", choices=["question", "all"], default="question")
-    args = parser.parse_args()
-    loaded = load_directory(args.data)
-    assert loaded.dataset is not None, loaded.diagnostics
-    data = loaded.dataset
-    requests = [r for r in data.requests.requests if args.level == "all" or r.kind == "question"]
-    ids = {r.id for r in requests}
-    rows = []
-    started = time.perf_counter()
+Fold = tuple[list[tuple[str, str]], dict[str, set[str]], dict[str, list[str]]]  # pledges, truth, teaching
+
+
+def settings(data, ids: set[str]) -> Iterator[tuple[str, str, int, list[Fold]]]:  # type: ignore[no-untyped-def]
+    """Per reviewed list: each setting's name, the list's partial floor and its folds.
+
+    A list with confirmed links is taken as reviewed in full: its pledges without a link answer
+    no request, and any suggestion for them counts as a false positive.
+    """
+    sources = {s.id: s for s in data.commitments.sources}
     for lst in data.commitments.lists:
-        # A list with confirmed links is taken as reviewed in full: its pledges without a link
-        # answer no request, and any suggestion for them counts as a false positive.
         linked = [(c.id, c.text, {a.request for a in c.answers} & ids) for c in lst.commitments]
         if not any(exp for _p, _t, exp in linked):
             continue
@@ -121,15 +117,12 @@ def main() -> None:
                     for a in c.answers:
                         if a.request in ids:
                             others.setdefault(a.request, []).append(c.text)
-        sources = {s.id: s for s in data.commitments.sources}
-        # The same floor as `match`: higher for a general programme than for an answer.
-        floor = PARTIAL if answered_collective(lst.sources, sources) or not lst.sources else PARTIAL_PROGRAMME
-        rows.append((lst.id, "naive baseline (token_set_ratio)", baseline(requests, pledges, truth)))
-        rows.append((lst.id, "blind", evaluate(requests, pledges, truth, {}, floor)))
-        rows.append((lst.id, "leave-one-list-out", evaluate(requests, pledges, truth, others, floor)))
+        floor = partial_floor(lst, sources)  # the same floor as `match`
+        yield lst.id, "blind", floor, [(pledges, truth, {})]
+        yield lst.id, "leave-one-list-out", floor, [(pledges, truth, others)]
         # 10-fold inside the list: each tenth is scored with the other nine tenths teaching.
         folds = [linked[k::10] for k in range(10)]
-        total = Counts()
+        runs: list[Fold] = []
         for k, fold in enumerate(folds):
             teach = {rid: list(texts) for rid, texts in others.items()}
             for j, other_fold in enumerate(folds):
@@ -137,8 +130,30 @@ def main() -> None:
                     for _pid, text, exp in other_fold:
                         for rid in exp:
                             teach.setdefault(rid, []).append(text)
-            total += evaluate(requests, [(p, t) for p, t, _e in fold], {p: e for p, _t, e in fold}, teach, floor)
-        rows.append((lst.id, "10-fold within list (extra)", total))
+            runs.append(([(p, t) for p, t, _e in fold], {p: e for p, _t, e in fold}, teach))
+        yield lst.id, "10-fold within list (extra)", floor, runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--level", choices=["question", "all"], default="question")
+    args = parser.parse_args()
+    loaded = load_directory(args.data)
+    assert loaded.dataset is not None, loaded.diagnostics
+    data = loaded.dataset
+    requests = [r for r in data.requests.requests if args.level == "all" or r.kind == "question"]
+    ids = {r.id for r in requests}
+    rows = []
+    started = time.perf_counter()
+    for list_id, setting, floor, folds in settings(data, ids):
+        if setting == "blind":
+            ((pledges, truth, _teach),) = folds
+            rows.append((list_id, "naive baseline (token_set_ratio)", baseline(requests, pledges, truth)))
+        total = Counts()
+        for pledges, truth, teach in folds:
+            total += evaluate(requests, pledges, truth, teach, floor)
+        rows.append((list_id, setting, total))
     elapsed = time.perf_counter() - started
     print(f"Matcher quality, {args.level} level, {len(requests)} requests, data {args.data}")
     print(f"{'list':<22} {'setting':<34} {'n':>4} {'all':>4} {'top-1':>6} {'prec.':>6} {'recall':>6} {'F1':>6}")

@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -50,16 +48,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import match_quality
 import numpy as np
-from match_quality import Counts, evaluate
+from match_quality import Counts, Fold, evaluate, settings
 
 from engagements import matching, semantic
 from engagements.lexicon import shipped_lexicon
 from engagements.loading import load_directory
-from engagements.matching import PARTIAL, Analysis, Matcher, analyze
-
-PARTIAL_PROGRAMME = getattr(matching, "PARTIAL_PROGRAMME", PARTIAL)
-HAS_FLOOR = "partial" in inspect.signature(evaluate).parameters
-Fold = tuple[list[tuple[str, str]], dict[str, set[str]], dict[str, list[str]]]  # pledges, truth, teaching
+from engagements.matching import Analysis, Matcher, analyze
 
 
 @dataclass(frozen=True)
@@ -159,50 +153,10 @@ def blended(alpha: float, cache: Path | None, teaching_weight: float | str | Non
         matching.analyze = analyze  # type: ignore[assignment]
 
 
-def settings(data, ids: set[str]) -> Iterator[tuple[str, str, float, list[Fold]]]:  # type: ignore[no-untyped-def]
-    """The folds of match_quality.main: per reviewed list, its setting, partial floor and folds."""
-    from engagements.tables import answered_collective
-
-    sources = {s.id: s for s in data.commitments.sources}
-    for lst in data.commitments.lists:
-        # As match_quality: a list with links is reviewed in full; its unlinked pledges answer nothing.
-        linked = [(c.id, c.text, {a.request for a in c.answers} & ids) for c in lst.commitments]
-        if not any(exp for _p, _t, exp in linked):
-            continue
-        if not HAS_FLOOR or "scored" not in Counts.__dataclass_fields__:  # older protocol: linked pledges only
-            linked = [x for x in linked if x[2]]
-        pledges = [(pid, text) for pid, text, _e in linked]
-        truth = {pid: exp for pid, _t, exp in linked}
-        others: dict[str, list[str]] = {}
-        for other in data.commitments.lists:
-            if other.id != lst.id:
-                for c in other.commitments:
-                    for a in c.answers:
-                        if a.request in ids:
-                            others.setdefault(a.request, []).append(c.text)
-        floor = PARTIAL if answered_collective(lst.sources, sources) or not lst.sources else PARTIAL_PROGRAMME
-        yield lst.id, "blind", floor, [(pledges, truth, {})]
-        yield lst.id, "leave-one-list-out", floor, [(pledges, truth, others)]
-        folds = [linked[k::10] for k in range(10)]
-        runs: list[Fold] = []
-        for k, fold in enumerate(folds):
-            teach = {rid: list(texts) for rid, texts in others.items()}
-            for j, other_fold in enumerate(folds):
-                if j != k:
-                    for _pid, text, exp in other_fold:
-                        for rid in exp:
-                            teach.setdefault(rid, []).append(text)
-            runs.append(([(p, t) for p, t, _e in fold], {p: e for p, _t, e in fold}, teach))
-        yield lst.id, "10-fold within list (extra)", floor, runs
-
-
 def run(requests, folds: list[Fold], floor: float, partial: float | None = None) -> Counts:  # type: ignore[no-untyped-def]
     total = Counts()
     for pledges, truth, teach in folds:
-        if HAS_FLOOR:
-            total += evaluate(requests, pledges, truth, teach, floor if partial is None else partial)
-        else:
-            total += evaluate(requests, pledges, truth, teach)
+        total += evaluate(requests, pledges, truth, teach, floor if partial is None else partial)
     return total
 
 
@@ -321,12 +275,11 @@ def main() -> None:
             with blended(alpha, cache, args.teaching_weight, no_evidence=True):
                 loose = run(requests, folds, floor)
             best = (0.0, floor)
-            if HAS_FLOOR:
-                with blended(alpha, cache, args.teaching_weight):
-                    for threshold in range(1, 46):
-                        f1 = run(requests, folds, floor, threshold).rates()["f1"]
-                        if f1 > best[0] + 1e-12:
-                            best = (f1, threshold)
+            with blended(alpha, cache, args.teaching_weight):
+                for threshold in range(1, 46):
+                    f1 = run(requests, folds, floor, threshold).rates()["f1"]
+                    if f1 > best[0] + 1e-12:
+                        best = (f1, threshold)
             if alpha == 1.0:  # the blend at alpha = 1 is the lexical matcher, figure for figure
                 assert counts.rates() == reference.rates(), (counts.rates(), reference.rates())
             rows.append((list_id, setting, name, counts, loose, best))

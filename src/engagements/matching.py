@@ -26,7 +26,7 @@ from typing import Literal
 
 from .french import is_stopword, stem, words
 from .lexicon import Lexicon, shipped_lexicon
-from .models import Commitment, Dataset, Request
+from .models import CandidateList, Commitment, Dataset, Request, Source
 
 Level = Literal["covered", "partial"]
 LinkSource = Literal["link", "matcher"]
@@ -319,6 +319,16 @@ def level_of(score: int, best: int, evidence: int = COVERED_EVIDENCE, partial: i
     return None
 
 
+def partial_floor(candidate_list: CandidateList, sources: dict[str, Source]) -> int:
+    """The score a partial suggestion needs for a list: higher when its sources are general
+    programmes than when it answered the collective (or when nothing says which)."""
+    from .tables import answered_collective
+
+    if answered_collective(candidate_list.sources, sources) or not candidate_list.sources:
+        return PARTIAL
+    return PARTIAL_PROGRAMME
+
+
 def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
     """The texts of confirmed pledges, per request, that teach the request's profile."""
     skip = set(exclude_lists)
@@ -352,13 +362,8 @@ def match(
     matcher = Matcher(all_requests, lexicon, teach)
     wanted_lists = set(lists) if lists else None
     wanted_requests = set(requests) if requests else None
-    from .tables import answered_collective
-
     sources = {src.id: src for src in data.commitments.sources}
-    floors = {
-        lst.id: PARTIAL if answered_collective(lst.sources, sources) or not lst.sources else PARTIAL_PROGRAMME
-        for lst in data.commitments.lists
-    }
+    floors = {lst.id: partial_floor(lst, sources) for lst in data.commitments.lists}
     pledges: list[tuple[str, Commitment]] = [
         (lst.id, c)
         for lst in data.commitments.lists
