@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, did_you_mean
 from .i18n import _
 from .loading import Loaded, YamlFile, max_bytes
 from .models import CommitmentsFile, Provenance, RequestsFile, Source
@@ -86,14 +86,6 @@ def _duplicates(
             first[key] = path
 
 
-def _suggest(value: str, choices: Iterable[str]) -> str:
-    """A "did you mean" hint; rapidfuzz keeps it fast even against 100,000 ids."""
-    from rapidfuzz import fuzz, process
-
-    best = process.extractOne(value, list(choices), scorer=fuzz.ratio, score_cutoff=60)
-    return _(" ; vouliez-vous dire « {id} » ?").format(id=best[0]) if best else ""
-
-
 class _Checker:
     def __init__(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -151,7 +143,7 @@ class _Checker:
                 self.report(
                     rf,
                     ("requests", i, "axis"),
-                    _("axe « {id} » inconnu").format(id=r.axis) + _suggest(r.axis, axis_ids),
+                    _("axe « {id} » inconnu").format(id=r.axis) + did_you_mean(r.axis, axis_ids),
                     "unknown-axis",
                 )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
@@ -186,7 +178,7 @@ class _Checker:
                                 cf,
                                 (*path, field, k),
                                 _("demande « {id} » inconnue dans {file}").format(id=link.request, file=rf.name)
-                                + _suggest(link.request, request_ids),
+                                + did_you_mean(link.request, request_ids),
                                 "unknown-request",
                             )
                 answered = {a.request for a in c.answers}
@@ -204,7 +196,7 @@ class _Checker:
 
     @staticmethod
     def _unknown_source(sid: str, sources: dict[str, Source]) -> str:
-        return _("source « {id} » inconnue : déclarez-la dans « sources: »").format(id=sid) + _suggest(sid, sources)
+        return _("source « {id} » inconnue : déclarez-la dans « sources: »").format(id=sid) + did_you_mean(sid, sources)
 
     def provenance(
         self,

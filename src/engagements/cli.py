@@ -267,13 +267,11 @@ LevelOption = Annotated[
 
 def _check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
     """Unknown ids in a filter are a usage error, with a suggestion."""
-    from difflib import get_close_matches
+    from .diagnostics import did_you_mean
 
     for value in wanted or []:
         if value not in known:
-            close = get_close_matches(value, known, n=1)
-            hint = _(" ; vouliez-vous dire « {id} » ?").format(id=close[0]) if close else ""
-            _fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + hint, EXIT_USAGE)
+            _fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + did_you_mean(value, known), EXIT_USAGE)
 
 
 def _suggestion_rows(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Literal, assert_never
@@ -28,6 +29,17 @@ class DiagnosticFormat(StrEnum):
     text = "text"
     github = "github"
     json = "json"
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """A " ; vouliez-vous dire « x » ?" hint, or "" when nothing is close.
+
+    rapidfuzz keeps it fast even against 100,000 ids.
+    """
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(value, list(choices), scorer=fuzz.ratio, score_cutoff=60)
+    return _(" ; vouliez-vous dire « {id} » ?").format(id=best[0]) if best else ""
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

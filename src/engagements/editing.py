@@ -37,8 +37,8 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from . import loading
-from .checks import _suggest, check
-from .diagnostics import Diagnostic, has_errors
+from .checks import check
+from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .models import Commitment, CommitmentsFile, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE
@@ -547,7 +547,7 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
     known = (other.id for candidate_list in lists for other in candidate_list.commitments)
     raise EditError(
         _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=loaded.commitments_file.name)
-        + _suggest(commitment_id, known)
+        + did_you_mean(commitment_id, known)
     )
 
 
@@ -563,7 +563,7 @@ def _edit_pledge(
         if request_id not in request_ids:
             raise EditError(
                 _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
-                + _suggest(request_id, request_ids)
+                + did_you_mean(request_id, request_ids)
             )
         document = read_document(directory / COMMITMENTS_FILE)
         comments = comment_lines(document.data)

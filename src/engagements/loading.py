@@ -7,7 +7,6 @@ problems of a file are reported at once.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE, bundled_data_dir, default_data_dir  # noqa: F401  (re-exported)
@@ -256,12 +255,7 @@ def _describe(error: Any, model: type[BaseModel], loc: Path_) -> tuple[str, str]
         return "missing-field", _("champ obligatoire « {field} » manquant").format(field=label)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
-        close = difflib.get_close_matches(label, allowed, n=1)
-        hint = (
-            _(" ; vouliez-vous dire « {key} » ?").format(key=close[0])
-            if close
-            else _(" ; clés permises : {keys}").format(keys=", ".join(allowed))
-        )
+        hint = did_you_mean(label, allowed) or _(" ; clés permises : {keys}").format(keys=", ".join(allowed))
         return "unknown-field", _("clé inconnue « {field} »").format(field=label) + hint
     if kind == "string_pattern_mismatch":
         return "bad-id", _(
