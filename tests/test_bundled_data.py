@@ -95,9 +95,9 @@ def test_every_bullet_of_the_letter_is_a_pledge(dataset):
 
 def _same(source_text: str, clean_text: str) -> bool:
     """The cleaned pledge is the source bullet with ligature artefacts repaired."""
-    from engagements.checks import fold
+    from engagements.french import unify
 
-    compact = "".join(fold(source_text).split())
+    compact = "".join(unify(source_text).split())
     return quote_pattern(clean_text).fullmatch(compact) is not None
 
 

@@ -7,23 +7,18 @@ links that name existing requests, sources that exist, quotes found in their sou
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .diagnostics import Diagnostic, did_you_mean
+from .french import unify
 from .i18n import _
 from .loading import Loaded, YamlFile, max_bytes
 from .models import CommitmentsFile, Provenance, RequestsFile, Source
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _SPACE = re.compile(r"\s+")
-
-
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
 
 
 @dataclass(frozen=True)
@@ -40,7 +35,7 @@ def read_source(path: Path) -> SourceText | None:
     try:
         if path.stat().st_size > max_bytes():
             return None
-        text = fold(path.read_text(encoding="utf-8", errors="replace"))
+        text = unify(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return None
     chars: list[str] = []
@@ -62,7 +57,7 @@ def quote_pattern(text: str) -> re.Pattern[str]:
     Whitespace (and so line breaks) is ignored, apostrophes are unified, and each "ff" may
     have come out as one stray letter ("eJectifs", "oOre", "aeecter").
     """
-    compact = _SPACE.sub("", fold(text))
+    compact = _SPACE.sub("", unify(text))
     parts = [re.escape(chunk) for chunk in compact.split("ff")]
     return re.compile("(?:ff|.)".join(parts), re.DOTALL)
 

@@ -76,10 +76,14 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("œ", "oe").replace("æ", "ae")
 
 
+def unify(text: str) -> str:
+    """NFC composition and one apostrophe (’ ‘ ʼ ` ´ become ')."""
+    return unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+
+
 def clean(text: str) -> str:
     """Repair extraction artefacts, unify apostrophes, reduce inclusive writing, drop elisions."""
-    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
-    text = repair_artefacts(text)
+    text = repair_artefacts(unify(text))
     text = _INCLUSIVE.sub("", text)
     return _ELISION.sub(" ", text)
 

@@ -12,7 +12,6 @@ capitals in the text, so that "âme" or "Pass Culture" do not pass for "AME" or 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -107,11 +106,6 @@ class Lexicon:
         lexicon.acronyms = data["acronyms"]
         lexicon.longest = max((len(k) for k in lexicon.phrases), default=0)
         return lexicon
-
-    def fingerprint(self) -> str:
-        """A short stable digest, so caches are invalidated when the lexicon changes."""
-        text = "\n".join(f"{c}:{self.domains.get(c)}:{'|'.join(t)}" for c, t in sorted(self.groups.items()))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @cache
