@@ -551,26 +551,46 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
     )
 
 
-def _edit_pledge(
-    directory: Path, commitment_id: str, request_id: str, change: Callable[[CommentedMap], Outcome]
-) -> Outcome:
-    """Apply `change` to one pledge of `commitments.yaml` and write the file if it changed."""
+Change = Callable[[CommentedMap], Outcome]
+
+
+def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
+    """Apply each (pledge id, request id, change) to `commitments.yaml`, then write it once if
+    anything changed: one lock, one check of the ids, one validated write for any number of edits."""
     with data_lock(directory):
         loaded = load_valid(directory)
         assert loaded.dataset is not None
-        i, j = _find_pledge(loaded, commitment_id)
         request_ids = [r.id for r in loaded.dataset.requests.requests]
-        if request_id not in request_ids:
-            raise EditError(
-                _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
-                + did_you_mean(request_id, request_ids)
-            )
         document = read_document(directory / COMMITMENTS_FILE)
         comments = comment_lines(document.data)
-        outcome = change(document.data["lists"][i]["commitments"][j])
-        if outcome.changed:
+        outcomes = []
+        for commitment_id, request_id, change in edits:
+            i, j = _find_pledge(loaded, commitment_id)
+            if request_id not in request_ids:
+                raise EditError(
+                    _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
+                    + did_you_mean(request_id, request_ids)
+                )
+            outcomes.append(change(document.data["lists"][i]["commitments"][j]))
+        if any(outcome.changed for outcome in outcomes):
             write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
-        return outcome
+        return outcomes
+
+
+def _decision(request_id: str, accepted: bool, by: str | None, date: dt.date | None) -> Change:
+    """The change that records a decision: the request goes into `answers` (accepted) or
+    `rejects` (refused) and out of the other list. Deciding again the same way changes nothing:
+    the first decision, with its author and date, stands."""
+    keep, drop = ("answers", "rejects") if accepted else ("rejects", "answers")
+
+    def change(pledge: CommentedMap) -> Outcome:
+        displaced = _remove_link(pledge, drop, request_id)
+        if _link_index(pledge.get(keep), request_id) is not None:
+            return Outcome(changed=displaced, displaced=displaced)
+        _add_link(pledge, keep, _link_item(request_id, by, date))
+        return Outcome(changed=True, displaced=displaced)
+
+    return change
 
 
 def link(
@@ -588,15 +608,8 @@ def link(
     rejection of the same request is taken out. Linking an already linked request changes
     nothing, even with another `by` or `date`: the first decision stands.
     """
-
-    def change(pledge: CommentedMap) -> Outcome:
-        displaced = _remove_link(pledge, "rejects", request_id)
-        if _link_index(pledge.get("answers"), request_id) is not None:
-            return Outcome(changed=displaced, displaced=displaced)
-        _add_link(pledge, "answers", _link_item(request_id, by, date))
-        return Outcome(changed=True, displaced=displaced)
-
-    return _edit_pledge(directory, commitment_id, request_id, change)
+    (outcome,) = _edit_pledges(directory, [(commitment_id, request_id, _decision(request_id, True, by, date))])
+    return outcome
 
 
 def unlink(directory: Path, commitment_id: str, request_id: str) -> Outcome:
@@ -605,7 +618,8 @@ def unlink(directory: Path, commitment_id: str, request_id: str) -> Outcome:
     def change(pledge: CommentedMap) -> Outcome:
         return Outcome(changed=_remove_link(pledge, "answers", request_id))
 
-    return _edit_pledge(directory, commitment_id, request_id, change)
+    (outcome,) = _edit_pledges(directory, [(commitment_id, request_id, change)])
+    return outcome
 
 
 def reject(
@@ -620,15 +634,8 @@ def reject(
 
     The matcher never suggests a rejected link again. Rejecting twice changes nothing.
     """
-
-    def change(pledge: CommentedMap) -> Outcome:
-        displaced = _remove_link(pledge, "answers", request_id)
-        if _link_index(pledge.get("rejects"), request_id) is not None:
-            return Outcome(changed=displaced, displaced=displaced)
-        _add_link(pledge, "rejects", _link_item(request_id, by, date))
-        return Outcome(changed=True, displaced=displaced)
-
-    return _edit_pledge(directory, commitment_id, request_id, change)
+    (outcome,) = _edit_pledges(directory, [(commitment_id, request_id, _decision(request_id, False, by, date))])
+    return outcome
 
 
 def decide(
@@ -642,33 +649,12 @@ def decide(
 
     An accepted pair is linked as `link` does, a refused one rejected as `reject` does; the
     file is read, checked and written once, so a review session costs one round trip.
-    Returns how many pledges changed.
+    Returns how many decisions changed the file.
     """
     if not decisions:
         return 0
-    with data_lock(directory):
-        loaded = load_valid(directory)
-        assert loaded.dataset is not None
-        request_ids = {r.id for r in loaded.dataset.requests.requests}
-        document = read_document(directory / COMMITMENTS_FILE)
-        comments = comment_lines(document.data)
-        changed = 0
-        for commitment_id, request_id, accepted in decisions:
-            if request_id not in request_ids:
-                raise EditError(
-                    _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
-                )
-            i, j = _find_pledge(loaded, commitment_id)
-            pledge = document.data["lists"][i]["commitments"][j]
-            keep, drop = ("answers", "rejects") if accepted else ("rejects", "answers")
-            displaced = _remove_link(pledge, drop, request_id)
-            if _link_index(pledge.get(keep), request_id) is None:
-                _add_link(pledge, keep, _link_item(request_id, by, date))
-                displaced = True
-            changed += displaced
-        if changed:
-            write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
-        return changed
+    edits = [(c, r, _decision(r, accepted, by, date)) for c, r, accepted in decisions]
+    return sum(outcome.changed for outcome in _edit_pledges(directory, edits))
 
 
 # --- Canonical layout -------------------------------------------------------------------------
