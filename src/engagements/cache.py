@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,15 @@ def cache_dir() -> Path | None:
     return Path(base) / "engagements"
 
 
-def _code(digest: Any) -> None:
-    """Feed the stat of the package's own files: a new version of the code is a new key."""
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".po"):
-            st = path.stat()
-            digest.update(f"{path.relative_to(PACKAGE)}:{st.st_size}:{st.st_mtime_ns}".encode())
+@cache
+def _code_stamp() -> str:
+    """The stat of the package's own files, read once per process: new code, new keys."""
+    stamps = [
+        f"{path.relative_to(PACKAGE)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+        for path in sorted(PACKAGE.rglob("*"))
+        if path.suffix in (".py", ".yaml", ".po")
+    ]
+    return "\n".join(stamps)
 
 
 def files_key(paths: list[Path], *options: str) -> str | None:
@@ -39,30 +43,26 @@ def files_key(paths: list[Path], *options: str) -> str | None:
     digest = hashlib.sha256()
     try:
         for path in paths:
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-        _code(digest)
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
     except OSError:
         return None
+    digest.update(_code_stamp().encode())
     digest.update("\0".join(options).encode())
     return digest.hexdigest()
 
 
 def data_key(directory: Path, *options: str) -> str | None:
-    """A digest of a data directory and options; None when the data files cannot be read."""
-    digest = hashlib.sha256()
+    """A digest of a data directory (its two files, and the stat of its source documents)."""
+    sources = directory / "sources"
     try:
-        for name in ("requests.yaml", "commitments.yaml"):
-            digest.update(name.encode() + b"\0" + (directory / name).read_bytes())
-        sources = directory / "sources"
-        if sources.is_dir():
-            for path in sorted(sources.iterdir()):
-                st = path.stat()
-                digest.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-        _code(digest)
+        stamps = (
+            [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(sources.iterdir())]
+            if sources.is_dir()
+            else []
+        )
     except OSError:
         return None
-    digest.update("\0".join(options).encode())
-    return digest.hexdigest()
+    return files_key([directory / "requests.yaml", directory / "commitments.yaml"], *stamps, "\0", *options)
 
 
 def read(kind: str, key: str | None) -> Any | None:
