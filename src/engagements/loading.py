@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE, bundled_data_dir, default_data_dir  # noqa: F401  (re-exported)
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
 MAX_NODES = 1_000_000
