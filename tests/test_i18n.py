@@ -61,3 +61,8 @@ def test_lang_from_environment():
     result = run("--data", str(DATA), "validate", lang="en_US.UTF-8")
     assert result.returncode == 0
     assert "data is valid (38 requests, 2 lists, 139 pledges)" in result.stderr
+
+
+def test_no_stale_translation():
+    used = set(extract_messages())
+    assert [m for m in catalog("en") if m not in used] == []
