@@ -2,7 +2,7 @@
 
 Pure functions: a `Coverage`, the suggestions it was built from and the data set go in, the
 bytes of each file come out. Nothing here prints, exits or touches the disk; the CLI
-(`cli_export.py`) checks the options, writes each file atomically and reports.
+(`cli/export.py`) checks the options, writes each file atomically and reports.
 
 Every format carries the same two tables:
 - the matrix: one row per request, and for each list the cell's level and count;

@@ -1,104 +1,32 @@
-"""CLI commands that write the data: link, unlink, reject, fmt.
-
-The work is done by `editing`; these commands choose the data directory, print one line on
-stderr saying what changed, and pick the exit code: 0 done (or nothing to do), 1 invalid data
-or refused write, 2 usage error.
-"""
+"""The maintainers' write path: link, unlink, reject, fmt, review."""
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
-from . import paths
-from .cli import EXIT_INVALID, EXIT_USAGE, _auto_format, _data_dir, _fail, _print_diagnostics, app
-from .diagnostics import Diagnostic
-from .i18n import _
+from ..diagnostics import Diagnostic
+from ..i18n import _
+from .common import (
+    EXIT_INVALID,
+    ByOption,
+    DateOption,
+    PledgeArgument,
+    RequestArgument,
+    auto_format,
+    print_diagnostics,
+    report_outcome,
+    run_edit,
+    say,
+    suggestion_rows,
+    writable_dir,
+)
 
-if TYPE_CHECKING:
-    from .editing import Outcome
-
-# `editing` (ruamel.yaml, pydantic) is imported inside the commands: `--help` stays fast.
-
-T = TypeVar("T")
-
-
-def _parse_date(value: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(_("date invalide « {value} » : attendu AAAA-MM-JJ").format(value=value)) from None
-
-
-PledgeArgument = Annotated[
-    str,
-    typer.Argument(metavar=_("ENGAGEMENT"), help=_("Identifiant de l’engagement (ex. aec-q1-01)."), show_default=False),
-]
-RequestArgument = Annotated[
-    str,
-    typer.Argument(metavar=_("DEMANDE"), help=_("Identifiant de la demande (ex. q1)."), show_default=False),
-]
-ByOption = Annotated[
-    str | None,
-    typer.Option("--by", metavar=_("NOM"), help=_("Qui prend la décision (noté avec le lien)."), show_default=False),
-]
-DateOption = Annotated[
-    dt.date | None,
-    typer.Option(
-        "--date",
-        help=_("Date de la décision (AAAA-MM-JJ)."),
-        parser=_parse_date,
-        metavar=_("AAAA-MM-JJ"),
-        show_default=False,
-    ),
-]
+commands = typer.Typer()
 
 
-def _directory(ctx: typer.Context, *, writing: bool = True) -> Path:
-    """The data directory, refused when missing or, for a write, when it is the installed package's copy."""
-    directory = _data_dir(ctx)
-    if not directory.is_dir():
-        _fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
-    if writing and directory.resolve() == (Path(paths.__file__).parent / "data").resolve():
-        _fail(
-            _("les données fournies avec le paquet ne se modifient pas : copiez-les et indiquez --data DOSSIER"),
-            EXIT_USAGE,
-        )
-    return directory
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1."""
-    from .editing import EditError
-
-    try:
-        return action()
-    except EditError as error:
-        _print_diagnostics(error.diagnostics, _auto_format())
-        _fail(error.message, EXIT_INVALID)
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
-
-
-def _report(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
-    """One line on stderr: what changed in commitments.yaml, or that nothing did."""
-    from .loading import display_path
-
-    if not outcome.changed:
-        _say(unchanged)
-    else:
-        message = displaced if outcome.displaced and displaced else done
-        _say(_("{file} : {change}").format(file=display_path(directory / paths.COMMITMENTS_FILE), change=message))
-
-
-@app.command(help=_("Confirmer qu’un engagement répond à une demande (ajoute la demande à « answers »)."))
+@commands.command(help=_("Confirmer qu’un engagement répond à une demande (ajoute la demande à « answers »)."))
 def link(
     ctx: typer.Context,
     pledge: PledgeArgument,
@@ -106,12 +34,12 @@ def link(
     by: ByOption = None,
     date: DateOption = None,
 ) -> None:
-    from . import editing
+    from .. import editing
 
-    directory = _directory(ctx)
-    outcome = _run(lambda: editing.link(directory, pledge, request, by=by, date=date))
+    directory = writable_dir(ctx)
+    outcome = run_edit(lambda: editing.link(directory, pledge, request, by=by, date=date))
     names = {"pledge": pledge, "request": request}
-    _report(
+    report_outcome(
         directory,
         outcome,
         done=_("« {pledge} » répond maintenant à « {request} ».").format(**names),
@@ -120,14 +48,14 @@ def link(
     )
 
 
-@app.command(help=_("Retirer le lien entre un engagement et une demande (de « answers »)."))
+@commands.command(help=_("Retirer le lien entre un engagement et une demande (de « answers »)."))
 def unlink(ctx: typer.Context, pledge: PledgeArgument, request: RequestArgument) -> None:
-    from . import editing
+    from .. import editing
 
-    directory = _directory(ctx)
-    outcome = _run(lambda: editing.unlink(directory, pledge, request))
+    directory = writable_dir(ctx)
+    outcome = run_edit(lambda: editing.unlink(directory, pledge, request))
     names = {"pledge": pledge, "request": request}
-    _report(
+    report_outcome(
         directory,
         outcome,
         done=_("« {pledge} » ne répond plus à « {request} ».").format(**names),
@@ -135,7 +63,7 @@ def unlink(ctx: typer.Context, pledge: PledgeArgument, request: RequestArgument)
     )
 
 
-@app.command(
+@commands.command(
     help=_(
         "Écarter une demande pour un engagement (ajoute la demande à « rejects » et la retire de « answers ») : "
         "l’appariement ne la proposera plus."
@@ -148,12 +76,12 @@ def reject(
     by: ByOption = None,
     date: DateOption = None,
 ) -> None:
-    from . import editing
+    from .. import editing
 
-    directory = _directory(ctx)
-    outcome = _run(lambda: editing.reject(directory, pledge, request, by=by, date=date))
+    directory = writable_dir(ctx)
+    outcome = run_edit(lambda: editing.reject(directory, pledge, request, by=by, date=date))
     names = {"pledge": pledge, "request": request}
-    _report(
+    report_outcome(
         directory,
         outcome,
         done=_("« {request} » est écartée pour « {pledge} ».").format(**names),
@@ -162,7 +90,7 @@ def reject(
     )
 
 
-@app.command(
+@commands.command(
     help=_(
         "Mettre les fichiers de données en forme canonique : clés dans l’ordre du schéma, indentation 2, "
         "textes sur une ligne, commentaires gardés."
@@ -175,25 +103,25 @@ def fmt(
         typer.Option("--check", help=_("Ne rien écrire : échouer (code 1) en nommant les fichiers à reformater.")),
     ] = False,
 ) -> None:
-    from . import editing
-    from .loading import display_path
+    from .. import editing
+    from ..loading import display_path
 
-    directory = _directory(ctx, writing=not check)
-    names = [display_path(path) for path in _run(lambda: editing.fmt(directory, check_only=check))]
+    directory = writable_dir(ctx, writing=not check)
+    names = [display_path(path) for path in run_edit(lambda: editing.fmt(directory, check_only=check))]
     if check and names:
         message = _("pas en forme canonique : lancez « engagements fmt »")
-        _print_diagnostics([Diagnostic(name, None, None, message, "format") for name in names], _auto_format())
+        print_diagnostics([Diagnostic(name, None, None, message, "format") for name in names], auto_format())
         raise typer.Exit(EXIT_INVALID)
     if names:
-        _say(_("reformaté : {files}").format(files=", ".join(names)))
+        say(_("reformaté : {files}").format(files=", ".join(names)))
     else:
-        _say(_("rien à changer : les fichiers sont déjà en forme canonique."))
+        say(_("rien à changer : les fichiers sont déjà en forme canonique."))
 
 
 _CHOICES = {"o": True, "y": True, "r": False, "n": False, "p": None, "s": None}
 
 
-@app.command(
+@commands.command(
     help=_(
         "Passer en revue les suggestions ni confirmées ni rejetées, les meilleures d’abord : "
         "o = confirmer, r = rejeter, p = passer, q = quitter. Les décisions sont écrites dans commitments.yaml."
@@ -221,12 +149,11 @@ def review(
     by: ByOption = None,
     date: DateOption = None,
 ) -> None:
-    from . import editing
-    from .cli import _suggestion_rows
-    from .report import make_console, shorten
+    from .. import editing
+    from ..report import make_console, shorten
 
-    directory = _directory(ctx)
-    rows = [r for r in _suggestion_rows(ctx, lists, None, True, min_score) if r["source"] == "matcher"]
+    directory = writable_dir(ctx)
+    rows = [r for r in suggestion_rows(ctx, lists, None, True, min_score) if r["source"] == "matcher"]
     rows.sort(key=lambda r: (-int(r["score"]), str(r["commitment"]), str(r["request"])))
     decisions: list[tuple[str, str, bool]] = []
     if accept_above is not None:
@@ -248,11 +175,11 @@ def review(
             if choice is not None:
                 decisions.append((str(r["commitment"]), str(r["request"]), choice))
     if not rows:
-        _say(_("Aucune suggestion à revoir."))
+        say(_("Aucune suggestion à revoir."))
         return
-    changed = _run(lambda: editing.decide(directory, decisions, by=by, date=date))
+    changed = run_edit(lambda: editing.decide(directory, decisions, by=by, date=date))
     accepted = sum(1 for d in decisions if d[2])
-    _say(
+    say(
         _("{accepted} lien(s) confirmé(s), {rejected} rejeté(s) ; {changed} engagement(s) modifié(s).").format(
             accepted=accepted, rejected=len(decisions) - accepted, changed=changed
         )

@@ -1,0 +1,39 @@
+"""The command line: parse arguments, call the core, print, choose the exit code.
+
+Nothing else in the package prints or exits. Exit codes: 0 success, 1 invalid data,
+2 usage error (unknown option, bad value). Layout: `common` holds the shared options and output
+helpers; one module per group of commands (`data`, `reports`, `edit`, `export`, `importing`)
+registers its commands on its own `commands`; the app is assembled here, in that order.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ..i18n import _
+from . import data, edit, export, importing, reports
+from .common import DataOption, LangOption
+
+app = typer.Typer(
+    name="engagements",
+    help=_(
+        "Suivi des engagements des listes candidates face aux demandes d’un collectif "
+        "d’associations : validation des données, couverture, manques, exports."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main(ctx: typer.Context, data: DataOption = None, lang: LangOption = None) -> None:
+    """Options common to every command."""
+    if lang is not None and lang not in ("fr", "en"):
+        raise typer.BadParameter(_("langue inconnue « {lang} » (fr ou en)").format(lang=lang), param_hint="--lang")
+    ctx.obj = {"data": data}
+
+
+for _module in (data, reports, edit, export, importing):
+    app.registered_commands.extend(_module.commands.registered_commands)

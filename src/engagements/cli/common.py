@@ -1,0 +1,289 @@
+"""What every command module shares: exit codes, common options, loading, output helpers.
+
+Command modules import from here and from nowhere else in the CLI package; the app is assembled
+in `engagements.cli`. Nothing outside the CLI package prints or exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from .. import paths
+from ..diagnostics import DiagnosticFormat, has_errors, render
+from ..i18n import _
+
+if TYPE_CHECKING:
+    from ..editing import Outcome
+    from ..models import Dataset
+    from ..tables import Table
+
+# Heavy modules (pydantic, ruamel.yaml, scipy) are imported inside the commands that need
+# them, so that `--help` and cached reports start fast.
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help=_("Dossier de données (requests.yaml, commitments.yaml). Par défaut ./data, sinon les données fournies."),
+        file_okay=False,
+        show_default=False,
+    ),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False),
+]
+TableFormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
+]
+
+
+def data_dir(ctx: typer.Context) -> Path:
+    from ..paths import default_data_dir
+
+    chosen = (ctx.obj or {}).get("data")
+    return chosen if chosen is not None else default_data_dir()
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    sys.stderr.write(f"engagements: {_('erreur')}: {message}\n")
+    raise typer.Exit(code)
+
+
+def load_data(ctx: typer.Context) -> Dataset:
+    """The data, loaded and checked; on errors print every diagnostic and exit 1.
+
+    A data set that passed every check is kept in the cache (as JSON, keyed by the bytes of the
+    files and of the sources): reading YAML with positions is the slow part, and it is only
+    needed to point at problems.
+    """
+    from .. import cache, loading
+    from ..checks import check
+    from ..models import Dataset
+
+    directory = data_dir(ctx)
+    if not directory.is_dir():
+        fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    key = cache.data_key(directory, "dataset")
+    cached = cache.read("dataset", key)
+    if cached is not None:
+        return Dataset.model_validate(cached)
+    loaded = loading.load_directory(directory)
+    loaded.diagnostics.extend(check(loaded))
+    if has_errors(loaded.diagnostics) or loaded.dataset is None:
+        print_diagnostics(loaded.diagnostics, auto_format())
+        raise typer.Exit(EXIT_INVALID)
+    cache.write("dataset", key, loaded.dataset.model_dump(mode="json", exclude_defaults=True))
+    return loaded.dataset
+
+
+def auto_format() -> DiagnosticFormat:
+    return DiagnosticFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagnosticFormat.text
+
+
+def print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # type: ignore[type-arg]
+    if not diagnostics:
+        return
+    out = sys.stdout if fmt is DiagnosticFormat.json else sys.stderr
+    out.write(render(diagnostics, fmt) + "\n")
+
+
+def print_json(value: object) -> None:
+    """JSON for scripts on stdout: UTF-8 text as is, indented."""
+    import json
+
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def emit_table(table: Table, fmt: TableFormat) -> None:
+    from ..tables import to_csv, to_json
+
+    if fmt is TableFormat.json:
+        sys.stdout.write(to_json(table) + "\n")
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(to_csv(table))
+    else:
+        from ..terminal import print_table
+
+        print_table(table)
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class GapsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+class RequestLevel(StrEnum):
+    question = "question"
+    demand = "demand"
+    all = "all"
+
+
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
+]
+ListFilter = Annotated[
+    list[str] | None,
+    typer.Option("--list", "-l", help=_("Seulement cette liste (option répétable)."), show_default=False),
+]
+RequestFilter = Annotated[
+    list[str] | None,
+    typer.Option("--request", "-r", help=_("Seulement cette demande (option répétable)."), show_default=False),
+]
+NoLinksOption = Annotated[
+    bool,
+    typer.Option("--no-links", help=_("Ignorer les liens confirmés et rejetés : ce que trouve l’appariement seul.")),
+]
+LevelOption = Annotated[
+    RequestLevel,
+    typer.Option(
+        "--level",
+        help=_("question : les questions posées aux listes ; demand : les demandes fines, par axe ; all : toutes."),
+        case_sensitive=False,
+    ),
+]
+
+
+def check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
+    """Unknown ids in a filter are a usage error, with a suggestion."""
+    from ..diagnostics import did_you_mean
+
+    for value in wanted or []:
+        if value not in known:
+            fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + did_you_mean(value, known), EXIT_USAGE)
+
+
+def suggestion_rows(
+    ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
+) -> list[dict[str, Any]]:
+    from ..matching import match
+
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
+    texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
+    titles = {r.id: r.title for r in data.requests.requests}
+    rows = []
+    for s in match(data, use_links=use_links, lists=lists, requests=requests, min_score=min_score):
+        row = s.as_dict()
+        row["commitment_text"] = texts[s.commitment]
+        row["request_title"] = titles.get(s.request, "")
+        rows.append(row)
+    return rows
+
+
+def coverage_for(ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool):  # type: ignore[no-untyped-def]
+    """The coverage matrix, from the cache when the data has not changed since it was computed."""
+    from .. import cache
+    from ..coverage import Coverage
+
+    directory = data_dir(ctx)
+    key = cache.data_key(directory, "coverage", level.value, ",".join(lists or []), str(use_links))
+    cached = cache.read("coverage", key)
+    if cached is not None:
+        return Coverage.from_dict(cached)
+    from ..coverage import build
+    from ..matching import match as run_match
+
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)
+    cache.write("coverage", key, result.to_dict())
+    return result
+
+
+T = TypeVar("T")
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(_("date invalide « {value} » : attendu AAAA-MM-JJ").format(value=value)) from None
+
+
+PledgeArgument = Annotated[
+    str,
+    typer.Argument(metavar=_("ENGAGEMENT"), help=_("Identifiant de l’engagement (ex. aec-q1-01)."), show_default=False),
+]
+RequestArgument = Annotated[
+    str,
+    typer.Argument(metavar=_("DEMANDE"), help=_("Identifiant de la demande (ex. q1)."), show_default=False),
+]
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", metavar=_("NOM"), help=_("Qui prend la décision (noté avec le lien)."), show_default=False),
+]
+DateOption = Annotated[
+    dt.date | None,
+    typer.Option(
+        "--date",
+        help=_("Date de la décision (AAAA-MM-JJ)."),
+        parser=parse_date,
+        metavar=_("AAAA-MM-JJ"),
+        show_default=False,
+    ),
+]
+
+
+def writable_dir(ctx: typer.Context, *, writing: bool = True) -> Path:
+    """The data directory, refused when missing or, for a write, when it is the installed package's copy."""
+    directory = data_dir(ctx)
+    if not directory.is_dir():
+        fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    if writing and directory.resolve() == (Path(paths.__file__).parent / "data").resolve():
+        fail(
+            _("les données fournies avec le paquet ne se modifient pas : copiez-les et indiquez --data DOSSIER"),
+            EXIT_USAGE,
+        )
+    return directory
+
+
+def run_edit(action: Callable[[], T]) -> T:
+    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1."""
+    from ..editing import EditError
+
+    try:
+        return action()
+    except EditError as error:
+        print_diagnostics(error.diagnostics, auto_format())
+        fail(error.message, EXIT_INVALID)
+
+
+def say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
+    """One line on stderr: what changed in commitments.yaml, or that nothing did."""
+    from ..loading import display_path
+
+    if not outcome.changed:
+        say(unchanged)
+    else:
+        message = displaced if outcome.displaced and displaced else done
+        say(_("{file} : {change}").format(file=display_path(directory / paths.COMMITMENTS_FILE), change=message))
