@@ -63,6 +63,10 @@ class EditError(Exception):
         self.diagnostics = diagnostics or []
 
 
+class UnknownId(EditError):
+    """An id typed on the command line that the data does not have: a usage error, not bad data."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a link command did: `changed` is False when the data already said so (nothing written).
@@ -545,7 +549,7 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
             if pledge.id == commitment_id:
                 return i, j
     known = (other.id for candidate_list in lists for other in candidate_list.commitments)
-    raise EditError(
+    raise UnknownId(
         _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=loaded.commitments_file.name)
         + did_you_mean(commitment_id, known)
     )
@@ -567,7 +571,7 @@ def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> 
         for commitment_id, request_id, change in edits:
             i, j = _find_pledge(loaded, commitment_id)
             if request_id not in request_ids:
-                raise EditError(
+                raise UnknownId(
                     _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
                     + did_you_mean(request_id, request_ids)
                 )
