@@ -26,7 +26,7 @@ def run() -> None:
     from .cli import app
 
     try:
-        app(prog_name="engagements")
+        app()
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         raise SystemExit(130) from None

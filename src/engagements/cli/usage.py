@@ -289,6 +289,9 @@ class Group(TyperGroup):
         given = hoist_common_options(sys.argv[1:] if args is None else args)
         _given_args = given
         extra["standalone_mode"] = False
+        # `python -m engagements` would otherwise call itself "python -m engagements".
+        if not rest and extra.get("prog_name") is None:
+            extra["prog_name"] = "engagements"
         try:
             code = super().main(given, *rest, **extra)
         except click_errors.NoArgsIsHelpError as error:
