@@ -460,16 +460,19 @@ def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
     """Where a syntax error is reported: where the parser stopped, except for an unclosed quote.
 
     A quote left open swallows the lines after it, so the parser only stops at the end of the
-    file: the error is then shown at the quote itself, unless nothing follows its line.
+    file: the error is then shown at the quote itself, unless nothing follows its line. A word
+    that should have been a key is shown where it is, not where the parser gave up on it.
     """
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return None, None
-    quote = exc.context_mark
-    if quote is not None and "while scanning a quoted scalar" in str(exc.context or ""):
-        end_of_line = text.find("\n", quote.index)
+    start, context = exc.context_mark, str(exc.context or "")
+    if start is not None and "while scanning a quoted scalar" in context:
+        end_of_line = text.find("\n", start.index)
         if end_of_line >= 0 and text[end_of_line:].strip():
-            return quote.line + 1, quote.column + 1
+            return start.line + 1, start.column + 1
+    if start is not None and "while scanning a simple key" in context:
+        return start.line + 1, start.column + 1  # a key never followed by its colon: the key itself
     return mark.line + 1, mark.column + 1
 
 
@@ -574,7 +577,7 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
         result.error(
             line,
             col,
-            _("caractère de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(code=ord(bad.group())),
+            _("caractère invisible ou de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(code=ord(bad.group())),
             "control-char",
         )
         return result

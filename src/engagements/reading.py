@@ -9,6 +9,7 @@ and read up to the limit. Light on purpose: the cache uses it before anything he
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import stat
@@ -82,6 +83,8 @@ def _not_regular(mode: int) -> ReadRefused:
 def _os_error(exc: OSError) -> ReadRefused:
     if isinstance(exc, PermissionError):
         return ReadRefused("unreadable", _("fichier illisible : permission refusée"))
+    if exc.errno == errno.ELOOP:
+        return ReadRefused("unreadable", _("fichier illisible : boucle de liens symboliques"))
     return ReadRefused("unreadable", _("fichier illisible : {error}").format(error=exc.strerror or exc))
 
 
