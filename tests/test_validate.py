@@ -150,7 +150,7 @@ def test_huge_file_gets_a_size_limit_not_a_hang(cli, tmp_path):
     result = cli("--data", str(d), "validate")
     assert result.exit_code == 1
     (line,) = diag_lines(result)
-    assert line.startswith(f"{d}/commitments.yaml: erreur: fichier trop volumineux (50.0 Mo, limite 2.0 Mo)")
+    assert line.startswith(f"{d}/commitments.yaml: erreur: fichier trop volumineux (50.0 Mo, limite 32.0 Mo)")
 
 
 def test_deep_nesting_is_refused(cli, tmp_path):
