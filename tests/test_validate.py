@@ -111,7 +111,7 @@ def test_unknown_request_and_duplicate_ids(cli, tmp_path):
             "requests:\n  - id: a\n    id: b\n",
             "3:5: erreur: clé en double « id » (déjà définie ligne 2) : chaque clé ne doit apparaître qu’une fois",
         ),
-        ("requests: [a, b\n", "2:1: erreur: erreur de syntaxe YAML : expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)"),
+        ("requests: [a, b\n", "2:1: erreur: crochet « [ » ouvert ligne 1 jamais refermé : ajoutez « ] »"),
         ("requests:\n  - title: 'abc\n", "3:1: erreur: guillemet ouvert ligne 2 jamais refermé"),
         ("requests: []\n---\nrequests: []\n", "2:1: erreur: plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu"),
         ("requests: {}\n", "1:11: erreur: « requests » doit être une liste"),

@@ -443,17 +443,15 @@ class _Composer:
 _NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _yaml_message(exc: Any) -> str:
-    problem = str(exc.problem or "")
-    context_mark = exc.context_mark
-    if "'\\t'" in problem:
-        return _("tabulation dans l’indentation : YAML n’accepte que des espaces")
-    if "while scanning a quoted scalar" in str(exc.context or ""):
-        return _("guillemet ouvert ligne {line} jamais refermé").format(
-            line=(context_mark.line + 1) if context_mark else "?"
-        )
-    context = f" ({exc.context})" if exc.context else ""
-    return _("erreur de syntaxe YAML : {problem}{context}").format(problem=problem, context=context)
+def _yaml_message(exc: Any, text: str = "") -> str:
+    """The parser's complaint in plain French (see `yaml_french`)."""
+    from .yaml_french import explain
+
+    mark, start = exc.problem_mark, exc.context_mark
+    found = None
+    if mark is not None and mark.index is not None and 0 <= mark.index < len(text):
+        found = text[mark.index]
+    return explain(exc.problem, exc.context, start.line + 1 if start is not None else None, found)
 
 
 def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
@@ -523,7 +521,7 @@ def _compose(result: YamlFile, text: str, pure: bool) -> None:
         return
     except yaml.MarkedYAMLError as exc:
         if pure or not _replay(result, text, exc):
-            result.error(*_yaml_position(exc, text), _yaml_message(exc), "syntax")
+            result.error(*_yaml_position(exc, text), _yaml_message(exc, text), "syntax")
         return
     except yaml.YAMLError as exc:
         result.error(None, None, _("erreur de syntaxe YAML : {e}").format(e=exc), "syntax")
