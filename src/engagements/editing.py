@@ -442,12 +442,12 @@ def _write_temp(target: Path, content: bytes) -> Path:
     return temp
 
 
-def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> None:
+def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> loading.Loaded:
     """Replace data files by new texts, if the data they make is valid and keeps every comment.
 
     `texts` and `comments` are keyed by file name: the new text, and the comment lines it must
     hold. Nothing is replaced unless every new file passes; a temporary file never outlives this
-    call, whatever interrupts it.
+    call, whatever interrupts it. Returns the data as written, loaded and checked.
     """
     temps: dict[str, Path] = {}
     replaced: list[str] = []
@@ -475,6 +475,7 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
         for name, temp in temps.items():
             os.replace(temp, directory / name)
             replaced.append(name)
+        return loaded
     except OSError as exc:
         where, error = loading.display_path(directory), exc.strerror or str(exc)
         if replaced:  # a second file could not replace its target: say which one did
@@ -558,27 +559,125 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
 Change = Callable[[CommentedMap], Outcome]
 
 
+class Session:
+    """An open write session on a data directory: the lock held, the data checked, and
+    `commitments.yaml` kept as a round-trip document between edits.
+
+    Each `apply` is one validated, atomic write (see the module's docstring), so a caller can
+    write every decision as soon as it is made; `undo` puts back the file as it was before the
+    last write of this session. Opening costs one load and check of the data; each write then
+    costs one dump and one check of the new file. If the file changed on disk behind the
+    session (an editor, say), it is read again before the next edit rather than overwritten.
+    Use it as a context manager: the lock is released on exit.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / COMMITMENTS_FILE
+        self._lock = data_lock(directory)
+        self._history: list[bytes] = []
+        self.version = 0  # counts the data's changes seen by this session
+
+    def __enter__(self) -> Session:
+        self._lock.__enter__()
+        try:
+            self._read(load_valid(self.directory))
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.__exit__(None, None, None)
+
+    def _read(self, loaded: loading.Loaded) -> None:
+        assert loaded.dataset is not None
+        self.loaded = loaded
+        self.version += 1
+        self.document = read_document(self.path)
+        self.comments = comment_lines(self.document.data)
+        self.request_ids = [r.id for r in loaded.dataset.requests.requests]
+
+    @property
+    def dataset(self) -> Any:
+        """The data as it is on disk now (a `models.Dataset`)."""
+        return self.loaded.dataset
+
+    def _fresh(self) -> None:
+        """Read the data again if the file is no longer what this session last read or wrote."""
+        if self.path.read_bytes() != self.document.raw:
+            self._read(load_valid(self.directory))
+
+    def _write(self, text: str) -> None:
+        loaded = write_checked(self.directory, {COMMITMENTS_FILE: text}, {COMMITMENTS_FILE: self.comments})
+        self.loaded = loaded
+        self.version += 1
+        self.document.raw = text.encode("utf-8")
+
+    def apply(self, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
+        """Apply each (pledge id, request id, change), then write the file once if anything changed.
+
+        Ids are checked first, so an unknown one changes nothing. A refused write leaves the
+        file as it was, and the session reads it again.
+        """
+        self._fresh()
+        loaded = self.loaded
+        targets = [(*_find_pledge(loaded, commitment_id), request_id) for commitment_id, request_id, _c in edits]
+        for _i, _j, request_id in targets:
+            if request_id not in self.request_ids:
+                raise UnknownId(
+                    _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
+                    + did_you_mean(request_id, self.request_ids)
+                )
+        before = self.document.raw
+        lists = self.document.data["lists"]
+        outcomes = [
+            change(lists[i]["commitments"][j]) for (i, j, _r), (_c, _r2, change) in zip(targets, edits, strict=True)
+        ]
+        if any(outcome.changed for outcome in outcomes):
+            try:
+                self._write(self.document.text())
+            except BaseException:
+                self._read(load_valid(self.directory))
+                raise
+            self._history.append(before)
+        return outcomes
+
+    def decide(
+        self, commitment_id: str, request_id: str, accepted: bool, *, by: str | None = None, date: dt.date | None = None
+    ) -> Outcome:
+        """Record one decision and write it at once (see `decide`)."""
+        (outcome,) = self.apply([(commitment_id, request_id, _decision(request_id, accepted, by, date))])
+        return outcome
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def undo(self) -> None:
+        """Put back the file as it was before this session's last write (one validated write).
+
+        Refused when the file was changed behind the session since: undoing would lose that change.
+        """
+        if not self._history:
+            raise EditError(_("rien à annuler"))
+        if self.path.read_bytes() != self.document.raw:
+            raise EditError(
+                _("{file} a été modifié par ailleurs depuis la dernière décision : rien n’est annulé").format(
+                    file=loading.display_path(self.path)
+                )
+            )
+        previous = self._history[-1]
+        self._write(previous.decode("utf-8"))
+        self._history.pop()
+        self.document = read_document(self.path)
+
+
 def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
     """Apply each (pledge id, request id, change) to `commitments.yaml`, then write it once if
     anything changed: one lock, one check of the ids, one validated write for any number of edits."""
-    with data_lock(directory):
-        loaded = load_valid(directory)
-        assert loaded.dataset is not None
-        request_ids = [r.id for r in loaded.dataset.requests.requests]
-        document = read_document(directory / COMMITMENTS_FILE)
-        comments = comment_lines(document.data)
-        outcomes = []
-        for commitment_id, request_id, change in edits:
-            i, j = _find_pledge(loaded, commitment_id)
-            if request_id not in request_ids:
-                raise UnknownId(
-                    _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
-                    + did_you_mean(request_id, request_ids)
-                )
-            outcomes.append(change(document.data["lists"][i]["commitments"][j]))
-        if any(outcome.changed for outcome in outcomes):
-            write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
-        return outcomes
+    with Session(directory) as session:
+        return session.apply(edits)
 
 
 def _decision(request_id: str, accepted: bool, by: str | None, date: dt.date | None) -> Change:
