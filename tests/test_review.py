@@ -365,3 +365,37 @@ def test_session_undo_and_a_file_changed_behind_it(data):
     text = path.read_text(encoding="utf-8")
     assert "# ajouté à la main" in text
     assert {("sol-12-1", "q1"), ("sol-12-2", "q4")} <= links(data)
+
+
+def test_a_decision_journaled_before_a_crash_is_written_by_the_next_session(cli, data):
+    # As a process killed after journaling a decision and before its write leaves it.
+    journal = data / editing.JOURNAL_FILE
+    journal.write_text(
+        '{"pledge": "sol-12-1", "request": "q1", "accepted": true, "by": "Awa", "date": "2026-12-02"}\n'
+        '{"pledge": "sol-12-2", "request": "q4", "accepted": false, "by": null}\n'
+        '{"pledge": "inconnu", "request": "q4", "accepted": true, "by": null}\n'
+        '{"pledge": "sol-12-2", "requ',  # cut short: never confirmed
+        encoding="utf-8",
+    )
+    result = cli("--data", str(data), "review", "--list", LIST, input="q\n")
+    assert result.exit_code == 0, result
+    assert "2 décision(s) d’une revue interrompue" in result.stderr
+    assert not journal.exists()
+    assert ("sol-12-1", "q1") in links(data) and ("sol-12-2", "q4") in links(data, "rejects")
+    assert "{request: q1, by: Awa, date: 2026-12-02}" in (data / "commitments.yaml").read_text(encoding="utf-8")
+    valid_with_comment(cli, data)
+
+
+def test_each_decision_is_journaled_before_it_is_written(data, monkeypatch):
+    seen: list[str] = []
+    real = editing.write_checked
+
+    def spy(directory, texts, comments):  # type: ignore[no-untyped-def]
+        seen.append((directory / editing.JOURNAL_FILE).read_text(encoding="utf-8"))
+        return real(directory, texts, comments)
+
+    monkeypatch.setattr(editing, "write_checked", spy)
+    with editing.Session(data) as session:
+        session.decide("sol-12-1", "q1", True)
+        assert not session.journal.exists()
+    assert seen == ['{"pledge": "sol-12-1", "request": "q1", "accepted": true, "by": null}\n']

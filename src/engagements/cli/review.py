@@ -476,6 +476,12 @@ def review(
     session = editing.Session(directory)
     run_edit(session.__enter__)  # the lock is held, and the data checked, for the whole review
     try:
+        if session.replayed:
+            say(
+                _("{n} décision(s) d’une revue interrompue, restée(s) dans le journal, écrite(s) dans {file}.").format(
+                    n=session.replayed, file=file
+                )
+            )
         session_review = Review(
             session, lists=lists, level=level.value, min_score=min_score, include_linked=linked, by=by, date=date
         )
