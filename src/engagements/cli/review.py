@@ -146,9 +146,12 @@ def _width() -> int:
     return max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
 
 
-def _wrap(text: str, indent: int) -> str:
+def _wrap(text: str, indent: int, hanging: int | None = None) -> str:
     pad = " " * indent
-    return textwrap.fill(" ".join(text.split()), _width(), initial_indent=pad, subsequent_indent=pad)
+    rest = " " * (indent if hanging is None else hanging)
+    return textwrap.fill(
+        " ".join(text.split()), _width(), initial_indent=pad, subsequent_indent=rest, break_on_hyphens=False
+    )
 
 
 def _level_name(level: str | None) -> str:
@@ -191,7 +194,8 @@ def render_item(item: Item, data: Any) -> None:
     out("  " + head)
     for n, candidate in enumerate(shown, 1):
         request = candidate.request
-        out(f"  {n}. {request.id} · {request.title} · {_('score')} {candidate.score} ({_level_name(candidate.level)})")
+        head = f"{n}. {request.id} · {request.title} · {_('score')} {candidate.score} ({_level_name(candidate.level)})"
+        out(_wrap(head, 2, 6))
         if " ".join(request.text.split()) != " ".join(request.title.split()):
             out(_wrap(request.text, 6))
         if candidate.why:
