@@ -390,3 +390,14 @@ def test_each_decision_is_journaled_before_it_is_written(data, monkeypatch):
         session.decide("sol-12-1", "q1", True)
         assert not session.journal.exists()
     assert seen == ['{"pledge": "sol-12-1", "request": "q1", "accepted": true, "by": null}\n']
+
+
+def test_ctrl_c_during_a_write_takes_effect_once_it_is_done():
+    from engagements.cli.review import uninterrupted
+
+    done = []
+    with pytest.raises(KeyboardInterrupt), uninterrupted():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        done.append("written")  # the write goes on to the end
+    assert done == ["written"]

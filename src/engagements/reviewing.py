@@ -22,7 +22,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .coverage import select_requests
+from .coverage import RequestLevel, select_requests
 from .editing import Session
 from .lexicon import Lexicon, shipped_lexicon
 from .matching import Matcher, analyze, level_of, partial_floor, teaching_texts, to_score
@@ -85,7 +85,7 @@ def ranked_requests(
 class Item:
     """One pledge as the review shows it: `position` is 1-based among `total` pledges to review."""
 
-    list: CandidateList
+    candidate_list: CandidateList
     pledge: Commitment
     candidates: list[Candidate]
     page: int
@@ -123,7 +123,7 @@ class Review:
 
     session: Session
     lists: Sequence[str] | None = None
-    level: str = "question"
+    level: RequestLevel = "question"
     min_score: int = 0
     include_linked: bool = False
     by: str | None = None
@@ -238,7 +238,9 @@ class Review:
         return len(self.decisions) - self.accepted
 
 
-def pairs_above(data: Dataset, threshold: int, lists: Sequence[str] | None, level: str) -> list[tuple[str, str, int]]:
+def pairs_above(
+    data: Dataset, threshold: int, lists: Sequence[str] | None, level: RequestLevel
+) -> list[tuple[str, str, int]]:
     """The (pledge, request, score) suggestions of the matcher at or above a score, best first:
     what `review --accept-above` would confirm."""
     from .matching import match

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Annotated, Any
@@ -99,7 +100,7 @@ class Keyboard:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._saved is not None:
+        if self._saved is not None and self.fd is not None:
             import termios
 
             with suppress(OSError, termios.error):  # the terminal may be gone
@@ -122,6 +123,11 @@ class Keyboard:
         if key in (b"", b"\x04"):
             out("")
             return None
+        if key == b"\x1b":  # an arrow or function key: drop the rest of its sequence
+            import termios
+
+            time.sleep(0.05)
+            termios.tcflush(self.fd, termios.TCIFLUSH)
         text = key.decode("utf-8", "replace")
         out(text if text.isprintable() else "")
         return text.lower()
@@ -169,7 +175,7 @@ def render_item(item: Item, data: Any) -> None:
     sources = {s.id: s for s in (*data.requests.sources, *data.commitments.sources)}
     pledge = item.pledge
     out("")
-    out(f"── {item.position}/{item.total} · {pledge.id} · {item.list.short_name or item.list.name}")
+    out(f"── {item.position}/{item.total} · {pledge.id} · {item.candidate_list.short_name or item.candidate_list.name}")
     out(_wrap(f"« {pledge.text} »", 2))
     if pledge.provenance is not None:
         prov = pledge.provenance.model_dump()
@@ -305,7 +311,12 @@ def answer(review: Review, keyboard: Keyboard) -> bool:
                         )
                     )
             else:
-                out("  " + _("touche inconnue « {key} » ; « ? » pour l’aide").format(key=key))
+                out(
+                    "  "
+                    + _("touche inconnue « {key} » ; « ? » pour l’aide").format(
+                        key=key if key.isprintable() else repr(key)
+                    )
+                )
                 continue
         except EditError as error:
             say(f"engagements: {_('erreur')}: {error.message}")
