@@ -49,7 +49,7 @@ def test_questions_are_the_rows_and_confirmed_links_are_behind_each_cell(cli, li
         assert cell["count"] == len(cell["covered"]) + len(cell["partial"])
     assert cells[("q9", "aix-en-commun")]["covered"] == ["aec-q9-01"]
     summary = {s["list"]: s for s in cov["summary"]}
-    assert summary["aix-en-commun"] == {"list": "aix-en-commun", "covered": 12, "partial": 0, "absent": 0, "share": 1.0}
+    assert summary["aix-en-commun"] == {"list": "aix-en-commun", "covered": 12, "partial": 0, "absent": 0, "share": 1.0, "confirmed": 12}
 
 
 def test_the_unnamed_list_is_judged_by_the_matcher(cli):

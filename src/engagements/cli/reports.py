@@ -19,6 +19,7 @@ from .common import (
     RequestLevel,
     check_ids,
     coverage_for,
+    findings_for,
     load_data,
     print_json,
     suggestion_rows,
@@ -127,7 +128,7 @@ def show(
     from ..details import details
 
     data = load_data(ctx)
-    found = details(data, item, use_links=not no_links)
+    found = details(data, item, use_links=not no_links, suggestions=findings_for(ctx, not no_links).suggestions)
     if found is None:
         known = [r.id for r in data.requests.requests] + [
             c.id for lst in data.commitments.lists for c in lst.commitments
