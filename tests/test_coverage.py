@@ -128,7 +128,7 @@ def test_show_a_request_quotes_pledges_with_their_source(cli):
     result = cli("--data", str(DATA), "show", "q9")
     assert result.exit_code == 0, result
     assert "« Soutenir les associations de traduction" in result.stdout
-    assert "aec-q9-01 · couvert" in result.stdout and "lien confirmé" in result.stdout
+    assert "aec-q9-01 · couvert · ✔ confirmé" in result.stdout
     assert "ligne 601" in result.stdout
 
 
