@@ -1089,6 +1089,7 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
 
     Each unanswered or partly answered request comes with its full text, the question to put.
     """
+    from .marks import SUGGESTED
     from .report import SYMBOLS
 
     out = [f"# {md_text(_('Manques, liste par liste'))}", ""]
@@ -1100,10 +1101,18 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
                 md_text(_("Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général.")),
                 "",
             ]
-        for heading, ids, symbol in (
-            (_("Sans réponse ({n})"), gaps.unanswered[col.id], SYMBOLS["absent"]),
-            (_("Réponse partielle ({n})"), gaps.partial[col.id], SYMBOLS["partial"]),
+        for heading, ids, symbol, always in (
+            (_("Sans réponse ({n})"), gaps.unanswered[col.id], SYMBOLS["absent"], True),
+            (_("Réponse partielle ({n})"), gaps.partial[col.id], f"{SYMBOLS['partial']} {SUGGESTED}", True),
+            (
+                _("Couvertes, mais par des suggestions à vérifier ({n})"),
+                gaps.unconfirmed.get(col.id, []),
+                f"{SYMBOLS['covered']} {SUGGESTED}",
+                False,
+            ),
         ):
+            if not ids and not always:
+                continue
             out += [f"### {md_text(heading.format(n=len(ids)))}", ""]
             if not ids:
                 out.append(md_text(_("aucune")))

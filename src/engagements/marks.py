@@ -87,5 +87,8 @@ def legend_text(*, with_origins: bool = True) -> str:
     """'Légende : ● couvert ◐ partiel ○ absent · ✔ confirmé par une personne · ? suggestion à vérifier'."""
     parts = [f"{SYMBOLS[level]} {level_name(level)}" for level in ("covered", "partial", "absent")]
     if with_origins:
-        parts += [f"{CONFIRMED} " + _("confirmé par une personne"), f"{SUGGESTED} " + _("suggestion de l’appariement, à vérifier")]
+        parts += [
+            f"{CONFIRMED} " + _("confirmé par une personne"),
+            f"{SUGGESTED} " + _("suggestion de l’appariement, à vérifier"),
+        ]
     return _("Légende : ") + " · ".join(parts)

@@ -74,9 +74,9 @@ def coverage_table(cov: Coverage) -> Group:
         if not cov.has_confirmed(col.id):
             name += f" ({no_confirmed_link()})"
         s = summary[col.id]
-        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + _(
-            "{n} confirmées"
-        ).format(n=s.confirmed)
+        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + _("{n} confirmées").format(
+            n=s.confirmed
+        )
         table.add_column(Text(name), footer=footer, justify="left", ratio=1, min_width=9)
     current_axis = None
     for row in cov.rows:

@@ -57,10 +57,11 @@ def coverage(
     ctx: typer.Context,
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
+    requests: RequestFilter = None,
     no_links: NoLinksOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    result = coverage_for(ctx, level, lists, not no_links)
+    result = coverage_for(ctx, level, lists, not no_links, requests)
     if format is ReportFormat.json:
         print_json(result.to_dict())
         return
@@ -76,6 +77,7 @@ def gaps(
     ctx: typer.Context,
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
+    requests: RequestFilter = None,
     no_links: NoLinksOption = False,
     format: Annotated[
         GapsFormat,
@@ -89,7 +91,7 @@ def gaps(
 ) -> None:
     from ..coverage import gaps as find_gaps
 
-    result = coverage_for(ctx, level, lists, not no_links)
+    result = coverage_for(ctx, level, lists, not no_links, requests)
     found = find_gaps(result)
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
@@ -106,6 +108,7 @@ def gaps(
                     "answered_collective": answered[list_id],
                     "unanswered": found.unanswered[list_id],
                     "partial": found.partial[list_id],
+                    "unconfirmed": found.unconfirmed[list_id],
                 }
                 for list_id in found.unanswered
             ],
