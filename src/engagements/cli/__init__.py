@@ -2,7 +2,7 @@
 
 Nothing else in the package prints or exits. Exit codes: 0 success, 1 invalid data,
 2 usage error (unknown option, bad value). Layout: `common` holds the shared options and output
-helpers; one module per group of commands (`data`, `reports`, `edit`, `export`, `importing`)
+helpers; one module per group of commands (`data`, `reports`, `brief`, `edit`, `export`, `importing`)
 registers its commands on its own `commands`; the app is assembled here, in that order.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import typer
 
 from ..i18n import _
-from . import data, edit, export, importing, reports
+from . import brief, data, edit, export, importing, reports
 from .common import DataOption, LangOption
 
 app = typer.Typer(
@@ -35,5 +35,5 @@ def main(ctx: typer.Context, data: DataOption = None, lang: LangOption = None) -
     ctx.obj = {"data": data}
 
 
-for _module in (data, reports, edit, export, importing):
+for _module in (data, reports, brief, edit, export, importing):
     app.registered_commands.extend(_module.commands.registered_commands)
