@@ -246,12 +246,13 @@ def test_exports_in_every_format_under_every_filter(cli, reference, tmp_path, wi
             row = next(line for line in md.splitlines() if line.startswith(f"| {rid} |"))
             assert _expected_text(view) in row, (rid, lid, row)
             td = re.search(
-                rf'<tr id="demande-{re.escape(rid)}">.*?<td class="level-(\w+)" data-list="{lid}">(.*?)</td>',
+                rf'<tr id="demande-{re.escape(rid)}">.*?<td class="level-(\w+)( unconfirmed)?" data-list="{lid}">(.*?)</td>',
                 page,
                 re.S,
             )
             assert td and td.group(1) == lvl, (rid, lid)
-            words = re.sub(r"<[^>]+>", "", td.group(2).split("</summary>")[0])
+            assert bool(td.group(2)) == (lvl != "absent" and not view["confirmed_count"]), (rid, lid)
+            words = re.sub(r"<[^>]+>", "", td.group(3).split("</summary>")[0])
             for part in _expected_text(view).split(" + "):
                 assert part.split(" ", 1)[-1].removeprefix("✔ ").removeprefix("? ") in words, (rid, lid, words)
 

@@ -371,7 +371,7 @@ def test_markdown_whole():
         "| --- | --- | --- | --- | --- |\n"
         "| r1 | 1 | Hébergement d’urgence | ● ✔ 1 confirmé | ○ |\n"
         "| r2 | 2 | Accès \\| droits | ● ✔ 1 confirmé | ◐ ? 1 à vérifier |\n"
-        "|  |  | **Part couverte** | 2/2 (100 %) | 0/2 (0 %) |\n"
+        "|  |  | **Part couverte** | 2/2 (100 %) · ✔ 2 confirmées | 0/2 (0 %) · ✔ 0 confirmée |\n"
         "\n"
         "Légende : ● couvert · ◐ partiel · ○ absent · ✔ confirmé par une personne · "
         "? suggestion de l’appariement, à vérifier (le nombre est celui des engagements en cause ; "

@@ -636,7 +636,7 @@ def to_markdown(export: Export) -> str:
             cells.append(md_text(cell_text(cell)))
         axis = [md_text(r.axis)] if with_axis else []
         lines.append(_md_row([md_text(r.id), md_text(r.number), *axis, md_text(r.title), *cells]))
-    shares = [_share_text(s.covered, len(cov.rows), s.share) for s in cov.summary()]
+    shares = [_share_text(s.covered, len(cov.rows), s.share, s.confirmed) for s in cov.summary()]
     lines.append(_md_row([""] * (len(head) - 1) + [f"**{_('Part couverte')}**", *shares]))
     lines += [
         "",
@@ -703,8 +703,14 @@ def _scope_text(export: Export) -> str:
     )
 
 
-def _share_text(covered: int, total: int, share: float) -> str:
-    return f"{covered}/{total} ({round(100 * share)} %)"
+def _share_text(covered: int, total: int, share: float, confirmed: int | None = None) -> str:
+    """'12/12 (100 %)', and with `confirmed`: '12/12 (100 %) · ✔ 10 confirmées'."""
+    text = f"{covered}/{total} ({round(100 * share)} %)"
+    if confirmed is None:
+        return text
+    from .marks import CONFIRMED, confirmed_requests
+
+    return text + f" · {CONFIRMED} " + confirmed_requests(confirmed)
 
 
 # -- HTML -----------------------------------------------------------------------------------------
@@ -742,6 +748,7 @@ ul.pledges li { border-top: 1px solid #b0b0b0; padding: .4rem 0; }
 blockquote { margin: 0 0 .2rem; padding-left: .5rem; border-left: 3px solid #767676; }
 .meta, .src, .why { font-size: .85rem; margin: .1rem 0; color: #333; }
 .ok { font-weight: 700; }
+td.unconfirmed { background-image: repeating-linear-gradient(135deg, transparent 0 7px, rgba(0,0,0,.07) 7px 9px); }
 .unsure { font-style: italic; }
 th .none { font-weight: 400; font-style: italic; }
 .legend > span { display: inline-block; padding: .1rem .5rem; margin-right: .5rem; border: 1px solid #767676; }
@@ -882,7 +889,7 @@ def _html_matrix(export: Export) -> list[str]:
     cov = export.coverage
     caption = _(
         "{title} : une ligne par demande, une colonne par liste. Chaque case donne le niveau (symbole et mot) "
-        "et, entre parenthèses, le nombre d’engagements ; ouvrez-la pour les lire."
+        "et le nombre d’engagements, confirmés par une personne (✔) ou à vérifier (?) ; ouvrez-la pour les lire."
     ).format(title=_matrix_title(cov.level))
     out = ['<table class="matrix">', f"<caption>{esc(caption)}</caption>", "<thead>", "<tr>"]
     out.append(f'<th scope="col">{esc(_("Demande"))}</th>')
@@ -908,7 +915,9 @@ def _html_matrix(export: Export) -> list[str]:
         out.append("</tr>")
     out += ["</tbody>", "<tfoot>", "<tr>", f'<th scope="row">{esc(_("Part couverte"))}</th>']
     for s in cov.summary():
-        out.append(f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share))}</td>')
+        out.append(
+            f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share, s.confirmed))}</td>'
+        )
     out += ["</tr>", "</tfoot>", "</table>"]
     return out
 
@@ -917,7 +926,9 @@ def _html_cell(export: Export, request: str, list_id: str) -> str:
     from .report import SYMBOLS, level_name, where
 
     cell = export.coverage.cell(request, list_id)
-    opening = f'<td class="level-{esc(cell.level)}" data-list="{esc(list_id)}">'
+    # A level that no person confirmed is hatched, on screen and on paper, besides its "?".
+    unsure = " unconfirmed" if cell.level != "absent" and not cell.is_confirmed else ""
+    opening = f'<td class="level-{esc(cell.level)}{unsure}" data-list="{esc(list_id)}">'
     if cell.level == "absent":
         return opening + _level_label("absent") + "</td>"
     items = []

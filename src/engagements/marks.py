@@ -41,6 +41,11 @@ def confirmed_words(n: int) -> str:
     return (_("{n} confirmé") if n <= 1 else _("{n} confirmés")).format(n=n)
 
 
+def confirmed_requests(n: int) -> str:
+    """'10 confirmées': how many requests of a list rest on a confirmed link."""
+    return (_("{n} confirmée") if n <= 1 else _("{n} confirmées")).format(n=n)
+
+
 def suggested_words(n: int) -> str:
     """'2 à vérifier'."""
     return _("{n} à vérifier").format(n=n)

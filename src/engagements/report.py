@@ -22,6 +22,7 @@ from .marks import (
     SUGGESTED,
     SYMBOLS,
     cell_parts,
+    confirmed_requests,
     confirmed_words,
     level_name,
     no_confirmed_link,
@@ -74,8 +75,8 @@ def coverage_table(cov: Coverage) -> Group:
         if not cov.has_confirmed(col.id):
             name += f" ({no_confirmed_link()})"
         s = summary[col.id]
-        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + _("{n} confirmées").format(
-            n=s.confirmed
+        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
+            s.confirmed
         )
         table.add_column(Text(name), footer=footer, justify="left", ratio=1, min_width=9)
     current_axis = None
