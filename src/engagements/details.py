@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .marks import origin_text
 from .models import Commitment, Dataset, Provenance
 
 
@@ -62,6 +63,7 @@ def details(
                         {
                             **s,
                             "confirmed": s["source"] == "link",
+                            "origin": origin_text(s["source"], s["score"], s.get("by"), s.get("date")),
                             "text": pledges[s["commitment"]][1].text,
                             "provenance": provenance_dict(pledges[s["commitment"]][1].provenance, sources),
                         }
@@ -92,7 +94,13 @@ def details(
             "status": c.status,
             "provenance": provenance_dict(c.provenance, sources),
             "requests": [
-                {**s, "confirmed": s["source"] == "link", "title": requests[s["request"]].title} for s in rows
+                {
+                    **s,
+                    "confirmed": s["source"] == "link",
+                    "origin": origin_text(s["source"], s["score"], s.get("by"), s.get("date")),
+                    "title": requests[s["request"]].title,
+                }
+                for s in rows
             ],
         }
     return None

@@ -200,7 +200,10 @@ def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
 def suggestion_rows(
     ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
 ) -> list[dict[str, Any]]:
-    """The links and suggestions `match` shows for these filters, with the texts of both sides."""
+    """The links and suggestions `match` shows for these filters, with the texts of both sides
+    and each one's origin in words ("✔ confirmé par … le …", "? suggestion à vérifier (score …)")."""
+    from ..marks import origin_text
+
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
@@ -209,6 +212,7 @@ def suggestion_rows(
     rows = []
     for s in findings_for(ctx, use_links).select(lists, requests, min_score):
         row = dict(s)
+        row["origin"] = origin_text(s["source"], s["score"], s.get("by"), s.get("date"))
         row["commitment_text"] = texts[s["commitment"]]
         row["request_title"] = titles.get(s["request"], "")
         rows.append(row)
