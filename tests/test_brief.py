@@ -160,3 +160,25 @@ def _pages(pdf: Path) -> int:
     import re
 
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+def test_brief_of_a_small_hostile_data_set_is_escaped(cli, tmp_path):
+    from test_exports import SMALL_COMMITMENTS, SMALL_REQUESTS
+
+    directory = tmp_path / "small"
+    directory.mkdir()
+    (directory / "requests.yaml").write_text(SMALL_REQUESTS, encoding="utf-8")
+    (directory / "commitments.yaml").write_text(SMALL_COMMITMENTS, encoding="utf-8")
+    page = cli("--data", str(directory), "brief", "liste-a")
+    assert page.exit_code == 0, page
+    html = page.stdout
+    assert "<title>Rencontre avec Liste A &amp; co</title>" in html
+    assert "Document du collectif : Collectif &lt;b&gt;test&lt;/b&gt;." in html
+    assert "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "État des données : 20 mars 2026." in html  # the latest of the letter and of its links
+    md = cli("--data", str(directory), "brief", "liste-b", "--format", "md").stdout
+    # Nothing confirmed, nothing found: every question is asked.
+    assert "Aucun engagement confirmé par une personne pour l’instant." in md
+    assert "## Sans réponse : les questions à poser (2)" in md
+    assert "- ○ **1 — Hébergement d’urgence** — Que proposez-vous en matière d’hébergement d’urgence ?" in md
+    assert "  Demande du collectif : « Assurer un hébergement d’urgence inconditionnel. »" in md

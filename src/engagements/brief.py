@@ -201,16 +201,26 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
             )
         return out
 
-    committed, to_confirm, partial, unanswered = [], [], [], []
-    for level_rows in (
-        (whole.view("question").rows, whole.view("demand").rows) if any(r.kind for r in whole.rows) else (whole.rows,)
-    ):
-        for row in level_rows:
-            cell = whole.cell(row.id, list_id)
-            label = f"{row.number} — {row.title}" if row.number else row.title
-            base = dict(
+    committed: list[Item] = []
+    to_confirm: list[Item] = []
+    partial: list[Item] = []
+    unanswered: list[Item] = []
+    # Questions first, then fine demands, then anything else, each in data order.
+    rank = {"question": 0, "demand": 1}
+    for row in sorted(whole.rows, key=lambda r: rank.get(r.kind or "", 2)):
+        cell = whole.cell(row.id, list_id)
+        if cell.level == "covered" and cell.is_confirmed:
+            target, shown, width = committed, cell.confirmed, EXAMPLE
+        elif cell.level == "covered":
+            target, shown, width = to_confirm, cell.covered, CHECK
+        elif cell.level == "partial":
+            target, shown, width = partial, cell.partial, QUOTE
+        else:
+            target, shown, width = unanswered, (), QUOTE
+        target.append(
+            Item(
                 request=row.id,
-                label=label,
+                label=f"{row.number} — {row.title}" if row.number else row.title,
                 kind=row.kind,
                 axis=row.axis_title,
                 level=cell.level,
@@ -218,15 +228,9 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
                 suggested=cell.suggested_count,
                 question=question_for(row),
                 text=" ".join(row.text.split()),
+                quotes=quotes(row.id, shown, 1, width),
             )
-            if cell.level == "covered" and cell.is_confirmed:
-                committed.append(Item(**base, quotes=quotes(row.id, cell.confirmed, 1, EXAMPLE)))
-            elif cell.level == "covered":
-                to_confirm.append(Item(**base, quotes=quotes(row.id, cell.covered, 1, CHECK)))
-            elif cell.level == "partial":
-                partial.append(Item(**base, quotes=quotes(row.id, cell.partial, 1, QUOTE)))
-            else:
-                unanswered.append(Item(**base))
+        )
     dates = [s.date.isoformat() for s in data.commitments.sources if s.id in lst.sources and s.date]
     dates += [a.date.isoformat() for c in lst.commitments for a in (*c.answers, *c.rejects) if a.date]
     source_texts = []
