@@ -352,7 +352,7 @@ def to_markdown(b: Brief) -> str:
             if _quote_text(item):
                 out.append(f"  {md_text(_('Demande du collectif'))} : « {md_text(item.text)} »")
             for q in item.quotes:
-                said = _("Ce que la liste en dit") if item.level == "partial" else _("Engagement qui semble y répondre")
+                said = _("Ce que la liste en dit") if item.level == "partial" else _("Semble y répondre")
                 out.append(
                     f"  {md_text(said)} ({SUGGESTED} {md_text(_('à vérifier'))}) : « {md_text(q.text)} »"
                     + (f" ({md_text(q.where)})" if q.where else "")
@@ -371,7 +371,7 @@ def _legend() -> str:
 # -- HTML -----------------------------------------------------------------------------------------
 
 _CSS = """
-@page { size: A4; margin: 14mm 15mm; }
+@page { size: A4; margin: 12mm 14mm; }
 :root { color-scheme: light; }
 body { font-family: "DejaVu Sans", system-ui, sans-serif; font-size: 9pt; line-height: 1.25; color: #111;
   max-width: 52rem; margin: 0 auto; padding: 1rem; }
@@ -452,7 +452,7 @@ def to_html(b: Brief) -> str:
             if _quote_text(item):
                 li.append(f'<span class="text">{esc(_("Demande du collectif"))} : « {esc(item.text)} »</span>')
             for q in item.quotes:
-                said = _("Ce que la liste en dit") if item.level == "partial" else _("Engagement qui semble y répondre")
+                said = _("Ce que la liste en dit") if item.level == "partial" else _("Semble y répondre")
                 li.append(
                     f'<span class="said">{esc(said)} ({sym(SUGGESTED)} {esc(_("à vérifier"))}) : '
                     f"« {esc(q.text)} »" + (f" ({esc(q.where)})" if q.where else "") + "</span>"
