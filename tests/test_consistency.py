@@ -235,7 +235,8 @@ def test_exports_in_every_format_under_every_filter(cli, reference, tmp_path, wi
         by_id = {row[0]: row for row in sheet[1:]}
         for (rid, lid), (lvl, n) in expected.items():
             name = reference["names"][lid]
-            level_col = next(i for i, h in enumerate(labels) if h.startswith(name) and h.endswith(": niveau"))
+            suffix = ": niveau" if with_suggestions else ": niveau, liens confirmés"
+            level_col = next(i for i, h in enumerate(labels) if h.startswith(name) and h.endswith(suffix))
             assert (by_id[rid][level_col], by_id[rid][level_col + 1]) == (lvl, n), (rid, lid)
 
         md = _export(cli, tmp_path, "md", *args).read_text(encoding="utf-8")

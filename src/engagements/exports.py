@@ -321,7 +321,9 @@ def matrix_table(export: Export) -> DataTable:
         fields.append(
             Field(
                 f"{col.id}_level",
-                _("{name} : niveau").format(name=header),
+                (_("{name} : niveau") if export.with_suggestions else _("{name} : niveau, liens confirmés")).format(
+                    name=header
+                ),
                 description=_(
                     "Niveau de couverture par la liste « {name} » : covered (couvert), partial (partiel) ou absent."
                 ).format(name=col.name),
@@ -331,7 +333,9 @@ def matrix_table(export: Export) -> DataTable:
         fields.append(
             Field(
                 f"{col.id}_count",
-                _("{name} : nombre").format(name=header),
+                (_("{name} : nombre") if export.with_suggestions else _("{name} : nombre, liens confirmés")).format(
+                    name=header
+                ),
                 "integer",
                 _("Nombre d’engagements de la liste « {name} » qui répondent à la demande (voir liens.csv).").format(
                     name=col.name
