@@ -271,11 +271,11 @@ def test_the_cache_key_does_not_read_a_fifo_or_a_device(tmp_path):
     assert cache.data_key(d, "dataset") is None
 
 
-@pytest.mark.parametrize("kind", ["dataset", "coverage"])
+@pytest.mark.parametrize("kind", ["dataset", "findings"])
 def test_a_cache_entry_of_the_wrong_shape_is_ignored_and_rebuilt(cli, tmp_path, monkeypatch, kind):
     monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "cache"))
     d = shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns(".engagements.lock"))
-    command = ["coverage"] if kind == "coverage" else ["show", "q1"]
+    command = ["coverage"] if kind == "findings" else ["show", "q1"]
     first = cli("--data", str(d), *command)
     assert first.exit_code == 0
     entries = list((tmp_path / "cache" / "engagements").glob(f"{kind}-*.json"))
