@@ -81,11 +81,8 @@ def test_coverage_json_under_every_filter(cli, reference, level):
 
 
 def _terminal_cells(text: str, reference: dict, level: str, lists: list[str]) -> dict[tuple[str, str], str]:
-    """The text of each cell of the terminal matrix (at 200 columns no title wraps)."""
-    titles = {}
-    for rid in _ids_at(reference, level):
-        row = reference["rows"][rid]
-        titles[((f"{row['number']} " if row["number"] else "") + row["title"]).strip()] = rid
+    """The text of each cell of the terminal matrix (each row starts with its request's id)."""
+    titles = {rid: rid for rid in _ids_at(reference, level)}
     found: dict[tuple[str, str], str] = {}
     current = None
     for line in text.splitlines():
@@ -97,7 +94,7 @@ def _terminal_cells(text: str, reference: dict, level: str, lists: list[str]) ->
             current = titles.get(cols[0])
         if current is None:
             continue
-        for lid, value in zip(lists, cols[1:], strict=True):
+        for lid, value in zip(lists, cols[2:], strict=True):
             found[(current, lid)] = (found.get((current, lid), "") + " " + value).strip()
     return found
 

@@ -33,14 +33,22 @@ from .marks import (
 
 __all__ = ["SYMBOLS", "level_name", "source_name"]
 
-STYLES = {"covered": "bold green", "partial": "yellow", "absent": "dim red"}
+# Absent is what volunteers look for: bold red reads on dark and light terminals alike.
+STYLES = {"covered": "bold green", "partial": "bold yellow", "absent": "bold red"}
+# The matrix's request column: wide enough for most titles on two lines, never stretched.
+TITLE_WIDTH = 46
+CELL_WIDTH = 18
 
 
 def make_console(width: int | None = None) -> Console:
+    from .terminal import french_wrapping
+
+    french_wrapping()
     return Console(highlight=False, width=width)
 
 
 def row_label(row: Any) -> str:
+    """A request as a person names it: its number in the letter, or its title alone."""
     number = row.number or ""
     return f"{number:>2} {row.title}" if number else row.title
 
@@ -67,9 +75,12 @@ def coverage_table(cov: Coverage) -> Group:
         "question": _("Couverture des questions du collectif"),
         "demand": _("Couverture des demandes du collectif"),
     }
-    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=True)
+    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True)
     summary = {s.list: s for s in cov.summary()}
-    table.add_column(_("Demande"), footer=_("Part couverte"), ratio=2, min_width=20)
+    # The id is what `engagements show` takes: its own column, never wrapped (the letter numbers
+    # two questions "10"; their ids say which is which).
+    table.add_column(_("Id"), no_wrap=True, style="bold")
+    table.add_column(_("Demande"), footer=_("Part couverte"), min_width=12, max_width=TITLE_WIDTH)
     for col in cov.columns:
         name = col.label if col.answered else f"{col.label} *"
         if not cov.has_confirmed(col.id):
@@ -78,19 +89,21 @@ def coverage_table(cov: Coverage) -> Group:
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
             s.confirmed
         )
-        table.add_column(Text(name), footer=footer, justify="left", ratio=1, min_width=9)
+        table.add_column(Text(name), footer=footer, justify="left", min_width=9, max_width=CELL_WIDTH)
     current_axis = None
     for row in cov.rows:
         if cov.level == "demand" and row.axis != current_axis:
             current_axis = row.axis
             table.add_row(
-                Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"), *[""] * len(cov.columns)
+                Text(row.axis or "", style="bold"),
+                Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"),
+                *[""] * len(cov.columns),
             )
         cells = []
         for col in cov.columns:
             cell = cov.cell(row.id, col.id)
             cells.append(Text("\n".join(cell_parts(cell)), style=STYLES[cell.level]))
-        table.add_row(Text(row_label(row)), *cells)
+        table.add_row(Text(row.id), Text(row.title), *cells)
     chart = Table.grid(padding=(0, 1))
     chart.add_column()
     chart.add_column()
