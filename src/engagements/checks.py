@@ -289,4 +289,6 @@ def check(loaded: Loaded) -> list[Diagnostic]:
 
     A file that failed its schema is skipped, but the other one is still checked on its own.
     """
-    return _Checker(loaded).run()
+    from .meter import check_history  # the meter builds on this module's quote search
+
+    return _Checker(loaded).run() + check_history(loaded)
