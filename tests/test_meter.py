@@ -256,3 +256,66 @@ def test_timeline_numbers_entries_and_marks_corrections(tmp_path):
         (2, "compromise", 1, []),
     ]
     assert meter.timeline(loaded.dataset, "nope") is None
+
+
+# --- Commands --------------------------------------------------------------------------------------
+
+
+def test_rate_command_records_refuses_without_evidence_and_says_so(cli, tmp_path):
+    directory = make(tmp_path)
+    path = directory / "commitments.yaml"
+    before = path.read_bytes()
+    result = cli("--data", str(directory), "rate", "p1", "tenu", "--date", "2026-05-12")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "engagements: erreur: engagement « p1 » : statut « tenu » sans preuve : "
+        "indiquez une source et une citation ou un lien\n"
+    )
+    result = cli("--data", str(directory), "rate", "p1", "tenu-ish", "--date", "2026-05-12")
+    assert result.exit_code == 2
+    assert result.stderr == "engagements: erreur: statut inconnu « tenu-ish » ; vouliez-vous dire « tenu » ?\n"
+    result = cli("--data", str(directory), "rate", "p1", "kept", "--url", "https://example.org")
+    assert (result.exit_code, result.stderr) == (1, "engagements: erreur: une preuve nomme sa source : ajoutez --source TITRE\n")
+    assert path.read_bytes() == before
+
+    args = ("--data", str(directory), "rate", "p1", "tenu", "--date", "2026-05-12", "--source", "Délibération",
+            "--document", "cm", "--quote", "crée 40 places", "--note", "Votée à l’unanimité.", "--by", "Awa")
+    result = cli(*args)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.endswith("commitments.yaml : « p1 » : tenu le 2026-05-12.\n")
+    assert cli(*args).stderr == "rien à changer : ce constat est déjà enregistré pour « p1 ».\n"
+    assert path.read_text(encoding="utf-8").count("status: kept") == 1
+
+
+def test_status_and_timeline_commands(cli, tmp_path):
+    directory = make(tmp_path)
+    meter.rate(directory, [("p1", KEPT)])
+    result = cli("--data", str(directory), "status", "--format", "json")
+    assert result.exit_code == 0
+    found = __import__("json").loads(result.stdout)
+    assert [(m["list"], m["counts"]["kept"], m["shares"]["kept"]) for m in found["lists"]] == [("l1", 1, 0.5), ("l2", 0, 0.0)]
+    assert [(c["pledge"], c["status"], c["source"]) for c in found["changes"]] == [
+        ("p1", "kept", "Délibération du conseil municipal")
+    ]
+    result = cli("--data", str(directory), "status", "--format", "csv", "--list", "l1")
+    assert result.stdout.splitlines()[:3] == [
+        "list,name,status,label,count,share",
+        "l1,Liste un,not_rated,non évalué,1,0.5",
+        "l1,Liste un,in_progress,en cours,0,0.0",
+    ]
+    result = cli("--data", str(directory), "status", "--list", "l1")
+    assert "  tenu             1  50 % ██████████░░░░░░░░░░" in result.stdout
+    assert "Derniers changements" in result.stdout
+    assert cli("--data", str(directory), "status", "--list", "l9").exit_code == 2
+
+    result = cli("--data", str(directory), "timeline", "p1", "--format", "json")
+    line = __import__("json").loads(result.stdout)
+    assert (line["status"], line["history"][0]["quote"], line["history"][0]["by"]) == ("kept", "crée 40 places", "Awa")
+    result = cli("--data", str(directory), "timeline", "p1")
+    assert result.stdout.splitlines()[2:5] == [
+        "Statut actuel : tenu",
+        "",
+        "1. 2026-05-12 · tenu · par Awa",
+    ]
+    result = cli("--data", str(directory), "timeline", "p9")
+    assert (result.exit_code, result.stderr) == (2, "engagements: erreur: engagement « p9 » inconnu ; vouliez-vous dire « p1 » ?\n")
