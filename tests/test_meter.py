@@ -317,5 +317,5 @@ def test_status_and_timeline_commands(cli, tmp_path):
         "",
         "1. 2026-05-12 · tenu · par Awa",
     ]
-    result = cli("--data", str(directory), "timeline", "p9")
-    assert (result.exit_code, result.stderr) == (2, "engagements: erreur: engagement « p9 » inconnu ; vouliez-vous dire « p1 » ?\n")
+    result = cli("--data", str(directory), "timeline", "p11")
+    assert (result.exit_code, result.stderr) == (2, "engagements: erreur: engagement « p11 » inconnu ; vouliez-vous dire « p1 » ?\n")
