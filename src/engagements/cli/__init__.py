@@ -62,3 +62,9 @@ for _module in (data, reports, edit, review, export, importing, mandate):
     for _info in _module.commands.registered_commands:
         _info.cls = Command
         app.registered_commands.append(_info)
+    for _group in _module.commands.registered_groups:  # `sheet status`
+        _group.cls = Group
+        assert _group.typer_instance is not None
+        for _info in _group.typer_instance.registered_commands:
+            _info.cls = Command
+        app.registered_groups.append(_group)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,13 +20,16 @@ from .common import (
     ReportFormatOption,
     TableFormat,
     TableFormatOption,
+    auto_format,
     check_ids,
     fail,
     load_data,
     parse_date,
+    print_diagnostics,
     print_json,
     report_outcome,
     run_edit,
+    say,
     writable_dir,
 )
 
@@ -160,3 +164,103 @@ def timeline(ctx: typer.Context, pledge: PledgeArgument, format: ReportFormatOpt
     from ..report import make_console
 
     make_console().print(timeline_view(found))
+
+
+sheet = typer.Typer(
+    name="sheet",
+    help=_("Écrire une feuille de calcul à remplir (puis relire avec « engagements apply »)."),
+    no_args_is_help=True,
+)
+commands.add_typer(sheet)
+
+OutputOption = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar=_("FICHIER"),
+        help=_("suivi.xlsx (classeur) ou suivi.csv (CSV pour Excel en français : BOM, point-virgule)."),
+        dir_okay=False,
+    ),
+]
+
+
+@sheet.command(
+    "status",
+    help=_(
+        "Une ligne par engagement : id, liste, engagement, statut actuel, puis à remplir nouveau statut, date, "
+        "source, lien, citation, explication."
+    ),
+)
+def sheet_status(ctx: typer.Context, output: OutputOption, lists: ListFilter = None) -> None:
+    from .. import sheet as sheets
+    from ..exports import xlsx_available
+    from ..loading import display_path
+    from ..writing import atomic_write
+
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        fail(_("extension « {suffix} » inconnue : .xlsx ou .csv").format(suffix=output.suffix or "∅"), EXIT_USAGE)
+    if suffix == ".xlsx" and not xlsx_available():
+        fail(_("le format xlsx demande openpyxl : pip install 'engagements[xlsx]'"), EXIT_USAGE)
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    rows = sheets.status_rows(data, lists)
+    atomic_write(output, sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows))
+    say(_("{file} : {n} engagement(s) à suivre.").format(file=display_path(output), n=len(rows) - 1))
+
+
+@commands.command(
+    "apply",
+    help=_(
+        "Enregistrer les lignes remplies d’une feuille de suivi (xlsx ou csv) : toutes en une écriture vérifiée, "
+        "ou rien si une ligne est fausse."
+    ),
+)
+def apply_sheet(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar=_("FICHIER"), help=_("La feuille remplie (xlsx ou csv)."), dir_okay=False, exists=True),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help=_("Ne rien écrire : montrer ce qui serait enregistré."))
+    ] = False,
+) -> None:
+    from .. import meter
+    from .. import sheet as sheets
+    from ..loading import display_path
+
+    directory = writable_dir(ctx, writing=not dry_run)
+    name = display_path(file)
+    result = run_edit(lambda: sheets.apply(directory, file, name, dry_run=dry_run))
+    if result.diagnostics:
+        print_diagnostics(result.diagnostics, auto_format())
+        fail(
+            _("{n} ligne(s) en erreur : rien n’a été enregistré").format(
+                n=len({d.line for d in result.diagnostics})
+            ),
+            EXIT_INVALID,
+        )
+    for planned in result.entries:
+        names = {
+            "row": planned.row,
+            "pledge": planned.pledge,
+            "status": meter.label(planned.entry.status),
+            "date": planned.entry.date.isoformat(),
+        }
+        if planned.recorded:
+            say(_("ligne {row} : « {pledge} » : {status} le {date}").format(**names))
+        else:
+            say(_("ligne {row} : déjà enregistré pour « {pledge} »").format(**names))
+    new = len(result.new)
+    if dry_run:
+        say(_("--dry-run : {n} constat(s) seraient enregistrés ; rien n’a été écrit.").format(n=new))
+    elif new:
+        say(
+            _("{file} : {n} constat(s) enregistré(s).").format(
+                file=display_path(directory / "commitments.yaml"), n=new
+            )
+        )
+    else:
+        say(_("rien à changer : la feuille ne contient aucun nouveau constat."))
