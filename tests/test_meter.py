@@ -319,3 +319,17 @@ def test_status_and_timeline_commands(cli, tmp_path):
     ]
     result = cli("--data", str(directory), "timeline", "p11")
     assert (result.exit_code, result.stderr) == (2, "engagements: erreur: engagement « p11 » inconnu ; vouliez-vous dire « p1 » ?\n")
+
+
+def test_show_carries_the_current_status_and_its_evidence(cli, tmp_path):
+    directory = make(tmp_path)
+    result = cli("--data", str(directory), "show", "p1", "--format", "json")
+    found = __import__("json").loads(result.stdout)
+    assert (found["status"], found["verdict"]) == ("not_rated", None)
+    meter.rate(directory, [("p1", KEPT)])
+    found = __import__("json").loads(cli("--data", str(directory), "show", "p1", "--format", "json").stdout)
+    assert (found["status"], found["status_label"]) == ("kept", "tenu")
+    assert found["verdict"]["source"] == "Délibération du conseil municipal"
+    assert found["verdict"]["quote"] == "crée 40 places"
+    result = cli("--data", str(directory), "show", "p1")
+    assert "Statut : tenu le 2026-05-12 (Délibération du conseil municipal)" in " ".join(result.stdout.split())

@@ -5,7 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from .matching import match
+from .meter import current, label
 from .models import Commitment, Dataset, Provenance
+
+
+def verdict(pledge: Commitment) -> dict[str, Any] | None:
+    """The latest entry of a pledge's history with its evidence (None when never rated)."""
+    if not pledge.history:
+        return None
+    entry = pledge.history[-1]
+    evidence = entry.evidence
+    return {
+        "status": entry.status,
+        "date": entry.date.isoformat(),
+        "source": evidence.source if evidence else None,
+        "url": evidence.url if evidence else None,
+        "quote": evidence.quote if evidence else None,
+        "note": entry.note,
+        "by": entry.by,
+        "entries": len(pledge.history),
+    }
 
 
 def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[str, Any] | None:
@@ -74,7 +93,10 @@ def details(data: Dataset, item: str, *, use_links: bool = True) -> dict[str, An
             "list_name": lst.name,
             "text": c.text,
             "note": c.note,
-            "status": c.status,
+            "status": current(c),
+            "status_label": label(current(c)),
+            "verdict": verdict(c),
+            "deadline": c.deadline.isoformat() if c.deadline else None,
             "provenance": provenance_dict(c.provenance, sources),
             "requests": [{**s.as_dict(), "title": requests[s.request].title} for s in rows],
         }
