@@ -22,7 +22,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from .checks import find_quote, read_source
+from .checks import SourceText, find_quote, read_source
 from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
 from .loading import Loaded
@@ -175,13 +175,15 @@ def entry_problems(
             )
 
 
-def _source_text(directory: Path, file: str) -> Any:
-    """The source's text when it is a readable file inside the data directory (else None: not checked)."""
+def _source_text(directory: Path, file: str) -> SourceText | None:
+    """The source's text when it is a readable file inside the data directory (else None: not
+    checked here; the source's own problems are reported by `checks` where pledges quote it)."""
     base = directory.resolve()
     candidate = (base / file).resolve()
     if Path(file).is_absolute() or not candidate.is_relative_to(base) or not candidate.is_file():
         return None
-    return read_source(candidate)
+    content = read_source(candidate)
+    return content if isinstance(content, SourceText) else None
 
 
 def check_history(loaded: Loaded, today: dt.date | None = None) -> list[Diagnostic]:
