@@ -148,6 +148,7 @@ def test_contrat_de_ville_is_exactly_what_the_importer_recovers(cli, tmp_path):
     """Every record of the file comes from `import --outline` unaided: only the header, the source's
     title and its note were written by hand."""
     shutil.copytree(DATA / "sources", tmp_path / "sources")
+    shutil.copy(DATA / "requests.yaml", tmp_path / "requests.yaml")  # "." must be a data folder
     result = cli("--data", ".", "import", "sources/004_2478bf577ca4ee32.txt", "--list", "contrat-de-ville",
                  "--outline", "--name", "Contrat de ville communautaire du Pays d'Aix 2015-2020",
                  "--source-id", "contrat-de-ville-2015-2020")
