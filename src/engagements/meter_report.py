@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
+from rich.padding import Padding
 from rich.text import Text
 
 from .i18n import _
@@ -54,29 +54,27 @@ def status_view(result: Meter, *, bar_width: int = 20) -> Group:
             line.append(_bar(m.counts[status], m.total, bar_width), style=STYLES[status])
             parts.append(line)
     parts.append(Text(""))
+    # Lines rather than tables: they wrap under themselves and read at any terminal width.
     if result.changes:
-        table = Table(title=_("Derniers changements"), title_justify="left", expand=False)
-        for head in (_("date"), _("liste"), _("engagement"), _("statut"), _("source")):
-            table.add_column(head, overflow="fold")
+        parts.append(Text(_("Derniers changements"), style="bold underline"))
         for c in result.changes:
-            move = Text(f"{label(c.previous)} → ")
-            move.append(label(c.status), style=STYLES[c.status])
+            line = Text(f"{c.date.isoformat()}  {c.pledge} ({c.list}) : {label(c.previous)} → ")
+            line.append(label(c.status), style=STYLES[c.status])
             if c.entry.corrects is not None:
-                move.append(" " + _("(corrige n° {n})").format(n=c.entry.corrects))
-            evidence = c.entry.evidence
-            table.add_row(
-                Text(c.date.isoformat()), Text(c.list), Text(c.pledge), move, Text(evidence.source if evidence else "")
-            )
-        parts.append(table)
+                line.append(" " + _("(corrige n° {n})").format(n=c.entry.corrects))
+            if c.entry.evidence is not None:
+                line.append(f" — {c.entry.evidence.source}", style="dim")
+            parts.append(Padding(line, (0, 0, 0, 2)))
     else:
         parts.append(Text(_("Aucun constat enregistré : tous les engagements sont non évalués.")))
     if result.overdue:
-        table = Table(title=_("En retard (échéance passée)"), title_justify="left", expand=False)
-        for head in (_("échéance"), _("liste"), _("engagement"), _("statut")):
-            table.add_column(head, overflow="fold")
+        parts.append(Text(""))
+        parts.append(Text(_("En retard (échéance passée)"), style="bold underline"))
         for o in result.overdue:
-            table.add_row(Text(o.deadline.isoformat()), Text(o.list), Text(o.pledge), Text(label(o.status)))
-        parts.append(table)
+            late = _("{pledge} ({list}) : échéance {date}, {status}").format(
+                pledge=o.pledge, list=o.list, date=o.deadline.isoformat(), status=label(o.status)
+            )
+            parts.append(Padding(Text(late), (0, 0, 0, 2)))
     return Group(*parts)
 
 

@@ -13,7 +13,6 @@ from ..i18n import _
 from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
-    ByOption,
     ListFilter,
     PledgeArgument,
     ReportFormat,
@@ -34,6 +33,11 @@ from .common import (
 )
 
 commands = typer.Typer()
+
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", metavar=_("NOM"), help=_("Qui fait ce constat."), show_default=False),
+]
 
 EntryDateOption = Annotated[
     dt.date | None,
