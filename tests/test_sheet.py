@@ -153,3 +153,43 @@ def test_a_sheet_without_its_columns_is_refused(cli, tmp_path):
 )
 def test_cell_dates(value, expected):
     assert sheet.parse_cell_date(value) == expected
+
+
+def test_review_sheet_round_trip_on_the_bundled_data(cli, data_copy, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    result = cli("--data", str(data_copy), "sheet", "review", "-o", "relecture.xlsx", "--list", "programme-solidarite")
+    assert result.exit_code == 0, result
+    book = openpyxl.load_workbook(tmp_path / "relecture.xlsx")
+    page = book.active
+    assert [c.value for c in page[1]] == ["id", "engagement", "demande", "score", "pourquoi", "décision"]
+    rows = [[c.value for c in row] for row in page.iter_rows(min_row=2)]
+    assert rows and all(r[0].startswith("sol-") and r[5] is None for r in rows)
+    assert [int(r[3]) for r in rows] == sorted((int(r[3]) for r in rows), reverse=True)
+    (first_pledge, _text, first_request, *_rest), second = rows[0], rows[1]
+    page["F2"], page["F3"], page["F4"] = "o", "r", "peut-être"
+    book.save(tmp_path / "relecture.xlsx")
+    before = (data_copy / "commitments.yaml").read_bytes()
+    result = cli("--data", str(data_copy), "apply", "relecture.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "relecture.xlsx:4: erreur: décision « peut-être » inconnue : o (confirmer) ou r (rejeter)"
+    )
+    assert (data_copy / "commitments.yaml").read_bytes() == before
+
+    page["F4"] = None
+    book.save(tmp_path / "relecture.xlsx")
+    result = cli("--data", str(data_copy), "apply", "relecture.xlsx")
+    assert result.exit_code == 0, result
+    request_id = first_request.split(" : ")[0]
+    assert result.stderr.splitlines()[:2] == [
+        f"ligne 2 : « {first_pledge} » répond à « {request_id} »",
+        f"ligne 3 : « {second[2].split(' : ')[0]} » écartée pour « {second[0]} »",
+    ]
+    loaded = load_directory(data_copy)
+    pledges = {c.id: c for lst in loaded.dataset.commitments.lists for c in lst.commitments}
+    assert request_id in {link.request for link in pledges[first_pledge].answers}
+    assert second[2].split(" : ")[0] in {link.request for link in pledges[second[0]].rejects}
+    applied = (data_copy / "commitments.yaml").read_bytes()
+    result = cli("--data", str(data_copy), "apply", "relecture.xlsx")
+    assert result.stderr.splitlines()[-1] == "rien à changer : la feuille ne contient aucune nouvelle décision."
+    assert (data_copy / "commitments.yaml").read_bytes() == applied

@@ -5,7 +5,8 @@ UTF-8 with BOM, semicolons) and `to_xlsx` write it. `read_sheet` reads a filled 
 or csv, either delimiter, with or without BOM, UTF-8 or Windows-1252, French or English headers),
 `plan` turns its filled rows into history entries and diagnostics that name the row as the
 spreadsheet numbers it (header = row 1), and `apply` records them all in one checked write, or
-nothing. Nothing here prints or exits.
+nothing. `review_rows` and `plan_review` do the same for suggested links (a « décision » column of
+o or r), recorded through `editing.decide`. Nothing here prints or exits.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .meter import entry_problems, label, parse_status, unknown_status
 from .models import STATUSES, Commitment, Dataset, Evidence, HistoryEntry
 from .tables import neutralise
+
+if TYPE_CHECKING:
+    from .matching import Suggestion
 
 # (key, public French header, English header). The French headers are a public interface.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -45,6 +49,15 @@ OPTIONAL: tuple[tuple[str, str, str], ...] = (
     ("document", "document", "document"),
     ("corrects", "corrige", "corrects"),
 )
+# The review sheet (suggested links): the same reading, other columns.
+REVIEW_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "id", "id"),
+    ("pledge", "engagement", "pledge"),
+    ("request", "demande", "request"),
+    ("score", "score", "score"),
+    ("why", "pourquoi", "why"),
+    ("decision", "décision", "decision"),
+)
 _ALIASES = {"url": "url", "commitment": "pledge", "note": "note", "explanation": "note", "new_status": "status"}
 NEW_FIELDS = ("status", "date", "source", "url", "quote", "note", "by", "document", "corrects")
 
@@ -55,15 +68,15 @@ def _fold(text: str) -> str:
 
 
 _HEADERS: dict[str, str] = {}
-for _key, _french, _english in (*COLUMNS, *OPTIONAL):
+for _key, _french, _english in (*COLUMNS, *OPTIONAL, *REVIEW_COLUMNS):
     _HEADERS[_fold(_french)] = _key
     _HEADERS[_fold(_english)] = _key
 for _alias, _key in _ALIASES.items():
     _HEADERS[_fold(_alias)] = _key
 
 
-def headers() -> list[str]:
-    return [french for _key, french, _english in COLUMNS]
+def headers(columns: Sequence[tuple[str, str, str]] = COLUMNS) -> list[str]:
+    return [french for _key, french, _english in columns]
 
 
 def status_rows(data: Dataset, lists: Sequence[str] | None = None) -> list[list[Any]]:
@@ -80,6 +93,20 @@ def status_rows(data: Dataset, lists: Sequence[str] | None = None) -> list[list[
     return rows
 
 
+def review_rows(data: Dataset, suggestions: Sequence[Suggestion]) -> list[list[Any]]:
+    """One row per suggested link (neither confirmed nor rejected), best score first; the
+    volunteer writes o (confirm) or r (reject) in « décision »."""
+    texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
+    titles = {r.id: r.title for r in data.requests.requests}
+    rows: list[list[Any]] = [headers(REVIEW_COLUMNS)]
+    found = sorted((s for s in suggestions if s.source == "matcher"), key=lambda s: (-s.score, s.commitment, s.request))
+    for s in found:
+        rows.append(
+            [s.commitment, texts[s.commitment], f"{s.request} : {titles[s.request]}", s.score, ", ".join(s.why), ""]
+        )
+    return rows
+
+
 def to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
     """French Excel CSV: UTF-8 with BOM, semicolons, CRLF; formula-like text neutralised."""
     buffer = io.StringIO()
@@ -90,7 +117,8 @@ def to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
-    """A workbook: bold frozen header, filters, a drop-down of the French statuses in « nouveau statut »."""
+    """A workbook: bold frozen header, filters, a drop-down in the column to fill (the French
+    statuses in « nouveau statut », o or r in « décision »)."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
@@ -100,24 +128,30 @@ def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Suivi")[:31]
-    widths = {"id": 16, "liste": 18, "engagement": 60, "statut actuel": 14, "nouveau statut": 16, "date": 12}
+    widths = {
+        "id": 16, "liste": 18, "engagement": 60, "statut actuel": 14, "nouveau statut": 16, "date": 12,
+        "demande": 36, "score": 8, "pourquoi": 36, "décision": 10,
+    }  # fmt: skip
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
             cell = sheet.cell(row=r, column=c, value=value)
-            cell.data_type = "s"
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text, never a formula
             if r == 1:
                 cell.font = Font(bold=True)
             elif c == 3:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for c, head in enumerate(rows[0], start=1):
         sheet.column_dimensions[get_column_letter(c)].width = widths.get(str(head), 24)
-    status_column = get_column_letter(headers().index("nouveau statut") + 1)
-    choices = DataValidation(
-        type="list", formula1='"' + ",".join(label(s) for s in STATUSES) + '"', allow_blank=True
+    header = [str(h) for h in rows[0]]
+    fill, options = (
+        ("décision", ["o", "r"]) if "décision" in header else ("nouveau statut", [label(s) for s in STATUSES])
     )
-    choices.add(f"{status_column}2:{status_column}{max(len(rows), 2)}")
+    column = get_column_letter(header.index(fill) + 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+    choices.add(f"{column}2:{column}{max(len(rows), 2)}")
     sheet.add_data_validation(choices)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
@@ -187,8 +221,17 @@ class Row:
         return str(value).strip()
 
 
-def read_sheet(path: Path, name: str) -> list[Row]:
-    """The data rows of a sheet, keyed by column; raises `SheetError` when it cannot be read."""
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet as read: `status` (a follow-up sheet) or `review` (suggested links), and its rows."""
+
+    kind: str
+    rows: list[Row]
+
+
+def read_sheet(path: Path, name: str) -> Sheet:
+    """The data rows of a sheet, keyed by column, and which sheet it is (a « décision » column
+    makes it a review sheet); raises `SheetError` when it cannot be read."""
     try:
         rows = _xlsx_rows(path, name) if path.suffix.lower() == ".xlsx" else _csv_rows(path.read_bytes())
     except OSError as error:
@@ -196,11 +239,17 @@ def read_sheet(path: Path, name: str) -> list[Row]:
             Diagnostic(name, None, None, _("lecture impossible : {error}").format(error=error.strerror), "bad-sheet")
         ) from error
     except csv.Error as error:
-        raise SheetError(Diagnostic(name, None, None, _("CSV illisible : {error}").format(error=error), "bad-sheet")) from None
+        raise SheetError(
+            Diagnostic(name, None, None, _("CSV illisible : {error}").format(error=error), "bad-sheet")
+        ) from None
     if not rows:
         raise SheetError(Diagnostic(name, 1, None, _("feuille vide : il manque la ligne d’en-tête"), "bad-sheet"))
     keys = [_HEADERS.get(_fold(head)) if head is not None else None for head in rows[0]]
-    missing = [french for key, french in (("id", "id"), ("status", "nouveau statut")) if key not in keys]
+    kind = "review" if "decision" in keys else "status"
+    required = (
+        (("id", "id"), ("status", "nouveau statut")) if kind == "status" else (("id", "id"), ("request", "demande"))
+    )
+    missing = [french for key, french in required if key not in keys]
     if missing:
         raise SheetError(
             Diagnostic(
@@ -208,7 +257,8 @@ def read_sheet(path: Path, name: str) -> list[Row]:
                 1,
                 None,
                 _("colonne(s) manquante(s) : {columns} ; en-têtes attendus : {expected}").format(
-                    columns=", ".join(f"« {m} »" for m in missing), expected=", ".join(headers())
+                    columns=", ".join(f"« {m} »" for m in missing),
+                    expected=", ".join(headers(COLUMNS if kind == "status" else REVIEW_COLUMNS)),
                 ),
                 "bad-sheet",
             )
@@ -217,7 +267,7 @@ def read_sheet(path: Path, name: str) -> list[Row]:
     for number, values in enumerate(rows[1:], start=2):
         cells = {key: value for key, value in zip(keys, values, strict=False) if key is not None}
         found.append(Row(number, cells))
-    return found
+    return Sheet(kind, found)
 
 
 # --- From rows to entries ----------------------------------------------------------------------
@@ -256,15 +306,31 @@ class Planned:
     recorded: bool
 
 
+@dataclass(frozen=True)
+class PlannedDecision:
+    """A filled row of a review sheet; `recorded` is False when the data already says so."""
+
+    row: int
+    pledge: str
+    request: str
+    accepted: bool
+    recorded: bool
+
+
 @dataclass
 class Plan:
     entries: list[Planned] = field(default_factory=list)
+    decisions: list[PlannedDecision] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     blank: int = 0  # rows left without a new status
 
     @property
     def new(self) -> list[Planned]:
         return [p for p in self.entries if p.recorded]
+
+    @property
+    def new_decisions(self) -> list[PlannedDecision]:
+        return [d for d in self.decisions if d.recorded]
 
 
 def plan(data: Dataset, directory: Path, rows: Sequence[Row], name: str, today: dt.date) -> Plan:
@@ -337,9 +403,9 @@ def plan(data: Dataset, directory: Path, rows: Sequence[Row], name: str, today: 
         except ValueError:  # the only free-form cell the model constrains: the document's id
             error(
                 row,
-                _("document « {value} » : identifiant invalide (lettres, chiffres, « . », « _ », « - » seulement)").format(
-                    value=row.text("document")
-                ),
+                _(
+                    "document « {value} » : identifiant invalide (lettres, chiffres, « . », « _ », « - » seulement)"
+                ).format(value=row.text("document")),
                 "bad-row",
             )
             continue
@@ -357,6 +423,52 @@ def plan(data: Dataset, directory: Path, rows: Sequence[Row], name: str, today: 
     return result
 
 
+_YES = frozenset({"o", "oui", "y", "yes", "confirmer", "confirme", "1"})
+_NO = frozenset({"r", "rejeter", "rejete", "n", "non", "no", "0"})
+
+
+def plan_review(data: Dataset, rows: Sequence[Row], name: str) -> Plan:
+    """The decisions a filled review sheet asks for (o: confirm, r: reject; blank: no decision)."""
+    result = Plan()
+    pledges = {c.id: c for lst in data.commitments.lists for c in lst.commitments}
+    request_ids = [r.id for r in data.requests.requests]
+    for row in rows:
+        choice = _fold(row.text("decision"))
+        if not choice:
+            result.blank += 1
+            continue
+        pledge_id = row.text("id")
+        # « q1 : Logement… » as written by `sheet review`, or the bare id.
+        request_id = re.split(r"\s|:", row.text("request"), maxsplit=1)[0]
+
+        def error(message: str, code: str, row: Row = row) -> None:
+            result.diagnostics.append(Diagnostic(name, row.number, None, message, code))
+
+        if choice not in _YES and choice not in _NO:
+            error(
+                _("décision « {value} » inconnue : o (confirmer) ou r (rejeter)").format(value=row.text("decision")),
+                "bad-decision",
+            )
+        elif pledge_id not in pledges:
+            error(
+                _("engagement « {id} » inconnu").format(id=pledge_id) + did_you_mean(pledge_id, pledges),
+                "unknown-pledge",
+            )
+        elif request_id not in request_ids:
+            error(
+                _("demande « {id} » inconnue").format(id=request_id) + did_you_mean(request_id, request_ids),
+                "unknown-request",
+            )
+        else:
+            accepted = choice in _YES
+            pledge = pledges[pledge_id]
+            already = {link.request for link in (pledge.answers if accepted else pledge.rejects)}
+            result.decisions.append(
+                PlannedDecision(row.number, pledge_id, request_id, accepted, request_id not in already)
+            )
+    return result
+
+
 def apply(directory: Path, path: Path, name: str, *, dry_run: bool = False, today: dt.date | None = None) -> Plan:
     """Record every filled row of a sheet in one checked write, or nothing when any row is bad
     (the plan's diagnostics say which). With `dry_run`, nothing is written either way."""
@@ -366,10 +478,15 @@ def apply(directory: Path, path: Path, name: str, *, dry_run: bool = False, toda
     loaded = editing.load_valid(directory)
     assert loaded.dataset is not None
     try:
-        rows = read_sheet(path, name)
+        sheet = read_sheet(path, name)
     except SheetError as error:
         return Plan(diagnostics=[error.diagnostic])
-    result = plan(loaded.dataset, directory, rows, name, today)
+    if sheet.kind == "review":
+        result = plan_review(loaded.dataset, sheet.rows, name)
+        if not (dry_run or has_errors(result.diagnostics) or not result.new_decisions):
+            editing.decide(directory, [(d.pledge, d.request, d.accepted) for d in result.new_decisions])
+        return result
+    result = plan(loaded.dataset, directory, sheet.rows, name, today)
     if dry_run or has_errors(result.diagnostics) or not result.new:
         return result
     meter.rate(directory, [(p.pledge, p.entry) for p in result.new], today=today)

@@ -198,15 +198,10 @@ OutputOption = Annotated[
 )
 def sheet_status(ctx: typer.Context, output: OutputOption, lists: ListFilter = None) -> None:
     from .. import sheet as sheets
-    from ..exports import xlsx_available
     from ..loading import display_path
     from ..writing import atomic_write
 
-    suffix = output.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        fail(_("extension « {suffix} » inconnue : .xlsx ou .csv").format(suffix=output.suffix or "∅"), EXIT_USAGE)
-    if suffix == ".xlsx" and not xlsx_available():
-        fail(_("le format xlsx demande openpyxl : pip install 'engagements[xlsx]'"), EXIT_USAGE)
+    suffix = _sheet_suffix(output)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     rows = sheets.status_rows(data, lists)
@@ -214,11 +209,50 @@ def sheet_status(ctx: typer.Context, output: OutputOption, lists: ListFilter = N
     say(_("{file} : {n} engagement(s) à suivre.").format(file=display_path(output), n=len(rows) - 1))
 
 
+@sheet.command(
+    "review",
+    help=_(
+        "Une ligne par suggestion ni confirmée ni rejetée, les meilleures d’abord : id, engagement, demande, "
+        "score, pourquoi, puis à remplir décision (o = confirmer, r = rejeter)."
+    ),
+)
+def sheet_review(
+    ctx: typer.Context,
+    output: OutputOption,
+    lists: ListFilter = None,
+    min_score: Annotated[
+        int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
+    ] = 0,
+) -> None:
+    from .. import sheet as sheets
+    from ..loading import display_path
+    from ..matching import match
+    from ..writing import atomic_write
+
+    suffix = _sheet_suffix(output)
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    rows = sheets.review_rows(data, match(data, lists=lists, min_score=min_score))
+    atomic_write(output, sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows))
+    say(_("{file} : {n} suggestion(s) à relire.").format(file=display_path(output), n=len(rows) - 1))
+
+
+def _sheet_suffix(output: Path) -> str:
+    from ..exports import xlsx_available
+
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        fail(_("extension « {suffix} » inconnue : .xlsx ou .csv").format(suffix=output.suffix or "∅"), EXIT_USAGE)
+    if suffix == ".xlsx" and not xlsx_available():
+        fail(_("le format xlsx demande openpyxl : pip install 'engagements[xlsx]'"), EXIT_USAGE)
+    return suffix
+
+
 @commands.command(
     "apply",
     help=_(
-        "Enregistrer les lignes remplies d’une feuille de suivi (xlsx ou csv) : toutes en une écriture vérifiée, "
-        "ou rien si une ligne est fausse."
+        "Enregistrer les lignes remplies d’une feuille de suivi ou de relecture (xlsx ou csv) : toutes en une "
+        "écriture vérifiée, ou rien si une ligne est fausse."
     ),
 )
 def apply_sheet(
@@ -257,14 +291,28 @@ def apply_sheet(
             say(_("ligne {row} : « {pledge} » : {status} le {date}").format(**names))
         else:
             say(_("ligne {row} : déjà enregistré pour « {pledge} »").format(**names))
+    for decision in result.decisions:
+        names = {"row": decision.row, "pledge": decision.pledge, "request": decision.request}
+        if not decision.recorded:
+            say(_("ligne {row} : déjà enregistré pour « {pledge} »").format(**names))
+        elif decision.accepted:
+            say(_("ligne {row} : « {pledge} » répond à « {request} »").format(**names))
+        else:
+            say(_("ligne {row} : « {request} » écartée pour « {pledge} »").format(**names))
+    file = display_path(directory / "commitments.yaml")
+    if result.decisions:
+        new = len(result.new_decisions)
+        if dry_run:
+            say(_("--dry-run : {n} décision(s) seraient enregistrées ; rien n’a été écrit.").format(n=new))
+        elif new:
+            say(_("{file} : {n} décision(s) enregistrée(s).").format(file=file, n=new))
+        else:
+            say(_("rien à changer : la feuille ne contient aucune nouvelle décision."))
+        return
     new = len(result.new)
     if dry_run:
         say(_("--dry-run : {n} constat(s) seraient enregistrés ; rien n’a été écrit.").format(n=new))
     elif new:
-        say(
-            _("{file} : {n} constat(s) enregistré(s).").format(
-                file=display_path(directory / "commitments.yaml"), n=new
-            )
-        )
+        say(_("{file} : {n} constat(s) enregistré(s).").format(file=file, n=new))
     else:
         say(_("rien à changer : la feuille ne contient aucun nouveau constat."))
