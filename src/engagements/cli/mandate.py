@@ -299,13 +299,13 @@ def apply_sheet(
             say(_("ligne {row} : « {pledge} » répond à « {request} »").format(**names))
         else:
             say(_("ligne {row} : « {request} » écartée pour « {pledge} »").format(**names))
-    file = display_path(directory / "commitments.yaml")
+    data_file = display_path(directory / "commitments.yaml")
     if result.decisions:
         new = len(result.new_decisions)
         if dry_run:
             say(_("--dry-run : {n} décision(s) seraient enregistrées ; rien n’a été écrit.").format(n=new))
         elif new:
-            say(_("{file} : {n} décision(s) enregistrée(s).").format(file=file, n=new))
+            say(_("{file} : {n} décision(s) enregistrée(s).").format(file=data_file, n=new))
         else:
             say(_("rien à changer : la feuille ne contient aucune nouvelle décision."))
         return
@@ -313,6 +313,6 @@ def apply_sheet(
     if dry_run:
         say(_("--dry-run : {n} constat(s) seraient enregistrés ; rien n’a été écrit.").format(n=new))
     elif new:
-        say(_("{file} : {n} constat(s) enregistré(s).").format(file=file, n=new))
+        say(_("{file} : {n} constat(s) enregistré(s).").format(file=data_file, n=new))
     else:
         say(_("rien à changer : la feuille ne contient aucun nouveau constat."))
