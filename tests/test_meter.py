@@ -333,3 +333,32 @@ def test_show_carries_the_current_status_and_its_evidence(cli, tmp_path):
     assert found["verdict"]["quote"] == "crée 40 places"
     result = cli("--data", str(directory), "show", "p1")
     assert "Statut : tenu le 2026-05-12 (Délibération du conseil municipal)" in " ".join(result.stdout.split())
+
+
+def test_rate_on_the_bundled_data_checks_a_quote_against_the_letter(cli, data_copy):
+    path = data_copy / "commitments.yaml"
+    original = path.read_text(encoding="utf-8")
+    common = ("--data", str(data_copy), "rate", "aec-q1-01", "en cours", "--date", "2026-04-01",
+              "--source", "Lettre d’Aix en commun", "--document", "aec-lettre-2026-03-08")
+    result = cli(*common, "--quote", "Construire 900 logements sociaux")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "citation introuvable dans la source sources/000_1d5eca14aae107d3.txt : recopiez-la telle qu’elle y figure\n"
+    )
+    assert path.read_text(encoding="utf-8") == original
+    result = cli(*common, "--quote", "Construire 450 logements sociaux /an")
+    assert result.exit_code == 0, result
+    assert cli("--data", str(data_copy), "validate").exit_code == 0
+    # Only the new entry was written (after the pledge's provenance), nothing else moved.
+    added = [line for line in path.read_text(encoding="utf-8").splitlines() if line not in original.splitlines()]
+    assert added == [
+        "        history:",
+        "          - status: in_progress",
+        "            date: 2026-04-01",
+        "            evidence:",
+        '              source: "Lettre d’Aix en commun"',
+        "              document: aec-lettre-2026-03-08",
+        '              quote: "Construire 450 logements sociaux /an"',
+    ]
+    found = __import__("json").loads(cli("--data", str(data_copy), "status", "--format", "json").stdout)
+    assert found["lists"][0]["counts"]["in_progress"] == 1
