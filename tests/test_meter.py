@@ -362,3 +362,31 @@ def test_rate_on_the_bundled_data_checks_a_quote_against_the_letter(cli, data_co
     ]
     found = __import__("json").loads(cli("--data", str(data_copy), "status", "--format", "json").stdout)
     assert found["lists"][0]["counts"]["in_progress"] == 1
+
+
+def test_diff_shows_new_findings_and_flags_rewritten_history(cli, tmp_path):
+    import shutil
+
+    old = make(tmp_path / "a")
+    meter.rate(old, [("p1", KEPT)])
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    later = HistoryEntry(
+        status="broken", date=dt.date(2026, 5, 20), evidence=Evidence(source="Article", url="https://example.org/a")
+    )
+    meter.rate(new, [("p1", later), ("p3", later)])
+    result = cli("diff", str(old), str(new), "--format", "json")
+    found = __import__("json").loads(result.stdout)
+    assert found["statuses_recorded"] == [
+        {"list": "l1", "commitment": "p1", "number": 2, "date": "2026-05-20", "status": "broken"},
+        {"list": "l2", "commitment": "p3", "number": 1, "date": "2026-05-20", "status": "broken"},
+    ]
+    assert found["history_rewritten"] == []
+    text = cli("diff", str(old), str(new)).stdout
+    assert "Constats enregistrés (2)\n  p1 (Liste un) : n° 2, 2026-05-20, rompu\n" in text
+
+    # Editing the first verdict in place is reported: a correction is a new entry.
+    path = new / "commitments.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: kept", "status: compromise"), encoding="utf-8")
+    found = __import__("json").loads(cli("diff", str(old), str(new), "--format", "json").stdout)
+    assert found["history_rewritten"] == [{"list": "l1", "commitment": "p1", "number": 1}]
