@@ -115,7 +115,10 @@ def test_each_broken_rule_is_reported_at_its_line_and_column(cli, tmp_path):
 
 def test_impossible_dates_and_unknown_statuses_are_positioned(cli, tmp_path):
     directory = make(tmp_path, "        history:\n          - status: tenu\n            date: 2026-02-30\n")
-    assert errors(cli, directory) == ["14:19: erreur: date impossible « 2026-02-30 » : ce jour n’existe pas au calendrier"]
+    assert errors(cli, directory) == [
+        "14:19: erreur: date impossible « 2026-02-30 » : ce jour n’existe pas (attendu AAAA-MM-JJ ; "
+        "mettez-la entre guillemets si c’est un texte)"
+    ]
     directory = make(tmp_path / "b", "        history:\n          - status: tenu\n            date: 2026-02-03\n")
     (line,) = errors(cli, directory)
     assert line.startswith("13:21: erreur: « status » : valeur 'tenu' invalide, attendu : 'not_rated', 'in_progress'")
