@@ -172,3 +172,16 @@ def test_parents_must_exist_and_never_loop(cli, tmp_path):
         "6:34: erreur: « parent » tourne en rond : « b » finit par être son propre parent",
         "7:34: erreur: parent « axe » inconnu dans la liste « l »",
     ]
+
+
+def test_show_gives_a_record_s_place_in_the_hierarchy(cli, tmp_path):
+    import json
+
+    directory = tmp_path / "d"
+    shutil.copytree(DATA, directory, ignore=shutil.ignore_patterns(".engagements.lock"))
+    result = cli("--data", str(directory), "import", str(directory / "sources" / "004_2478bf577ca4ee32.txt"),
+                 "--list", "contrat-de-ville", "--outline", "--append")
+    assert result.exit_code == 0, result
+    assert cli("--data", str(directory), "validate").exit_code == 0
+    found = json.loads(cli("--data", str(directory), "show", "cdv-b-v2-a2.3", "--format", "json").stdout)
+    assert (found["parent"], found["number"], found["level_in_document"]) == ("cdv-b-v2-o2", "AXE 2.3", "axe")

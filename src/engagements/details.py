@@ -97,6 +97,9 @@ def details(data: Dataset, item: str, *, use_links: bool = True) -> dict[str, An
             "status_label": label(current(c)),
             "verdict": verdict(c),
             "deadline": c.deadline.isoformat() if c.deadline else None,
+            "parent": c.parent,
+            "number": c.number,
+            "level_in_document": c.level,
             "provenance": provenance_dict(c.provenance, sources),
             "requests": [{**s.as_dict(), "title": requests[s.request].title} for s in rows],
         }
