@@ -7,9 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engagements import sheet
 from engagements.loading import load_directory
+from engagements.tables import neutralise
 from test_meter import make
 
 HEADER = "id;liste;engagement;statut actuel;nouveau statut;date;source;lien;citation;explication"
@@ -193,3 +196,41 @@ def test_review_sheet_round_trip_on_the_bundled_data(cli, data_copy, tmp_path):
     result = cli("--data", str(data_copy), "apply", "relecture.xlsx")
     assert result.stderr.splitlines()[-1] == "rien à changer : la feuille ne contient aucune nouvelle décision."
     assert (data_copy / "commitments.yaml").read_bytes() == applied
+
+
+# --- Properties: any cell survives the CSV round trip; no cell makes `plan` raise -----------------
+
+CELLS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+BOUNDED = settings(
+    max_examples=60, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@BOUNDED
+@given(st.lists(st.lists(CELLS, min_size=10, max_size=10), min_size=1, max_size=4))
+def test_any_text_survives_the_french_excel_csv(tmp_path, cells):
+    rows = [sheet.headers(), *cells]
+    path = tmp_path / "suivi.csv"
+    path.write_bytes(sheet.to_csv(rows))
+    found = sheet.read_sheet(path, "suivi.csv")
+    keys = [key for key, _french, _english in sheet.COLUMNS]
+    # The csv module reads a lone carriage return as a line end, as spreadsheets do.
+    expected = [[str(neutralise(c)).replace("\r\n", "\n").replace("\r", "\n") for c in row] for row in cells]
+    got = [[row.cells.get(k, "").replace("\r\n", "\n").replace("\r", "\n") for k in keys] for row in found.rows]
+    assert got == expected
+
+
+@BOUNDED
+@given(st.lists(st.tuples(st.sampled_from(["p1", "p2", "p9", ""]), CELLS, CELLS, CELLS, CELLS), max_size=5))
+def test_plan_reports_bad_cells_and_never_raises(tmp_path_factory, filled):
+    directory = make(tmp_path_factory.mktemp("d"))
+    loaded = load_directory(directory)
+    assert loaded.dataset is not None
+    rows = [
+        sheet.Row(n, {"id": pid, "status": status, "date": day, "source": source, "quote": quote})
+        for n, (pid, status, day, source, quote) in enumerate(filled, start=2)
+    ]
+    result = sheet.plan(loaded.dataset, directory, rows, "suivi.csv", dt.date(2026, 6, 1))
+    assert all(d.file == "suivi.csv" and 2 <= (d.line or 0) <= len(rows) + 1 for d in result.diagnostics)
+    assert len(result.entries) + len({d.line for d in result.diagnostics}) + result.blank == len(rows)
