@@ -20,6 +20,7 @@ from .models import CommitmentsFile, Provenance, RequestsFile, Source
 from .reading import ReadRefused, max_bytes, read_bounded
 
 _SPACE = re.compile(r"\s+")
+_TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ def read_source(path: Path) -> SourceText | ReadRefused:
         raw = read_bounded(path, max_bytes())
     except ReadRefused as refused:
         return refused
-    text = unify(raw.decode("utf-8", errors="replace"))
+    # HTML tags of table fragments in an extraction are layout, not text ("3<sup>e</sup>").
+    text = _TAGS.sub("", unify(raw.decode("utf-8", errors="replace")))
     chars: list[str] = []
     lines: list[int] = []
     line = 1
@@ -62,8 +64,11 @@ def quote_pattern(text: str) -> re.Pattern[str]:
     return re.compile("(?:ff|.)".join(parts), re.DOTALL)
 
 
-def find_quote(text: str, source: SourceText) -> int | None:
-    """The line where `text` starts in `source`, or None when it is not there."""
+def find_quote(text: str, source: SourceText, line: int | None = None) -> int | None:
+    """The line where `text` starts in `source`, or None when it is not there.
+
+    With `line`, an occurrence at that line is preferred to an earlier one (a title that a table
+    of contents repeats)."""
     compact = _SPACE.sub("", unify(text))
     start = source.compact.find(compact)  # most quotes are exact: no pattern to build
     if start < 0 or "ff" in compact:  # where "ff" may be one stray letter, an earlier match may exist
@@ -71,7 +76,13 @@ def find_quote(text: str, source: SourceText) -> int | None:
         if match is None:
             return None
         start = match.start()
-    return source.lines[start] if source.lines else 1
+    found = source.lines[start] if source.lines else 1
+    if line is None or found == line:
+        return found
+    for match in quote_pattern(text).finditer(source.compact, start + 1):
+        if source.lines[match.start()] == line:
+            return line
+    return found
 
 
 def _duplicates(
@@ -221,7 +232,7 @@ class _Checker:
             return
         content = read_source(document)
         assert isinstance(content, SourceText)  # source_document read it
-        found = find_quote(text, content)
+        found = find_quote(text, content, prov.line)
         if found is None:
             self.report(
                 file,
@@ -289,4 +300,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
 
     A file that failed its schema is skipped, but the other one is still checked on its own.
     """
-    return _Checker(loaded).run()
+    from .meter import check_history  # the meter builds on this module's quote search
+    from .outline import check_parents
+
+    return _Checker(loaded).run() + check_history(loaded) + check_parents(loaded)

@@ -6,7 +6,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from .marks import origin_text
+from .meter import current, label
 from .models import Commitment, Dataset, Provenance
+
+
+def verdict(pledge: Commitment) -> dict[str, Any] | None:
+    """The latest entry of a pledge's history with its evidence (None when never rated)."""
+    if not pledge.history:
+        return None
+    entry = pledge.history[-1]
+    evidence = entry.evidence
+    return {
+        "status": entry.status,
+        "date": entry.date.isoformat(),
+        "source": evidence.source if evidence else None,
+        "url": evidence.url if evidence else None,
+        "quote": evidence.quote if evidence else None,
+        "note": entry.note,
+        "by": entry.by,
+        "entries": len(pledge.history),
+    }
 
 
 def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[str, Any] | None:
@@ -91,7 +110,13 @@ def details(
             "list_name": lst.name,
             "text": c.text,
             "note": c.note,
-            "status": c.status,
+            "status": current(c),
+            "status_label": label(current(c)),
+            "verdict": verdict(c),
+            "deadline": c.deadline.isoformat() if c.deadline else None,
+            "parent": c.parent,
+            "number": c.number,
+            "level_in_document": c.level,
             "provenance": provenance_dict(c.provenance, sources),
             "requests": [
                 {

@@ -625,7 +625,7 @@ class Session:
         self.version += 1
         self.document.raw = text.encode("utf-8")
 
-    def apply(self, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
+    def apply(self, edits: Sequence[tuple[str, str | None, Change]]) -> list[Outcome]:
         """Apply each (pledge id, request id, change), then write the file once if anything changed.
 
         Ids are checked first, so an unknown one changes nothing. A refused write leaves the
@@ -635,7 +635,7 @@ class Session:
         loaded = self.loaded
         targets = [(*_find_pledge(loaded, commitment_id), request_id) for commitment_id, request_id, _c in edits]
         for _i, _j, request_id in targets:
-            if request_id not in self.request_ids:
+            if request_id is not None and request_id not in self.request_ids:
                 raise UnknownId(
                     _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
                     + did_you_mean(request_id, self.request_ids)
@@ -734,10 +734,19 @@ class Session:
         self.document = read_document(self.path)
 
 
-def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
+def _edit_pledges(
+    directory: Path,
+    edits: Sequence[tuple[str, str | None, Change]],
+    before: Callable[[loading.Loaded], None] | None = None,
+) -> list[Outcome]:
     """Apply each (pledge id, request id, change) to `commitments.yaml`, then write it once if
-    anything changed: one lock, one check of the ids, one validated write for any number of edits."""
+    anything changed: one lock, one check of the ids, one validated write for any number of edits.
+
+    A request id of None is an edit that names no request (a meter entry). `before` sees the
+    data as loaded and checked, before any change runs."""
     with Session(directory) as session:
+        if before is not None:
+            before(session.loaded)
         return session.apply(edits)
 
 

@@ -243,6 +243,16 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
             parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
+        if found.get("verdict"):
+            v = found["verdict"]
+            evidence = " · ".join(str(x) for x in (v["source"], v["url"]) if x)
+            parts.append(
+                Text(
+                    _("Statut : {status} le {date} ({evidence}) ; historique : engagements timeline {id}").format(
+                        status=found["status_label"], date=v["date"], evidence=evidence, id=found["id"]
+                    )
+                )
+            )
         parts.append(Text(""))
         parts.append(Text(_("Demandes auxquelles il répond"), style="bold underline"))
         if not found["requests"]:
