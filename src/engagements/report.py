@@ -33,7 +33,9 @@ def source_name(source: str) -> str:
 
 
 def make_console(width: int | None = None) -> Console:
-    return Console(highlight=False, width=width)
+    from .terminal import SafeConsole
+
+    return SafeConsole(highlight=False, width=width)
 
 
 def row_label(row: Any) -> str:

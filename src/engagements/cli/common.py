@@ -63,8 +63,32 @@ def data_dir(ctx: typer.Context) -> Path:
     return chosen if chosen is not None else default_data_dir()
 
 
+# -- the output boundary ------------------------------------------------------------------------
+#
+# Every byte the CLI writes goes through `out`, `err`, `print_json` or a `terminal.SafeConsole`
+# (`report.make_console`): text from the data never reaches a terminal with a raw control or bidi
+# character (see `engagements.safety`). No other module of the CLI writes to sys.stdout or
+# sys.stderr (a test checks it).
+
+
+def out(text: str) -> None:
+    """Write to standard output, control and bidi characters made visible (line ends kept)."""
+    from ..safety import visible
+
+    sys.stdout.write(visible(text))
+
+
+def err(text: str) -> None:
+    """Write to standard error, control and bidi characters made visible (line ends kept)."""
+    from ..safety import visible
+
+    sys.stderr.write(visible(text))
+
+
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    sys.stderr.write(f"engagements: {_('erreur')}: {message}\n")
+    from ..safety import visible
+
+    err(f"engagements: {_('erreur')}: {visible(message, multiline=False)}\n")
     raise typer.Exit(code)
 
 
@@ -102,24 +126,40 @@ def auto_format() -> DiagnosticFormat:
 def print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # type: ignore[type-arg]
     if not diagnostics:
         return
-    out = sys.stdout if fmt is DiagnosticFormat.json else sys.stderr
-    out.write(render(diagnostics, fmt) + "\n")
+    from dataclasses import replace
+
+    from ..safety import json_text, visible
+
+    if fmt is DiagnosticFormat.json:
+        sys.stdout.write(json_text(render(diagnostics, fmt)) + "\n")
+        return
+    # One line per problem: a line feed in a key name must not forge a diagnostic of its own.
+    shown = [
+        replace(d, file=visible(d.file, multiline=False), message=visible(d.message, multiline=False))
+        for d in diagnostics
+    ]
+    err(render(shown, fmt) + "\n")
 
 
 def print_json(value: object) -> None:
-    """JSON for scripts on stdout: UTF-8 text as is, indented."""
+    """JSON for scripts on stdout: UTF-8 text as is, indented; characters a terminal would
+    obey (DEL, C1, bidi) written as JSON escapes, which keep the values."""
     import json
 
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    from ..safety import json_text
+
+    sys.stdout.write(json_text(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
 
 
 def emit_table(table: Table, fmt: TableFormat) -> None:
     from ..tables import to_csv, to_json
 
     if fmt is TableFormat.json:
-        sys.stdout.write(to_json(table) + "\n")
+        from ..safety import json_text
+
+        sys.stdout.write(json_text(to_json(table)) + "\n")
     elif fmt is TableFormat.csv:
-        sys.stdout.write(to_csv(table))
+        out(to_csv(table))
     else:
         from ..terminal import print_table
 
@@ -275,7 +315,7 @@ def run_edit(action: Callable[[], T]) -> T:
 
 
 def say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    err(message + "\n")
 
 
 def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,8 +17,10 @@ from .common import (
     auto_format,
     data_dir,
     emit_table,
+    err,
     fail,
     load_data,
+    out,
     print_diagnostics,
 )
 
@@ -52,7 +53,7 @@ def validate(
     diagnostics = loaded.diagnostics + check(loaded)
     failed = has_errors(diagnostics) or (strict and bool(diagnostics))
     if fmt is DiagnosticFormat.json:
-        print_diagnostics(diagnostics, fmt) if diagnostics else sys.stdout.write("[]\n")
+        print_diagnostics(diagnostics, fmt) if diagnostics else out("[]\n")
     else:
         print_diagnostics(diagnostics, fmt)
     if failed:
@@ -60,7 +61,7 @@ def validate(
     if fmt is DiagnosticFormat.text and loaded.dataset is not None:
         data = loaded.dataset
         n_pledges = sum(len(lst.commitments) for lst in data.commitments.lists)
-        sys.stderr.write(
+        err(
             _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
                 dir=loading.display_path(directory),
                 requests=len(data.requests.requests),
@@ -100,7 +101,7 @@ def schema(
         fail(_("schéma inconnu « {name} » : requests ou commitments").format(name=which), EXIT_USAGE)
     text = schema_text(which)
     if output is None:
-        sys.stdout.write(text)
+        out(text)
     else:
         from ..writing import atomic_write
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from .common import (
     NoLinksOption,
     RequestLevel,
     check_ids,
+    err,
     fail,
     load_data,
 )
@@ -127,4 +127,4 @@ def export(
                 ),
                 EXIT_INVALID,
             )
-        sys.stderr.write(_("{file} : écrit.").format(file=display_path(path)) + "\n")
+        err(_("{file} : écrit.").format(file=display_path(path)) + "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,9 @@ from .common import (
     EXIT_USAGE,
     auto_format,
     data_dir,
+    err,
     fail,
+    out,
     print_diagnostics,
     print_json,
 )
@@ -106,8 +107,8 @@ def import_cmd(
             )
         )
     if not append:
-        sys.stdout.write(importer.draft_yaml(imported))
-        sys.stderr.write(
+        out(importer.draft_yaml(imported))
+        err(
             _("{file} : engagements trouvés : {n} (brouillon à relire).").format(n=count, file=display_path(file))
             + "\n"
         )
@@ -120,7 +121,7 @@ def import_cmd(
     except EditError as exc:
         print_diagnostics(exc.diagnostics, auto_format())
         fail(exc.message)
-    sys.stderr.write(
+    err(
         _("liste « {id} » ajoutée à {file} (engagements à relire : {n}).").format(
             id=list_id, file=display_path(directory / COMMITMENTS_FILE), n=count
         )
@@ -208,6 +209,6 @@ def diff(
     if format is DiffFormat.json:
         print_json(result.to_dict())
     elif format is DiffFormat.md:
-        sys.stdout.write(diffing.render_markdown(result, title))
+        out(diffing.render_markdown(result, title))
     else:
-        sys.stdout.write(diffing.render_text(result))
+        out(diffing.render_text(result))

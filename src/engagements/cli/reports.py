@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -20,6 +19,7 @@ from .common import (
     check_ids,
     coverage_for,
     load_data,
+    out,
     print_json,
     suggestion_rows,
 )
@@ -93,7 +93,7 @@ def gaps(
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
 
-        sys.stdout.write(gaps_markdown(result, found))
+        out(gaps_markdown(result, found))
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}
