@@ -16,10 +16,9 @@ import pytest
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from conftest import DATA, ROOT
 from engagements import safety
 from engagements.terminal import SafeConsole
-
-from conftest import DATA, ROOT
 
 # As YAML double-quoted escapes, and as the characters they stand for.
 PAYLOAD_YAML = r"\e]0;pwned\a\e[2J\e]8;;http://evil.example\e\\clic\e]8;;\e\\\e[31m\u202eRTL\u2066iso\x9b1m\x7f"
@@ -125,7 +124,7 @@ def test_unknown_key_names_on_stderr_are_one_visible_line(cli, tmp_path):
     shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
     path = data / "commitments.yaml"
     text = path.read_text(encoding="utf-8")
-    marker = "        text: \"Construire 450 logements"
+    marker = '        text: "Construire 450 logements'
     assert marker in text
     path.write_text(
         text.replace(marker, '        "ti\\e]0;pwned\\a\\e[2J\\ntle\\u202e": 1\n' + marker, 1), encoding="utf-8"
@@ -207,8 +206,8 @@ def test_no_command_module_writes_around_the_boundary():
     for path in sorted((package / "cli").glob("*.py")):
         if path.name != "common.py":
             text = path.read_text(encoding="utf-8")
-            assert "sys.stdout" not in text and "sys.stderr" not in text and "print(" not in text.replace(
-                ".print(", ""
+            assert (
+                "sys.stdout" not in text and "sys.stderr" not in text and "print(" not in text.replace(".print(", "")
             ), path
     for path in sorted(package.rglob("*.py")):
         if path.name != "terminal.py":
