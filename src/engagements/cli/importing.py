@@ -174,7 +174,7 @@ def diff(
 ) -> None:
     from .. import diffing
     from ..checks import check
-    from ..loading import load_directory
+    from ..loading import load_directory, max_bytes
 
     if level not in ("question", "demand", "all"):
         fail(_("niveau inconnu « {level} » : question, demand ou all").format(level=level), EXIT_USAGE)
@@ -186,7 +186,7 @@ def diff(
                 fail(_("avec --git, ne donnez pas de dossier : utilisez --data"), EXIT_USAGE)
             current = data_dir(ctx)
             try:
-                diffing.git_snapshot(current, git, Path(tmp))
+                diffing.git_snapshot(current, git, Path(tmp), max_bytes())
             except ValueError as exc:
                 fail(str(exc), EXIT_USAGE)
             old_dir, new_dir = Path(tmp), current
