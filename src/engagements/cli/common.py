@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -51,6 +51,11 @@ LangOption = Annotated[
     str | None,
     typer.Option("--lang", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help=_("Remplacer le fichier de sortie s’il existe déjà (jamais un fichier de données).")),
+]
+ParentsOption = Annotated[bool, typer.Option("--parents", help=_("Créer les dossiers manquants du chemin de sortie."))]
 TableFormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
 ]
@@ -76,6 +81,17 @@ def out(text: str) -> None:
     from ..safety import visible
 
     sys.stdout.write(visible(text))
+
+
+def out_bytes(chunks: Iterable[bytes]) -> None:
+    """Write an export to standard output (`-o -`): its bytes, already made safe by the export."""
+    for chunk in chunks:
+        sys.stdout.buffer.write(chunk)
+    sys.stdout.flush()
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def err(text: str) -> None:

@@ -12,6 +12,8 @@ from ..i18n import _
 from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    ForceOption,
+    ParentsOption,
     TableFormat,
     TableFormatOption,
     auto_format,
@@ -90,19 +92,53 @@ def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table)
 
 @commands.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
 def schema(
+    ctx: typer.Context,
     which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=_("Fichier à écrire (sinon la sortie standard)."))
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=_(
+                "Fichier à écrire (sinon, ou avec « - », la sortie standard) ; "
+                "un fichier existant n’est remplacé qu’avec --force, sauf un schéma écrit par cette commande."
+            ),
+        ),
     ] = None,
+    force: ForceOption = False,
+    parents: ParentsOption = False,
 ) -> None:
     from ..schema import schema_text
 
     if which not in ("requests", "commitments"):
         fail(_("schéma inconnu « {name} » : requests ou commitments").format(name=which), EXIT_USAGE)
     text = schema_text(which)
-    if output is None:
+    if output is None or str(output) == "-":
         out(text)
-    else:
-        from ..writing import atomic_write
+        return
+    import json
 
-        atomic_write(output, text.encode("utf-8"))
+    from ..loading import display_path
+    from ..writing import OutputError, check_output, write_output
+
+    def previous(path: Path) -> bool:
+        # A schema this command wrote, of this version or another: small JSON with our $id.
+        try:
+            if path.stat().st_size > 1 << 20:
+                return False
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(found, dict) and found.get("$id") == f"{which}.schema.json"
+
+    try:
+        check_output(output, data_dir=data_dir(ctx), force=force, parents=parents, own=previous)
+        write_output(output, text.encode("utf-8"), parents=parents)
+    except OutputError as error:
+        fail(error.message, EXIT_USAGE)
+    except OSError as error:
+        fail(
+            _("impossible d’écrire {file} : {reason} ; rien n’a été remplacé").format(
+                file=display_path(output), reason=error.strerror or error
+            )
+        )
