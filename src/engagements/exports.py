@@ -469,7 +469,11 @@ def csv_streams(export: Export, *, excel: bool = False) -> dict[str, Iterator[by
     files = {f"{t.name}.csv": encoded(t) for t in tables}
     # Last, so that a directory holding the descriptor holds the files it describes.
     files[PACKAGE_FILE] = iter(
-        [(json.dumps(datapackage(export, tables, excel=excel), ensure_ascii=False, indent=2) + "\n").encode("utf-8")]
+        [
+            json_text(json.dumps(datapackage(export, tables, excel=excel), ensure_ascii=False, indent=2) + "\n").encode(
+                "utf-8"
+            )
+        ]
     )
     return files
 
