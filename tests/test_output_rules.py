@@ -112,11 +112,23 @@ def test_schema_replaces_its_own_previous_output_but_not_another_file(cli, small
 # -- special files ---------------------------------------------------------------------------------
 
 
-def test_a_device_is_never_replaced(cli, small):
-    result = cli("--data", str(small), "export", "-f", "md", "-o", "/dev/null", "--force")
+@pytest.fixture
+def device(tmp_path: Path) -> Path:
+    """A character device to aim -o at: a null device of our own when root (so that a broken
+    protection could never replace the real /dev/null), else /dev/null, which only root could
+    replace."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = tmp_path / "null"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return node
+
+
+def test_a_device_is_never_replaced(cli, small, device):
+    result = cli("--data", str(small), "export", "-f", "md", "-o", str(device), "--force")
     assert result.exit_code == 2, result
     assert "pas un fichier ordinaire" in result.stderr
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
 
 
 def test_a_fifo_is_refused_without_opening_it(cli, small, tmp_path):

@@ -122,6 +122,15 @@ def is_temp_name(name: str, of: Iterable[str]) -> bool:
     return name.endswith(".tmp") and any(name.startswith(f".{target}.") for target in of)
 
 
+# The journal of a multi-file write in progress (see `editing.write_checked`).
+JOURNAL_FILE = ".engagements.journal"
+
+
+def pending_recovery(directory: Path, of: Iterable[str]) -> bool:
+    """Whether a killed write left a journal or temporary files of the files `of` in `directory`."""
+    return os.path.lexists(directory / JOURNAL_FILE) or bool(leftover_temps(directory, of))
+
+
 def leftover_temps(directory: Path, of: Iterable[str]) -> list[Path]:
     """Temporary files a killed write left beside the files `of` in `directory`."""
     names = list(of)

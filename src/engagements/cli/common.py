@@ -108,6 +108,28 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     raise typer.Exit(code)
 
 
+def recover_writes(directory: Path) -> None:
+    """Finish or clean up what a killed write left in the data directory, and say so; when it
+    cannot be done now (another writer at work, a read-only folder), warn."""
+    from ..writing import pending_recovery
+
+    names = [paths.REQUESTS_FILE, paths.COMMITMENTS_FILE]
+    if not directory.is_dir() or not pending_recovery(directory, names):
+        return  # the usual case: one directory listing, no import
+    from ..editing import recover_if_needed
+    from ..loading import display_path
+
+    for line in recover_if_needed(directory):
+        say(line)
+    if pending_recovery(directory, names):
+        say(
+            _(
+                "avertissement : une écriture interrompue a laissé des fichiers temporaires dans {dir} ; "
+                "la prochaine commande d’écriture les traitera"
+            ).format(dir=display_path(directory))
+        )
+
+
 def load_data(ctx: typer.Context) -> Dataset:
     """The data, loaded and checked; on errors print every diagnostic and exit 1.
 
@@ -122,6 +144,7 @@ def load_data(ctx: typer.Context) -> Dataset:
     directory = data_dir(ctx)
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    recover_writes(directory)
     key = cache.data_key(directory, "dataset")
     cached = cache.read("dataset", key)
     if cached is not None:
@@ -258,6 +281,7 @@ def coverage_for(ctx: typer.Context, level: RequestLevel, lists: list[str] | Non
     from ..coverage import Coverage
 
     directory = data_dir(ctx)
+    recover_writes(directory)
     key = cache.data_key(directory, "coverage", level.value, ",".join(lists or []), str(use_links))
     cached = cache.read("coverage", key)
     if cached is not None:

@@ -24,6 +24,7 @@ from .common import (
     load_data,
     out,
     print_diagnostics,
+    recover_writes,
 )
 
 commands = typer.Typer()
@@ -51,6 +52,7 @@ def validate(
     directory = data_dir(ctx)
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    recover_writes(directory)
     loaded = loading.load_directory(directory)
     diagnostics = loaded.diagnostics + check(loaded)
     failed = has_errors(diagnostics) or (strict and bool(diagnostics))
