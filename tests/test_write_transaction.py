@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT
+from conftest import ROOT
 from engagements import editing, writing
 from engagements.writing import JOURNAL_FILE
 
@@ -48,27 +47,61 @@ KILLER = textwrap.dedent(
     if command == "fmt":
         editing.fmt(directory)
     else:
-        editing.link(directory, "aec-intro-01", "q4")
+        editing.link(directory, "a-02", "r2")
     """
 )
 
 
+REQUESTS = """\
+# yaml-language-server: $schema=schema/requests.schema.json
+requests:
+  - id: r1
+    title: "Hébergement d’urgence"
+    text: "Assurer un hébergement d’urgence inconditionnel."
+    kind: question
+    number: "1"
+  - id: r2
+    title: "Accès aux droits"
+    text: "Ouvrir un guichet d’accès aux droits."
+    kind: question
+    number: "2"
+"""
+COMMITMENTS = """\
+# yaml-language-server: $schema=schema/commitments.schema.json
+lists:
+  - id: liste-a
+    name: "Liste A"
+    head: "Awa"
+    commitments:
+      - id: a-01
+        text: "Créer des places d’hébergement d’urgence."
+        answers: [r1]
+      - id: a-02
+        text: "Ouvrir un guichet unique d’accès aux droits."
+"""
+
+
+def small_data(target: Path) -> Path:
+    """A small data directory in the canonical layout (small, so that each write is quick)."""
+    target.mkdir(parents=True)
+    (target / "requests.yaml").write_text(REQUESTS, encoding="utf-8")
+    (target / "commitments.yaml").write_text(COMMITMENTS, encoding="utf-8")
+    return target
+
+
 def non_canonical(target: Path) -> Path:
-    """A copy of the data where both files need `fmt` (two keys swapped in each)."""
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock"))
+    """A data directory where both files need `fmt` (two keys swapped in each)."""
+    small_data(target)
     requests = target / "requests.yaml"
-    text = requests.read_text(encoding="utf-8")
-    title = '    title: "Logement social et hébergement d’urgence"\n'
-    start = text.index(title)
-    end = text.index("\n", start + len(title)) + 1
-    requests.write_text(text[:start] + text[start + len(title) : end] + title + text[end:], encoding="utf-8")
-    commitments = target / "commitments.yaml"
-    text = commitments.read_text(encoding="utf-8")
-    pair = '    name: "Aix en commun"\n    head: "Julie Boronad"\n'
-    assert pair in text
-    commitments.write_text(
-        text.replace(pair, '    head: "Julie Boronad"\n    name: "Aix en commun"\n'), encoding="utf-8"
+    title, text = (
+        '    title: "Hébergement d’urgence"\n',
+        '    text: "Assurer un hébergement d’urgence inconditionnel."\n',
     )
+    requests.write_text(REQUESTS.replace(title + text, text + title), encoding="utf-8")
+    commitments = target / "commitments.yaml"
+    pair = '    name: "Liste A"\n    head: "Awa"\n'
+    commitments.write_text(COMMITMENTS.replace(pair, '    head: "Awa"\n    name: "Liste A"\n'), encoding="utf-8")
+    assert requests.read_text(encoding="utf-8") != REQUESTS and commitments.read_text(encoding="utf-8") != COMMITMENTS
     return target
 
 
@@ -104,8 +137,7 @@ def test_fmt_killed_between_its_two_renames_is_finished_by_the_next_command(cli,
 
 
 def test_a_write_killed_before_its_renames_leaves_the_data_and_its_temp_is_removed(cli, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    data = small_data(tmp_path / "data")
     before = (data / "commitments.yaml").read_bytes()
     killed("writing-temp", "link", data)
     assert (data / "commitments.yaml").read_bytes() == before
@@ -115,7 +147,7 @@ def test_a_write_killed_before_its_renames_leaves_the_data_and_its_temp_is_remov
     assert "fichier temporaire d’une écriture interrompue supprimé" in result.stderr
     assert temps(data) == []
     # Then the write goes through as if nothing had happened.
-    linked = cli("--data", str(data), "link", "aec-intro-01", "q4")
+    linked = cli("--data", str(data), "link", "a-02", "r2")
     assert linked.exit_code == 0, linked
     assert temps(data) == [] and not (data / JOURNAL_FILE).exists()
 
@@ -123,8 +155,7 @@ def test_a_write_killed_before_its_renames_leaves_the_data_and_its_temp_is_remov
 def test_a_killed_write_in_a_read_only_directory_is_reported(cli, tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root writes in read-only directories")
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    data = small_data(tmp_path / "data")
     (data / ".commitments.yaml.abc123.tmp").write_text("half", encoding="utf-8")
     data.chmod(0o555)
     try:
@@ -136,8 +167,7 @@ def test_a_killed_write_in_a_read_only_directory_is_reported(cli, tmp_path):
 
 
 def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    data = small_data(tmp_path / "data")
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n", encoding="utf-8")
     payload = tmp_path / ".victim.txt.x.tmp"
@@ -151,41 +181,38 @@ def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
 
 
 def test_a_symlinked_data_file_is_written_through(cli, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    data = small_data(tmp_path / "data")
     (data / "real").mkdir()
     (data / "commitments.yaml").rename(data / "real" / "commitments.yaml")
     (data / "commitments.yaml").symlink_to(Path("real") / "commitments.yaml")
-    result = cli("--data", str(data), "link", "aec-intro-01", "q4")
+    result = cli("--data", str(data), "link", "a-02", "r2")
     assert result.exit_code == 0, result
     assert (data / "commitments.yaml").is_symlink()
-    assert "q4" in (data / "real" / "commitments.yaml").read_text(encoding="utf-8").split("aec-intro-01")[1][:200]
+    assert "answers: [r2]" in (data / "real" / "commitments.yaml").read_text(encoding="utf-8").split("a-02")[1]
     assert temps(data) == [] and temps(data / "real") == []
 
 
 def test_a_symlink_to_outside_the_data_directory_is_refused(cli, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    data = small_data(tmp_path / "data")
     outside = tmp_path / "elsewhere.yaml"
     (data / "commitments.yaml").rename(outside)
     (data / "commitments.yaml").symlink_to(outside)
     before = outside.read_bytes()
-    result = cli("--data", str(data), "link", "aec-intro-01", "q4")
+    result = cli("--data", str(data), "link", "a-02", "r2")
     assert result.exit_code == 1
     assert "lien symbolique vers l’extérieur du dossier de données" in result.stderr
     assert outside.read_bytes() == before and (data / "commitments.yaml").is_symlink()
 
 
 def test_mode_and_owner_are_kept(cli, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    data = small_data(tmp_path / "data")
     path = data / "commitments.yaml"
     path.chmod(0o640)
     owner = None
     if os.geteuid() == 0:
         owner = (1234, 4321)
         os.chown(path, *owner)
-    result = cli("--data", str(data), "link", "aec-intro-01", "q4")
+    result = cli("--data", str(data), "link", "a-02", "r2")
     assert result.exit_code == 0, result
     info = path.stat()
     assert stat.S_IMODE(info.st_mode) == 0o640
@@ -220,3 +247,14 @@ def test_atomic_write_keeps_an_existing_mode_and_follows_a_symlink(tmp_path):
     assert link.is_symlink() and real.read_text(encoding="utf-8") == "new text"
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+def test_a_write_command_recovers_first_too(cli, tmp_path):
+    data = non_canonical(tmp_path / "data")
+    killed("between-renames", "fmt", data)
+    assert (data / JOURNAL_FILE).is_file()
+    # fmt again: the lock is taken, the half-done transaction finished, then nothing is left to do.
+    result = cli("--data", str(data), "fmt")
+    assert result.exit_code == 0, result
+    assert "rien à changer" in result.stderr
+    assert not (data / JOURNAL_FILE).exists() and temps(data) == []
