@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA
 from engagements import diffing
+from test_write_transaction import small_data
 
 ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
@@ -18,7 +17,7 @@ ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("repo")
-    shutil.copytree(DATA, root / "data", ignore=shutil.ignore_patterns(".engagements.lock"))
+    small_data(root / "data")  # small: each diff loads and matches two versions
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1"]):
         subprocess.run(["git", *args], cwd=root, check=True, env={**ENV, "PATH": os.environ["PATH"]})
     return root
