@@ -336,12 +336,16 @@ def test_streamed_json_is_the_same_text_as_one_dump(small):
     data = loaded.dataset
     suggestions = match(data)
     export = exports.prepare(data, build(data, suggestions, "question"), suggestions)
-    payload = {"coverage": export.coverage.to_dict(), "links": [link.to_dict() for link in export.links]}
+    payload = {
+        "coverage": export.coverage.to_dict(),
+        "links": [link.to_dict() for link in export.links],
+        "with_suggestions": export.with_suggestions,
+    }
     whole = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     streamed = "".join(exports.iter_json(export))
     assert json.loads(streamed) == payload
     assert re.sub(r"\\u[0-9a-f]{4}", "", streamed) == re.sub(r"[\x7f-\x9f\u202a-\u202e]", "", whole).replace(
         "\\u001b", ""
     ).replace("\\u0007", "")
-    empty = exports.Export(export.coverage, [])
+    empty = exports.Export(export.coverage, [], with_suggestions=True)
     assert json.loads("".join(exports.iter_json(empty)))["links"] == []

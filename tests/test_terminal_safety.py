@@ -152,6 +152,9 @@ def test_usage_errors_show_the_argument_visibly(cli):
     result = cli("show", "q\x1b]0;pwned\x07")
     assert result.exit_code == 2
     assert_safe(result)
+    unknown = cli("coverage", "--x\x1b]0;pwned\x07")
+    assert unknown.exit_code == 2
+    assert_safe(unknown)
 
 
 def test_colours_of_a_real_terminal_survive_but_data_escapes_do_not(hostile):

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .coverage import Coverage, build
+from .coverage import Coverage, compute
 from .i18n import _
-from .matching import match
 from .models import Dataset
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE
 from .report import SYMBOLS, level_name
@@ -85,7 +84,8 @@ def _pairs(data: Dataset, field_name: str) -> set[tuple[str, str]]:
 
 
 def _coverage(data: Dataset, level: str) -> Coverage:
-    return build(data, match(data), level)  # type: ignore[arg-type]
+    """The view at `level` of the one matrix of `data`: the same cells `coverage` shows."""
+    return compute(data).view(level)  # type: ignore[arg-type]
 
 
 def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:

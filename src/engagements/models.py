@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[
     str,
@@ -67,6 +68,14 @@ class Provenance(Strict):
     subsection: str | None = Field(default=None, description="Sous-titre (ex. « Pour … »).")
     item: str | None = Field(default=None, description="Numéro de l'article ou de la puce.")
     line: int | None = Field(default=None, ge=1, description="Ligne de début dans le fichier source.")
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: object) -> object:
+        """`line: true` is not line 1 (pydantic would take a boolean for an integer)."""
+        if isinstance(value, bool):
+            raise PydanticCustomError("int_type", "Input should be a valid integer")
+        return value
 
 
 class Decision(Strict):

@@ -122,13 +122,13 @@ def is_temp_name(name: str, of: Iterable[str]) -> bool:
     return name.endswith(".tmp") and any(name.startswith(f".{target}.") for target in of)
 
 
-# The journal of a multi-file write in progress (see `editing.write_checked`).
-JOURNAL_FILE = ".engagements.journal"
+# The record of a multi-file write in progress (see `editing.write_checked`).
+TRANSACTION_FILE = ".engagements.transaction"
 
 
 def pending_recovery(directory: Path, of: Iterable[str]) -> bool:
     """Whether a killed write left a journal or temporary files of the files `of` in `directory`."""
-    return os.path.lexists(directory / JOURNAL_FILE) or bool(leftover_temps(directory, of))
+    return os.path.lexists(directory / TRANSACTION_FILE) or bool(leftover_temps(directory, of))
 
 
 def leftover_temps(directory: Path, of: Iterable[str]) -> list[Path]:
@@ -161,7 +161,7 @@ def _inside(path: Path, directory: Path) -> bool:
 # Names no output may replace in a data directory: its data and the lock; every file under
 # `sources/` is protected too (the texts quotes are checked against).
 PROTECTED_SUFFIXES = (".yaml", ".yml")
-PROTECTED_NAMES = (".engagements.lock",)
+PROTECTED_NAMES = (".engagements.lock", ".engagements.journal", ".engagements.transaction")
 PROTECTED_FOLDERS = ("sources",)
 
 

@@ -21,6 +21,7 @@ from ..diagnostics import DiagnosticFormat, has_errors, render
 from ..i18n import _
 
 if TYPE_CHECKING:
+    from ..coverage import Coverage, Findings
     from ..editing import Outcome
     from ..models import Dataset
     from ..tables import Table
@@ -42,14 +43,20 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         "-d",
-        help=_("Dossier de données (requests.yaml, commitments.yaml). Par défaut ./data, sinon les données fournies."),
+        metavar=_("DOSSIER"),
+        help=_(
+            "Dossier de données (requests.yaml, commitments.yaml). Par défaut : la variable ENGAGEMENTS_DATA, "
+            "sinon le dossier courant s’il contient les données, sinon ./data, sinon les données d’exemple fournies."
+        ),
         file_okay=False,
         show_default=False,
     ),
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False),
+    typer.Option(
+        "--lang", metavar="fr|en", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False
+    ),
 ]
 ForceOption = Annotated[
     bool,
@@ -61,11 +68,40 @@ TableFormatOption = Annotated[
 ]
 
 
-def data_dir(ctx: typer.Context) -> Path:
-    from ..paths import default_data_dir
+def _data_choice(ctx: typer.Context, *, announce: bool = True) -> tuple[Path, str]:
+    """The data folder and how it was chosen ("option", "env", "cwd", "local" or "bundled")."""
+    state = ctx.find_root().obj
+    if state is None:
+        state = ctx.find_root().obj = {}
+    if "data_dir" not in state:
+        chosen = state.get("data")
+        found = (Path(chosen), "option") if chosen is not None else paths.find_data_dir()
+        directory, how = found
+        if how in ("option", "env") and directory.is_dir() and not paths.holds_data(directory):
+            fail(
+                _(
+                    "{dir} ne contient pas de données (ni {requests} ni {commitments}) : "
+                    "indiquez le dossier qui les contient, par exemple --data data"
+                ).format(dir=directory, requests=paths.REQUESTS_FILE, commitments=paths.COMMITMENTS_FILE),
+                EXIT_USAGE,
+            )
+        if how == "bundled" and announce:
+            sys.stderr.write(
+                _(
+                    "engagements: données d’exemple fournies avec le paquet ({dir}) ; pour les vôtres, "
+                    "lancez la commande dans leur dossier ou indiquez --data DOSSIER"
+                ).format(dir=directory)
+                + "\n"
+            )
+        state["data_dir"] = found
+    return state["data_dir"]  # type: ignore[no-any-return]
 
-    chosen = (ctx.obj or {}).get("data")
-    return chosen if chosen is not None else default_data_dir()
+
+def data_dir(ctx: typer.Context, *, announce: bool = True) -> Path:
+    """The data folder: `--data`, else `ENGAGEMENTS_DATA`, else the current folder when it holds
+    the data files, else `./data`, else the bundled copy (said once on stderr, unless the command
+    only uses the folder to name paths: `announce=False`)."""
+    return _data_choice(ctx, announce=announce)[0]
 
 
 # -- the output boundary ------------------------------------------------------------------------
@@ -76,11 +112,13 @@ def data_dir(ctx: typer.Context) -> Path:
 # sys.stderr (a test checks it).
 
 
-def out(text: str) -> None:
+def out(text: str, *, flush: bool = False) -> None:
     """Write to standard output, control and bidi characters made visible (line ends kept)."""
     from ..safety import visible
 
     sys.stdout.write(visible(text))
+    if flush:
+        sys.stdout.flush()
 
 
 def out_bytes(chunks: Iterable[bytes]) -> None:
@@ -256,10 +294,32 @@ def check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
             fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + did_you_mean(value, known), EXIT_USAGE)
 
 
+def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
+    """Every link and suggestion and the whole coverage matrix, computed once per data set.
+
+    Cached (keyed by the bytes of the data, its sources, the lexicon and the code): every view
+    reads this one result, and filters only choose what it displays.
+    """
+    from .. import cache
+    from ..coverage import Findings, compute
+
+    directory = data_dir(ctx)
+    recover_writes(directory)
+    key = cache.data_key(directory, "findings", str(use_links))
+    cached = cache.read("findings", key)
+    if cached is not None:
+        return Findings.from_dict(cached)
+    result = compute(load_data(ctx), use_links=use_links)
+    cache.write("findings", key, result.to_dict())
+    return result
+
+
 def suggestion_rows(
     ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
 ) -> list[dict[str, Any]]:
-    from ..matching import match
+    """The links and suggestions `match` shows for these filters, with the texts of both sides
+    and each one's origin in words ("✔ confirmé par … le …", "? suggestion à vérifier (score …)")."""
+    from ..marks import origin_text
 
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
@@ -267,33 +327,23 @@ def suggestion_rows(
     texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
     titles = {r.id: r.title for r in data.requests.requests}
     rows = []
-    for s in match(data, use_links=use_links, lists=lists, requests=requests, min_score=min_score):
-        row = s.as_dict()
-        row["commitment_text"] = texts[s.commitment]
-        row["request_title"] = titles.get(s.request, "")
+    for s in findings_for(ctx, use_links).select(lists, requests, min_score):
+        row = dict(s)
+        row["origin"] = origin_text(s["source"], s["score"], s.get("by"), s.get("date"))
+        row["commitment_text"] = texts[s["commitment"]]
+        row["request_title"] = titles.get(s["request"], "")
         rows.append(row)
     return rows
 
 
-def coverage_for(ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool):  # type: ignore[no-untyped-def]
-    """The coverage matrix, from the cache when the data has not changed since it was computed."""
-    from .. import cache
-    from ..coverage import Coverage
-
-    directory = data_dir(ctx)
-    recover_writes(directory)
-    key = cache.data_key(directory, "coverage", level.value, ",".join(lists or []), str(use_links))
-    cached = cache.read("coverage", key)
-    if cached is not None:
-        return Coverage.from_dict(cached)
-    from ..coverage import build
-    from ..matching import match as run_match
-
-    data = load_data(ctx)
-    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
-    result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)
-    cache.write("coverage", key, result.to_dict())
-    return result
+def coverage_for(
+    ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool, requests: list[str] | None = None
+) -> Coverage:
+    """The view of the one coverage matrix at `level`, for `lists` and `requests`."""
+    findings = findings_for(ctx, use_links)
+    check_ids(_("liste"), lists, [c.id for c in findings.coverage.columns])
+    check_ids(_("demande"), requests, [r.id for r in findings.coverage.rows])
+    return findings.view(level.value, lists, requests)  # type: ignore[arg-type]
 
 
 T = TypeVar("T")
@@ -332,26 +382,31 @@ DateOption = Annotated[
 
 def writable_dir(ctx: typer.Context, *, writing: bool = True) -> Path:
     """The data directory, refused when missing or, for a write, when it is the installed package's copy."""
-    directory = data_dir(ctx)
+    directory, how = _data_choice(ctx, announce=not writing)
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
-    if writing and directory.resolve() == (Path(paths.__file__).parent / "data").resolve():
+    if writing and (how == "bundled" or directory.resolve() == (Path(paths.__file__).parent / "data").resolve()):
         fail(
-            _("les données fournies avec le paquet ne se modifient pas : copiez-les et indiquez --data DOSSIER"),
+            _(
+                "refus d’écrire dans les données d’exemple fournies avec le paquet ({dir}) : elles seraient "
+                "perdues à la prochaine installation. Copiez-les (cp -r {dir} mes-donnees), puis lancez la "
+                "commande dans ce dossier ou avec --data mes-donnees"
+            ).format(dir=directory),
             EXIT_USAGE,
         )
     return directory
 
 
 def run_edit(action: Callable[[], T]) -> T:
-    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1."""
-    from ..editing import EditError
+    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1 (2 when
+    the refusal is an unknown id typed on the command line)."""
+    from ..editing import EditError, UnknownId
 
     try:
         return action()
     except EditError as error:
         print_diagnostics(error.diagnostics, auto_format())
-        fail(error.message, EXIT_INVALID)
+        fail(error.message, EXIT_USAGE if isinstance(error, UnknownId) else EXIT_INVALID)
 
 
 def say(message: str) -> None:
