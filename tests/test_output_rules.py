@@ -349,3 +349,20 @@ def test_streamed_json_is_the_same_text_as_one_dump(small):
     ).replace("\\u0007", "")
     empty = exports.Export(export.coverage, [], with_suggestions=True)
     assert json.loads("".join(exports.iter_json(empty)))["links"] == []
+
+
+def test_brief_follows_the_same_rules(cli, small, tmp_path):
+    before = snapshot(small)
+    refused = cli("--data", str(small), "brief", "liste-a", "-o", str(small / "commitments.yaml"), "--force")
+    assert refused.exit_code == 2 and "fichier du dossier de données" in refused.stderr
+    assert snapshot(small) == before
+    notes = tmp_path / "notes.md"
+    notes.write_text("mine\n", encoding="utf-8")
+    assert cli("--data", str(small), "brief", "liste-a", "-o", str(notes)).exit_code == 2
+    assert notes.read_text(encoding="utf-8") == "mine\n"
+    page = tmp_path / "note.html"
+    assert cli("--data", str(small), "brief", "liste-a", "-o", str(page)).exit_code == 0
+    assert cli("--data", str(small), "brief", "liste-a", "-o", str(page)).exit_code == 0  # its own page
+    assert RAW.search(page.read_text(encoding="utf-8")) is None
+    shown = cli("--data", str(small), "brief", "liste-a", "-o", "-")
+    assert shown.exit_code == 0 and RAW.search(shown.stdout) is None
