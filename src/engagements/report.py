@@ -41,10 +41,10 @@ CELL_WIDTH = 18
 
 
 def make_console(width: int | None = None) -> Console:
-    from .terminal import french_wrapping
+    from .terminal import SafeConsole, french_wrapping
 
     french_wrapping()
-    return Console(highlight=False, width=width)
+    return SafeConsole(highlight=False, width=width)
 
 
 def row_label(row: Any) -> str:

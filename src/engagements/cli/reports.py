@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -21,6 +20,7 @@ from .common import (
     coverage_for,
     findings_for,
     load_data,
+    out,
     print_json,
     suggestion_rows,
 )
@@ -96,7 +96,7 @@ def gaps(
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
 
-        sys.stdout.write(gaps_markdown(result, found))
+        out(gaps_markdown(result, found))
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}

@@ -28,6 +28,7 @@ from .common import (
     say,
     writable_dir,
 )
+from .common import out as common_out
 
 if TYPE_CHECKING:
     from ..reviewing import Item, Review
@@ -142,8 +143,8 @@ def _has_fd(stream: Any) -> bool:
 
 
 def out(text: str = "", end: str = "\n") -> None:
-    sys.stdout.write(text + end)
-    sys.stdout.flush()
+    # Through the CLI's output boundary: pledges shown here come from the data.
+    common_out(text + end, flush=True)
 
 
 def _width() -> int:
