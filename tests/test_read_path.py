@@ -329,3 +329,11 @@ def test_an_unreadable_data_file_is_a_diagnostic(tmp_path):
         pytest.skip(f"cannot make a file unreadable for root: {exc}")
     assert result.returncode == 1, result
     assert result.stderr == f"{d}/commitments.yaml: erreur: fichier illisible : permission refusée\n"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\r"])
+def test_lines_are_counted_as_editors_count_them(tmp_path, separator):
+    # YAML breaks lines at NEL, LS, PS and a lone CR too; a person looks for the LF-separated line.
+    requests = REQ.replace("Logement", f'"Loge{separator}ment"') + "    titel: x\n"
+    loaded = loading.load_directory(minimal(tmp_path, requests=requests))
+    assert [(d.line, d.col, d.code) for d in loaded.diagnostics] == [(5, 5, "unknown-field")]

@@ -14,10 +14,12 @@ round trip is only for writing (see `editing.py`); `YamlFile.document` parses it
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +94,9 @@ class YamlFile:
     def error(self, line: int | None, col: int | None, message: str, code: str) -> None:
         self.diagnostics.append(Diagnostic(self.name, line, col, message, code))
 
-    @property
+    @cached_property
     def document(self) -> Any:
-        """The file's ruamel.yaml round-trip document (parsed on demand, for writes), or None."""
+        """The file's ruamel.yaml round-trip document (parsed on first use, for writes), or None."""
         if self.data is None or self.text is None:
             return None
         from ruamel.yaml import YAML
@@ -575,7 +577,9 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
         result.error(
             line,
             col,
-            _("caractère invisible ou de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(code=ord(bad.group())),
+            _("caractère invisible ou de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(
+                code=ord(bad.group())
+            ),
             "control-char",
         )
         return result
@@ -584,7 +588,45 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
         _compose(result, text, pure=not c_parser_available() if pure is None else pure)
     except RecursionError:  # the depth limit is far below Python's: a guard, not a path
         result.error(None, None, _("imbrication trop profonde"), "too-deep")
+    _renumber(result, text)
     return result
+
+
+# YAML also breaks lines at NEL, LS, PS and a lone CR; editors, grep and git count LF only.
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_OTHER_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+def _renumber(result: YamlFile, text: str) -> None:
+    """Give positions as lines separated by LF, where the parser counted other breaks too."""
+    if _OTHER_BREAK.search(text) is None:
+        return
+    yaml_starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
+    lf_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def move(line: int, col: int) -> tuple[int, int]:
+        index = yaml_starts[min(line, len(yaml_starts)) - 1] + col - 1
+        row = bisect.bisect_right(lf_starts, index)
+        return row, index - lf_starts[row - 1] + 1
+
+    def walk(entry: Any) -> Any:
+        if not isinstance(entry, _At):
+            return move(*entry)
+        entry.line, entry.col = move(entry.line, entry.col)
+        if isinstance(entry.entries, dict):
+            entry.entries = {k: (*move(kl, kc), walk(v)) for k, (kl, kc, v) in entry.entries.items()}
+        else:
+            entry.entries = [walk(v) for v in entry.entries]
+        return entry
+
+    if result.root is not None:
+        result.root = walk(result.root)
+    result.diagnostics[:] = [
+        replace(d, line=(moved := move(d.line, d.col or 1))[0], col=moved[1] if d.col is not None else None)
+        if d.line is not None
+        else d
+        for d in result.diagnostics
+    ]
 
 
 _TYPE_NAMES = {
