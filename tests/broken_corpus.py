@@ -89,6 +89,14 @@ def _replace(name: str, make: Callable[[Path], None]) -> Setup:
     return setup
 
 
+def _socket(path: Path) -> None:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.close()  # the socket file stays
+
+
 R, C = "requests.yaml", "commitments.yaml"
 
 CASES: list[Case] = [
@@ -198,6 +206,15 @@ CASES: list[Case] = [
     Case("symlink-to-dev-zero", [(C, None, None, "not-a-file")], setup=_replace(C, lambda p: p.symlink_to("/dev/zero"))),
     Case("dangling-symlink", [(R, None, None, "missing-file")], setup=_replace(R, lambda p: p.symlink_to("ailleurs.yaml"))),
     Case("symlink-loop", [(R, None, None, "unreadable")], setup=_replace(R, lambda p: p.symlink_to(p.name))),
+    Case("socket", [(C, None, None, "not-a-file")], setup=_replace(C, lambda p: _socket(p))),
+    # A data file may be a symlink (it is read, as any file); what it points at is data like any.
+    Case("symlink-to-a-system-file", [(C, 1, 1, "wrong-top-level")], setup=_replace(C, lambda p: p.symlink_to("/etc/passwd"))),
+    Case(
+        "source-symlink-out-of-the-directory",
+        [(C, 4, 11, "unsafe-path")],
+        commitments=SOURCED,
+        setup=lambda d: (d / "sources").mkdir() or (d / "sources" / "lettre.txt").symlink_to("/etc/hostname"),
+    ),
     Case(
         "source-is-a-fifo",
         [(C, 4, 11, "unreadable-source")],
