@@ -491,7 +491,8 @@ def _replay(result: YamlFile, text: str, c_error: Any) -> bool:
 
     The diagnostics then have the wording they have always had, and the same positions on both
     paths (libyaml also stops at its own depth limit, deeper than ours). They are kept only
-    when the pure-Python parser finds a problem no later than libyaml's line.
+    when the pure-Python parser finds no problem past libyaml's line, and its syntax error, if
+    any, on libyaml's line.
     """
     mark = c_error.problem_mark or c_error.context_mark
     if mark is None or mark.index is None or mark.index > PURE_MESSAGE_LIMIT:
@@ -505,8 +506,11 @@ def _replay(result: YamlFile, text: str, c_error: Any) -> bool:
         end = next_break + 1
     again = YamlFile(path=result.path, name=result.name)
     _compose(again, text[:end], pure=True)
-    lines = [d.line for d in again.diagnostics]
-    if not lines or any(line is None or line > mark.line + 1 for line in lines):
+    if not again.diagnostics or any(d.line is None or d.line > mark.line + 1 for d in again.diagnostics):
+        return False
+    # A syntax error must be libyaml's own (the pure-Python parser is stricter on tabs, say).
+    c_line = _yaml_position(c_error, text)[0]
+    if any(d.code == "syntax" and d.line != c_line for d in again.diagnostics):
         return False
     result.diagnostics[:] = again.diagnostics
     return True
