@@ -473,7 +473,20 @@ def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
             return start.line + 1, start.column + 1
     if start is not None and "while scanning a simple key" in context:
         return start.line + 1, start.column + 1  # a key never followed by its colon: the key itself
+    if mark.index is not None and mark.index >= len(text):
+        return _end_position(text)  # libyaml puts the end of a file without a final LF on a line after it
     return mark.line + 1, mark.column + 1
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    """The (line, col) just after the last character, lines counted as YAML counts them."""
+    if _OTHER_BREAK.search(text) is None:
+        return text.count("\n") + 1, len(text) - (text.rfind("\n") + 1) + 1
+    last = 0
+    count = 0
+    for count, found in enumerate(_YAML_BREAK.finditer(text), 1):  # noqa: B007
+        last = found.end()
+    return count + 1, len(text) - last + 1
 
 
 def _events(text: str, pure: bool) -> Any:
