@@ -38,6 +38,8 @@ PARTIAL = 15
 # none of its requests, and with hundreds of pledges some faint resemblance always turns up.
 # Its partial suggestions need a higher score than those of a letter answering the collective.
 PARTIAL_PROGRAMME = 30
+# Likewise, what a programme's pledge needs to be called `covered`.
+COVERED_PROGRAMME = 55
 # A partial suggestion must also be close to the pledge's best one: a pledge usually answers
 # one or two requests, and listing every faint resemblance would bury the right one.
 RELATIVE = 0.75
@@ -51,8 +53,15 @@ FULL_COSINE = 0.45
 FEEDBACK = 2
 # Only pledges that the first pass already finds `covered` teach a request by feedback.
 FEEDBACK_FLOOR = COVERED
-# Weight of confirmed pledges in a request's profile, relative to the request's own text.
-TEACHING_WEIGHT = 0.8
+# Weight of the mean of a request's confirmed pledges in its profile, relative to the request's
+# own text (unit vectors both). People's decisions are the best evidence there is: they weigh far
+# more than the request's wording and than pseudo-relevance feedback.
+TEACHING_WEIGHT = 3.0
+# Weight of the mean of the pledges found by pseudo-relevance feedback (no person involved).
+FEEDBACK_WEIGHT = 0.8
+# Weight of the mean of a request's rejected pledges, subtracted from its profile (a rejected
+# pair pushes the request away from that pledge's words; negative weights are clipped to 0).
+REJECTED_WEIGHT = 0.5
 CONCEPT_PREFIX = "§"
 DOMAIN_PREFIX = "¤"
 # A shared domain weighs like a word said twice: questions are broad topics, pledges concrete
@@ -132,19 +141,35 @@ class Matcher:
     requests: Sequence[Request]
     lexicon: Lexicon = field(default_factory=shipped_lexicon)
     teaching: dict[str, list[str]] = field(default_factory=dict)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    memo: dict[str, Analysis] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.request_ids = [r.id for r in self.requests]
-        self.analyses = [analyze(request_text(r), self.lexicon) for r in self.requests]
-        self.taught = {rid: [analyze(t, self.lexicon) for t in texts] for rid, texts in self.teaching.items()}
+        self.analyses = [self.analyze(request_text(r)) for r in self.requests]
+        self.taught = {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()}
+        self.pushed = {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()}
         self.vocabulary: dict[str, int] = {}
         self.df: Counter[str] = Counter()
         self.n_docs = 0
 
+    def analyze(self, text: str) -> Analysis:
+        """`analyze(text, self.lexicon)`, remembered in `memo` (shared between the lists' matchers)."""
+        found = self.memo.get(text)
+        if found is None:
+            found = self.memo[text] = analyze(text, self.lexicon)
+        return found
+
     # -- weighting ---------------------------------------------------------------------------
     def fit(self, pledge_analyses: Iterable[Analysis]) -> None:
-        """Document frequencies over the requests, the teaching pledges and the pledges to score."""
+        """Document frequencies over the requests, the confirmed pledges and the pledges to score.
+
+        `match` scores one list at a time, so a list's weights never depend on the unconfirmed
+        pledges of another list.
+        """
         docs = [*self.analyses, *(a for group in self.taught.values() for a in group), *pledge_analyses]
+        self.df = Counter()
+        self.vocabulary = {}
         for a in docs:
             self.df.update(a.counts.keys())
         self.n_docs = len(docs)
@@ -161,27 +186,42 @@ class Matcher:
         return {t: v / norm for t, v in vec.items()}
 
     def profiles(self, feedback: dict[str, list[Analysis]] | None = None) -> list[dict[str, float]]:
-        """Each request's unit profile: its own text, plus its confirmed pledges (teaching) and,
-        when given, the pledges that the first pass found closest to it (feedback)."""
+        """Each request's unit profile (Rocchio): its own text, plus TEACHING_WEIGHT × the mean of
+        its confirmed pledges, plus FEEDBACK_WEIGHT × the mean of the pledges that the first pass
+        found closest to it (when given), minus REJECTED_WEIGHT × the mean of its rejected
+        pledges, negative weights clipped to 0."""
         out = []
         for rid, analysis in zip(self.request_ids, self.analyses, strict=True):
-            own = self.weights(analysis)
-            taught = [*self.taught.get(rid, []), *(feedback or {}).get(rid, [])]
-            if taught:
-                mixed: dict[str, float] = dict(own)
-                share = TEACHING_WEIGHT / len(taught)
-                for a in taught:
-                    for t, v in self.weights(a).items():
-                        mixed[t] = mixed.get(t, 0.0) + share * v
-                norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
-                own = {t: v / norm for t, v in mixed.items()}
-            out.append(own)
+            mixed: dict[str, float] = dict(self.weights(analysis))
+            for group, weight in (
+                (self.taught.get(rid, []), TEACHING_WEIGHT),
+                ((feedback or {}).get(rid, []), FEEDBACK_WEIGHT),
+                (self.pushed.get(rid, []), -REJECTED_WEIGHT),
+            ):
+                if group and weight:
+                    share = weight / len(group)
+                    for a in group:
+                        for t, v in self.weights(a).items():
+                            mixed[t] = mixed.get(t, 0.0) + share * v
+            mixed = {t: v for t, v in mixed.items() if v > 0}
+            norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
+            out.append({t: v / norm for t, v in mixed.items()})
         return out
 
     # -- scoring -----------------------------------------------------------------------------
-    def score_all(self, pledges: Sequence[Analysis], *, every_pair: bool = False) -> list[list[tuple[int, float]]]:
+    def score_all(
+        self,
+        pledges: Sequence[Analysis],
+        *,
+        every_pair: bool = False,
+        blocked: Iterable[tuple[int, int]] = (),
+    ) -> list[list[tuple[int, float]]]:
         """For each pledge, its best (request index, cosine) pair and every pair that may reach
         `partial` (see `level_of`), best first; with `every_pair`, all pairs above zero.
+
+        `pledges` are one list's (see `match`): weights and feedback come from them, the requests
+        and the confirmed pledges only. `blocked` holds (pledge index, request index) pairs that
+        people rejected: such a pledge never teaches that request by feedback.
 
         Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
         become Python objects: that keeps time and memory linear in the number of pledges.
@@ -194,10 +234,11 @@ class Matcher:
             # first pass found closest to it (among those whose best request it is). No label is
             # used; abstract questions meet the concrete words that pledges use for them.
             closest: dict[int, list[tuple[float, int]]] = {}
+            no = set(blocked)
             for p, pairs in enumerate(self._score(vectors, every_pair=False)):
                 # Only clear matches teach: a request that nothing answers must not drift
                 # towards whatever pledge happens to be least far from it.
-                if pairs and pairs[0][1] >= _cosine_of(FEEDBACK_FLOOR):
+                if pairs and pairs[0][1] >= _cosine_of(FEEDBACK_FLOOR) and (p, pairs[0][0]) not in no:
                     closest.setdefault(pairs[0][0], []).append((pairs[0][1], p))
             feedback = {
                 self.request_ids[i]: [pledges[p] for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
@@ -303,30 +344,50 @@ def to_score(cosine: float) -> int:
     return max(0, min(100, round(100 * cosine / FULL_COSINE)))
 
 
-def level_of(score: int, best: int, evidence: int = COVERED_EVIDENCE, partial: int = PARTIAL) -> Level | None:
+def level_of(
+    score: int,
+    best: int,
+    evidence: int = COVERED_EVIDENCE,
+    partial: int = PARTIAL,
+    covered: int = COVERED,
+) -> Level | None:
     """covered, partial, or None (not worth suggesting).
 
     `evidence` is the number of words and lexicon concepts the pair shares (domains aside):
     one shared word, however rare, can say `partial` but never `covered`, and a shared domain
-    alone says nothing. `partial` is the floor for a partial suggestion (higher for programmes).
+    alone says nothing. `partial` and `covered` are the floors for the list (see `floors`).
     """
     if evidence < 1:
         return None
-    if score >= COVERED and evidence >= COVERED_EVIDENCE:
+    if score >= covered and evidence >= COVERED_EVIDENCE:
         return "covered"
     if score >= partial and score >= RELATIVE * best:
         return "partial"
     return None
 
 
-def partial_floor(candidate_list: CandidateList, sources: dict[str, Source]) -> int:
-    """The score a partial suggestion needs for a list: higher when its sources are general
-    programmes than when it answered the collective (or when nothing says which)."""
+@dataclass(frozen=True)
+class Floors:
+    """The scores a suggestion needs for one list, to be `partial` and to be `covered`."""
+
+    partial: int
+    covered: int
+
+
+def floors(candidate_list: CandidateList, sources: dict[str, Source]) -> Floors:
+    """A list that answered the collective (a source of kind `answer`) gets the letter's floors;
+    a general programme, or a list whose sources say nothing, needs stronger evidence: most of a
+    programme's pledges answer none of the requests."""
     from .tables import answered_collective
 
-    if answered_collective(candidate_list.sources, sources) or not candidate_list.sources:
-        return PARTIAL
-    return PARTIAL_PROGRAMME
+    if answered_collective(candidate_list.sources, sources):
+        return Floors(PARTIAL, COVERED)
+    return Floors(PARTIAL_PROGRAMME, COVERED_PROGRAMME)
+
+
+def partial_floor(candidate_list: CandidateList, sources: dict[str, Source]) -> int:
+    """The score a partial suggestion needs for a list (see `floors`)."""
+    return floors(candidate_list, sources).partial
 
 
 def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
@@ -342,6 +403,58 @@ def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str
     return out
 
 
+def rejected_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
+    """The texts of rejected pledges, per request, that push the request's profile away."""
+    skip = set(exclude_lists)
+    out: dict[str, list[str]] = {}
+    for lst in data.commitments.lists:
+        if lst.id in skip:
+            continue
+        for c in lst.commitments:
+            for link in c.rejects:
+                out.setdefault(link.request, []).append(c.text)
+    return out
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """One list's pledges after scoring: what `match` and `rank` read."""
+
+    list: CandidateList
+    floors: Floors
+    matcher: Matcher
+    analyses: list[Analysis]
+    pairs: list[list[tuple[int, float]]]
+
+
+def _score_lists(
+    data: Dataset, *, use_links: bool, lists: Sequence[str] | None, lexicon: Lexicon, every_pair: bool
+) -> Iterable[_Scored]:
+    """Score each wanted list on its own: its pledges, the requests, and people's decisions.
+
+    A list's weights and feedback are fitted on its own pledges, so its scores never depend on
+    which other lists are in the data or shown (only their confirmed and rejected links teach).
+    """
+    teach = teaching_texts(data) if use_links else {}
+    push = rejected_texts(data) if use_links else {}
+    sources = {src.id: src for src in data.commitments.sources}
+    wanted = set(lists) if lists else None
+    memo: dict[str, Analysis] = {}
+    for lst in data.commitments.lists:
+        if wanted is not None and lst.id not in wanted:
+            continue
+        matcher = Matcher(data.requests.requests, lexicon, teach, push, memo)
+        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
+        analyses = [matcher.analyze(c.text) for c in lst.commitments]
+        blocked = (
+            [(p, index[r.request]) for p, c in enumerate(lst.commitments) for r in c.rejects if r.request in index]
+            if use_links
+            else []
+        )
+        pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked)
+        yield _Scored(lst, floors(lst, sources), matcher, analyses, pairs)
+
+
 def match(
     data: Dataset,
     *,
@@ -354,62 +467,134 @@ def match(
     """Every link and suggestion at `partial` or above, in data order (list, pledge, best score first).
 
     With `use_links=False`, confirmed and rejected links are ignored and nothing is taught:
-    what the matcher alone finds.
+    what the matcher alone finds. `lists`, `requests` and `min_score` only filter: the result is
+    exactly the matching subset of the unfiltered one.
     """
     lexicon = lexicon or shipped_lexicon()
-    all_requests = data.requests.requests
-    teach = teaching_texts(data) if use_links else {}
-    matcher = Matcher(all_requests, lexicon, teach)
-    wanted_lists = set(lists) if lists else None
     wanted_requests = set(requests) if requests else None
-    sources = {src.id: src for src in data.commitments.sources}
-    floors = {lst.id: partial_floor(lst, sources) for lst in data.commitments.lists}
-    pledges: list[tuple[str, Commitment]] = [
-        (lst.id, c)
-        for lst in data.commitments.lists
-        if wanted_lists is None or lst.id in wanted_lists
-        for c in lst.commitments
-    ]
-    analyses = [analyze(c.text, lexicon) for _l, c in pledges]
-    scored = matcher.score_all(analyses)
-    index = {rid: i for i, rid in enumerate(matcher.request_ids)}
     out: list[Suggestion] = []
-    for (list_id, c), analysis, pairs in zip(pledges, analyses, scored, strict=False):
-        scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
-        best = max(scores.values(), default=0)
-        linked = {link.request: link for link in c.answers} if use_links else {}
-        rejected = {link.request for link in c.rejects} if use_links else set()
-        rows: list[Suggestion] = []
-        for rid, link in linked.items():
-            score = (
-                scores[rid] if rid in scores else to_score(matcher.cosine(analysis, index[rid])) if rid in index else 0
-            )
-            rows.append(
-                Suggestion(
-                    list_id,
-                    c.id,
-                    rid,
-                    score,
-                    "covered",
-                    "link",
-                    matcher.explain(analysis, index[rid]) if rid in index else (),
-                    link.by,
-                    link.date.isoformat() if link.date else None,
+    for scored in _score_lists(data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=False):
+        matcher, list_id = scored.matcher, scored.list.id
+        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
+        for c, analysis, pairs in zip(scored.list.commitments, scored.analyses, scored.pairs, strict=True):
+            scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
+            best = max(scores.values(), default=0)
+            linked = {link.request: link for link in c.answers} if use_links else {}
+            rejected = {link.request for link in c.rejects} if use_links else set()
+            rows: list[Suggestion] = []
+            for rid, link in linked.items():
+                score = (
+                    scores[rid]
+                    if rid in scores
+                    else to_score(matcher.cosine(analysis, index[rid]))
+                    if rid in index
+                    else 0
                 )
+                rows.append(
+                    Suggestion(
+                        list_id,
+                        c.id,
+                        rid,
+                        score,
+                        "covered",
+                        "link",
+                        matcher.explain(analysis, index[rid]) if rid in index else (),
+                        link.by,
+                        link.date.isoformat() if link.date else None,
+                    )
+                )
+            for i, _cos in pairs:
+                rid = matcher.request_ids[i]
+                if rid in linked or rid in rejected:
+                    continue
+                level = level_of(
+                    scores[rid], best, matcher.evidence(analysis, i), scored.floors.partial, scored.floors.covered
+                )
+                if level is None:
+                    continue
+                rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
+            rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
+            out.extend(
+                s
+                for s in rows
+                if (wanted_requests is None or s.request in wanted_requests)
+                and (s.source == "link" or s.score >= min_score)
             )
-        for i, _cos in pairs:
-            rid = matcher.request_ids[i]
-            if rid in linked or rid in rejected:
-                continue
-            level = level_of(scores[rid], best, matcher.evidence(analysis, i), floors[list_id])
-            if level is None:
-                continue
-            rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
-        rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
-        out.extend(
-            s
-            for s in rows
-            if (wanted_requests is None or s.request in wanted_requests)
-            and (s.source == "link" or s.score >= min_score)
-        )
+    return out
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One of a pledge's best requests by score, whatever the floors (`match --top K`).
+
+    `level` is `covered` or `partial` when `match` would show the pair, None when it is under
+    the floors; a confirmed link is `covered` with source `link`. `rank` is 1 for the best.
+    """
+
+    list: str
+    commitment: str
+    request: str
+    rank: int
+    score: int
+    level: Level | None
+    source: LinkSource
+    why: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "list": self.list,
+            "commitment": self.commitment,
+            "request": self.request,
+            "rank": self.rank,
+            "score": self.score,
+            "level": self.level,
+            "source": self.source,
+            "why": list(self.why),
+        }
+
+
+def rank(
+    data: Dataset,
+    *,
+    top: int = 3,
+    use_links: bool = True,
+    lists: Sequence[str] | None = None,
+    lexicon: Lexicon | None = None,
+) -> list[Ranked]:
+    """For each pledge (data order), its `top` best requests by score, best first, ties in
+    request order. Rejected pairs are left out (they never come back); scores and levels are
+    exactly those of `match` for the same pair."""
+    lexicon = lexicon or shipped_lexicon()
+    out: list[Ranked] = []
+    for scored in _score_lists(data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True):
+        matcher, list_id = scored.matcher, scored.list.id
+        n = len(matcher.request_ids)
+        for c, analysis, pairs in zip(scored.list.commitments, scored.analyses, scored.pairs, strict=True):
+            cos = dict(pairs)
+            linked = {link.request for link in c.answers} if use_links else set()
+            rejected = {link.request for link in c.rejects} if use_links else set()
+            # `match` takes the best over the pairs it kept, which always include the best one.
+            best = to_score(pairs[0][1]) if pairs else 0
+            candidates = sorted(
+                ((to_score(cos.get(i, 0.0)), cos.get(i, 0.0), i) for i in range(n)),
+                key=lambda t: (-t[1], t[2]),
+            )
+            k = 0
+            for score, _cos, i in candidates:
+                rid = matcher.request_ids[i]
+                if rid in rejected:
+                    continue
+                if k >= top:
+                    break
+                k += 1
+                if rid in linked:
+                    level: Level | None = "covered"
+                    source: LinkSource = "link"
+                else:
+                    level = level_of(
+                        score, best, matcher.evidence(analysis, i), scored.floors.partial, scored.floors.covered
+                    )
+                    source = "matcher"
+                why = matcher.explain(analysis, i) if score > 0 else ()
+                out.append(Ranked(list_id, c.id, rid, k, score, level, source, why))
     return out
