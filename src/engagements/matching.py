@@ -26,7 +26,7 @@ from typing import Literal
 
 from .french import is_stopword, stem, words
 from .lexicon import Lexicon, shipped_lexicon
-from .models import CandidateList, Commitment, Dataset, Request, Source
+from .models import CandidateList, Dataset, Request, Source
 
 Level = Literal["covered", "partial"]
 LinkSource = Literal["link", "matcher"]
