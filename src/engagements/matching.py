@@ -266,8 +266,8 @@ class Matcher:
             if every_pair:
                 keep = values > 0
             else:
-                # Half a point below each threshold: `level_of` decides on the rounded scores.
-                floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best))
+                # Below each threshold by the rounding margin: `level_of` decides on the rounded scores.
+                floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
                 keep = (values > 0) & ((values >= floor) | (values == best))
             kept_rows, kept_cols, kept_vals = row_of[keep], product.indices[keep], product.data[keep]
             # Order within each row: best score first, then request order (deterministic).

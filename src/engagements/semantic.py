@@ -330,7 +330,7 @@ def score_all(
         if every_pair:
             keep = blended > 0
         else:
-            floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best))
+            floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
             keep = (blended > 0) & ((blended >= floor) | (blended == best))
         for row in range(len(texts)):
             cols = np.flatnonzero(keep[row])
