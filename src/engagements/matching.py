@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .french import is_stopword, stem, words
-from .lexicon import Lexicon, shipped_lexicon
+from .french import is_stopword, negated, stem, words
+from .lexicon import Lexicon, domain_titles, shipped_lexicon
 from .models import CandidateList, Dataset, Request, Source
 
 Level = Literal["covered", "partial"]
@@ -63,6 +63,7 @@ FEEDBACK_WEIGHT = 0.8
 # pair pushes the request away from that pledge's words; negative weights are clipped to 0).
 REJECTED_WEIGHT = 0.5
 CONCEPT_PREFIX = "§"
+NEGATED = "¬"
 DOMAIN_PREFIX = "¤"
 # A shared domain weighs like a word said twice: questions are broad topics, pledges concrete
 # measures, and the domain is often all they have in common.
@@ -79,18 +80,26 @@ class Analysis:
 
 
 def analyze(text: str, lexicon: Lexicon) -> Analysis:
-    """Stems of the content words, plus one token per lexicon concept found."""
+    """Stems of the content words, plus one token per lexicon concept found.
+
+    A word or concept in the scope of a negation or a refusal ("ne pas subventionner la
+    chasse") becomes a token of its own (NEGATED + stem): it never meets the same word said
+    plainly, so a refusal does not answer a request for the thing refused, nor the reverse.
+    """
     ws = words(text)
     stems = [stem(w) for w in ws]
+    flags = negated(text)
     counts: Counter[str] = Counter()
     surfaces: dict[str, str] = {}
-    for w, s in zip(ws, stems, strict=False):
+    for w, s, neg in zip(ws, stems, flags, strict=False):
         if not is_stopword(w):
-            counts[s] += 1
-            surfaces.setdefault(s, w.lower())
+            token = NEGATED + s if neg else s
+            counts[token] += 1
+            surfaces.setdefault(token, w.lower())
     domains: set[str] = set()
     for hit in lexicon.find(stems, ws):
-        token = CONCEPT_PREFIX + hit.concept
+        neg = any(flags[hit.start : hit.end])
+        token = (NEGATED if neg else "") + CONCEPT_PREFIX + hit.concept
         counts[token] += 1
         surfaces.setdefault(token, " ".join(ws[hit.start : hit.end]).lower())
         if hit.domain:
@@ -267,7 +276,9 @@ class Matcher:
                 keep = values > 0
             else:
                 # Below each threshold by the rounding margin: `level_of` decides on the rounded scores.
-                floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
+                floor = np.minimum(
+                    _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
+                )
                 keep = (values > 0) & ((values >= floor) | (values == best))
             kept_rows, kept_cols, kept_vals = row_of[keep], product.indices[keep], product.data[keep]
             # Order within each row: best score first, then request order (deterministic).
@@ -304,10 +315,12 @@ class Matcher:
         return sum(1 for t in pledge.counts if t in profile and not t.startswith(DOMAIN_PREFIX))
 
     def explain(self, pledge: Analysis, request_index: int, top: int = 5) -> tuple[str, ...]:
-        """The shared words and concepts that weigh most in a pair's score, then the shared domains.
+        """The shared words and concepts that weigh most in a pair's score, then the shared
+        themes, in plain French.
 
-        A concept is shown as "words in the pledge ≈ concept" when the words differ from the
-        concept's name; a domain as "[Domain title]".
+        A word is shown as the pledge writes it; a concept as "words in the pledge ≈ the
+        concept's first term" when they differ ("SDF ≈ sans-abri"); a refused word as
+        "refus : word"; a shared domain as "thème : its title".
         """
         from .french import fold
 
@@ -319,20 +332,28 @@ class Matcher:
         out: list[str] = []
         for term in terms:
             surface = pledge.surfaces.get(term, term)
-            if term.startswith(CONCEPT_PREFIX):
-                concept = term[len(CONCEPT_PREFIX) :]
-                label = surface if fold(surface).replace(" ", "-") == concept else f"{surface} ≈ {concept}"
+            plain = term.removeprefix(NEGATED)
+            if plain.startswith(CONCEPT_PREFIX):
+                concept = plain[len(CONCEPT_PREFIX) :]
+                name = concept_name(self.lexicon, concept)
+                label = surface if fold(surface) == fold(name) else f"{surface} ≈ {name}"
             else:
                 label = surface
+            if term.startswith(NEGATED):
+                label = f"refus : {label}"
             if label not in out:
                 out.append(label)
         out = out[:top]
         if domains:
-            from .lexicon import domain_titles
-
-            titles = domain_titles()
-            out.extend(f"[{titles.get(d[len(DOMAIN_PREFIX) :], d[len(DOMAIN_PREFIX) :])}]" for d in domains[:2])
+            titles = self.lexicon.titles or domain_titles()
+            out.extend(f"thème : {titles.get(d[len(DOMAIN_PREFIX) :], d[len(DOMAIN_PREFIX) :])}" for d in domains[:2])
         return tuple(out)
+
+
+def concept_name(lexicon: Lexicon, concept: str) -> str:
+    """A concept in plain French: the first term of its group (the group id if it has none)."""
+    terms = lexicon.groups.get(concept) or [concept.replace("-", " ")]
+    return terms[0]
 
 
 def _cosine_of(score: float) -> float:
