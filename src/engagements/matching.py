@@ -199,23 +199,30 @@ class Matcher:
         its confirmed pledges, plus FEEDBACK_WEIGHT × the mean of the pledges that the first pass
         found closest to it (when given), minus REJECTED_WEIGHT × the mean of its rejected
         pledges, negative weights clipped to 0."""
-        out = []
-        for rid, analysis in zip(self.request_ids, self.analyses, strict=True):
-            mixed: dict[str, float] = dict(self.weights(analysis))
-            for group, weight in (
-                (self.taught.get(rid, []), TEACHING_WEIGHT),
-                ((feedback or {}).get(rid, []), FEEDBACK_WEIGHT),
-                (self.pushed.get(rid, []), -REJECTED_WEIGHT),
-            ):
-                if group and weight:
-                    share = weight / len(group)
-                    for a in group:
-                        for t, v in self.weights(a).items():
-                            mixed[t] = mixed.get(t, 0.0) + share * v
-            mixed = {t: v for t, v in mixed.items() if v > 0}
-            norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
-            out.append({t: v / norm for t, v in mixed.items()})
-        return out
+        return [self.profile(i, (feedback or {}).get(rid, [])) for i, rid in enumerate(self.request_ids)]
+
+    def profile(self, index: int, feedback: Sequence[Analysis] = ()) -> dict[str, float]:
+        """One request's unit profile (see `profiles`)."""
+        rid = self.request_ids[index]
+        mixed: dict[str, float] = dict(self.weights(self.analyses[index]))
+        for group, weight in (
+            (self.taught.get(rid, []), TEACHING_WEIGHT),
+            (feedback, FEEDBACK_WEIGHT),
+            (self.pushed.get(rid, []), -REJECTED_WEIGHT),
+        ):
+            if group and weight:
+                share = weight / len(group)
+                for a in group:
+                    for t, v in self.weights(a).items():
+                        mixed[t] = mixed.get(t, 0.0) + share * v
+        mixed = {t: v for t, v in mixed.items() if v > 0}
+        norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
+        return {t: v / norm for t, v in mixed.items()}
+
+    def profile_for(self, pledge: Analysis, index: int) -> dict[str, float]:
+        """The profile a pledge is scored against: a pledge that taught a request by feedback is
+        scored against that request's profile without itself (it never vouches for itself)."""
+        return self._loo.get((id(pledge), index), self._profiles[index])
 
     # -- scoring -----------------------------------------------------------------------------
     def score_all(
@@ -238,6 +245,9 @@ class Matcher:
         self.fit(pledges)
         vectors = [self.weights(a) for a in pledges]
         self._profiles = self.profiles()
+        # What people decided, and the request's own words: what evidence is counted against.
+        self._decided = self._profiles
+        self._loo: dict[tuple[int, int], dict[str, float]] = {}
         if FEEDBACK and pledges:
             # Pseudo-relevance feedback: each request also learns from the few pledges that the
             # first pass found closest to it (among those whose best request it is). No label is
@@ -254,6 +264,24 @@ class Matcher:
                 for i, found in closest.items()
             }
             self._profiles = self.profiles(feedback)
+            chosen = {
+                i: [p for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
+                for i, found in closest.items()
+            }
+            results = self._score(vectors, every_pair=every_pair)
+            fed: dict[int, list[int]] = {}
+            for i, ps in chosen.items():
+                for p in ps:
+                    group = [pledges[q] for q in ps if pledges[q] is not pledges[p]]
+                    self._loo[(id(pledges[p]), i)] = self.profile(i, group)
+                    fed.setdefault(p, []).append(i)
+            for p, requests in fed.items():
+                row = dict(self._score([vectors[p]], every_pair=True)[0])
+                for i in requests:
+                    value = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
+                    row[i] = value
+                results[p] = _keep(row, every_pair)
+            return results
         return self._score(vectors, every_pair=every_pair)
 
     def _score(self, vectors: Sequence[dict[str, float]], *, every_pair: bool) -> list[list[tuple[int, float]]]:
@@ -294,7 +322,7 @@ class Matcher:
     def cosine(self, pledge: Analysis, request_index: int) -> float:
         """The cosine of one pair (for confirmed links, whatever their score)."""
         pw = self.weights(pledge)
-        profile = self._profiles[request_index]
+        profile = self.profile_for(pledge, request_index)
         return sum(v * profile.get(t, 0.0) for t, v in pw.items())
 
     def _matrix(self, vectors: Sequence[dict[str, float]], sparse, np):  # type: ignore[no-untyped-def]
@@ -310,8 +338,9 @@ class Matcher:
         return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=shape)
 
     def evidence(self, pledge: Analysis, request_index: int) -> int:
-        """How many words and concepts (domains aside) a pledge shares with a request's profile."""
-        profile = self._profiles[request_index]
+        """How many words and concepts (domains aside) a pledge shares with what a request says and
+        what people confirmed for it (pseudo-relevance feedback aside: it is the matcher's guess)."""
+        profile = self.profile_for(pledge, request_index)
         return sum(1 for t in pledge.counts if t in profile and not t.startswith(DOMAIN_PREFIX))
 
     def explain(self, pledge: Analysis, request_index: int, top: int = 5) -> tuple[str, ...]:
@@ -325,7 +354,7 @@ class Matcher:
         from .french import fold
 
         pw = self.weights(pledge)
-        profile = self._profiles[request_index]
+        profile = self.profile_for(pledge, request_index)
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
         terms = [t for _w, t in shared if not t.startswith(DOMAIN_PREFIX)]
         domains = [t for _w, t in shared if t.startswith(DOMAIN_PREFIX)]
@@ -354,6 +383,17 @@ def concept_name(lexicon: Lexicon, concept: str) -> str:
     """A concept in plain French: the first term of its group (the group id if it has none)."""
     terms = lexicon.groups.get(concept) or [concept.replace("-", " ")]
     return terms[0]
+
+
+def _keep(row: dict[int, float], every_pair: bool) -> list[tuple[int, float]]:
+    """One row's pairs as `Matcher._score` keeps them (same rule, in Python), best first."""
+    best = max(row.values(), default=0.0)
+    if every_pair:
+        kept = [(i, v) for i, v in row.items() if v > 0]
+    else:
+        floor = min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
+        kept = [(i, v) for i, v in row.items() if v > 0 and (v >= floor or v == best)]
+    return sorted(kept, key=lambda p: (-p[1], p[0]))
 
 
 def _cosine_of(score: float) -> float:
