@@ -500,7 +500,7 @@ def rejected_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str
 class _Scored:
     """One list's pledges after scoring: what `match` and `rank` read."""
 
-    list: CandidateList
+    candidate: CandidateList
     floors: Floors
     matcher: Matcher
     analyses: list[Analysis]
@@ -606,9 +606,9 @@ def match(
     for scored in _score_lists(
         data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=every_pair, semantic=semantic
     ):
-        matcher, list_id = scored.matcher, scored.list.id
+        matcher, list_id = scored.matcher, scored.candidate.id
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
-        for c, analysis, pairs in zip(scored.list.commitments, scored.analyses, scored.pairs, strict=True):
+        for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
             scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
             best = max(scores.values(), default=0)
             linked = {link.request: link for link in c.answers} if use_links else {}
@@ -702,9 +702,9 @@ def rank(
     for scored in _score_lists(
         data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True, semantic=semantic
     ):
-        matcher, list_id = scored.matcher, scored.list.id
+        matcher, list_id = scored.matcher, scored.candidate.id
         n = len(matcher.request_ids)
-        for c, analysis, pairs in zip(scored.list.commitments, scored.analyses, scored.pairs, strict=True):
+        for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
             cos = dict(pairs)
             linked = {link.request for link in c.answers} if use_links else set()
             rejected = {link.request for link in c.rejects} if use_links else set()
