@@ -12,16 +12,17 @@ How a score is made, so that a volunteer can check it:
    pledges people linked to it (any list), minus REJECTED_WEIGHT × the mean of those they
    rejected for it, plus FEEDBACK_WEIGHT × the mean of the list's two pledges that a first pass
    finds clearly closest to it (each scored against the profile without itself);
-4. the score is the cosine of pledge and profile, blended (SEMANTIC_ALPHA = 0.7 lexical, 0.3
+4. the score is the cosine of pledge and profile, blended (SEMANTIC_ALPHA = 0.8 lexical, 0.2
    semantic, see `semantic.py`) when the optional encoder is installed, scaled to 0–100; the
    shared words and concepts that weigh most are the explanation, in plain French.
 
 What a score means (benchmarks/match_quality.py --bands, out of sample: hand-labelled pairs of
 two other collectives' demands × three Montpellier 2026 programmes, nothing tuned on them):
-suggestions scoring 80 or more are right 8 to 9 times in 10, 50 to 80 about 6 to 9 in 10, 35 to
-50 about 3 to 4 in 10, under 35 at most 2 in 10. So `covered` (65, or 75 for a general
-programme, and two shared words or concepts) measured 0.79–0.93 precision out of sample, and
-`partial` is "to check" (0.29–0.39).
+suggestions scoring 80 or more were right 75–93 % of the time, 65 to 80: 80–100 %, 50 to 65:
+63–75 %, 35 to 50: 31–43 %, under 35: 11–26 % (the range is over the three settings: blind,
+other lists reviewed, own links). A score of 80 reads "right about 8 times in 10", 50 "about 2
+times in 3". `covered` (65, or 75 for a general programme, with two shared words or concepts)
+measured 0.74–0.93 precision out of sample; `partial` means "to check" (0.31–0.39).
 
 Confirmed links (`answers:`) always count as `covered`, with source `link`; rejected links
 (`rejects:`) are never suggested. The same data always gives the same result, in the same order.
@@ -87,7 +88,7 @@ DOMAIN_WEIGHT = 2
 CHUNK = 2048
 # Weight of the lexical cosine when the sentence encoder is blended in (see `semantic.py`);
 # None: lexical only. `match(semantic=...)` overrides it for one call.
-SEMANTIC_ALPHA: float | None = 0.7
+SEMANTIC_ALPHA: float | None = 0.8
 
 
 @dataclass(frozen=True)
@@ -294,11 +295,12 @@ class Matcher:
                     group = [pledges[q] for q in ps if pledges[q] is not pledges[p]]
                     self._loo[(id(pledges[p]), i)] = self.profile(i, group)
                     fed.setdefault(p, []).append(i)
-            for p, requests in fed.items():
-                row = dict(self._score([vectors[p]], every_pair=True)[0])
-                for i in requests:
-                    value = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
-                    row[i] = value
+            order = sorted(fed)
+            rows = self._score([vectors[p] for p in order], every_pair=True)  # one product for all
+            for p, full in zip(order, rows, strict=True):
+                row = dict(full)
+                for i in fed[p]:
+                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
                 results[p] = _keep(row, every_pair)
             return results
         return self._score(vectors, every_pair=every_pair)

@@ -49,7 +49,7 @@ CACHE_FILE = "embeddings.sqlite3"
 SEMANTIC_FLOOR = 0.17
 SEMANTIC_FULL = 0.65
 # Weight of the lexical cosine in the blend (1 = lexical alone, 0 = semantic alone).
-ALPHA = 0.7
+ALPHA = 0.8
 # Weight of the confirmed pledges' mean vector in a request's vector. Lower than the lexical
 # TEACHING_WEIGHT: a mean of sentence vectors is close to every pledge of the same style, so a
 # heavily taught request vector rates every pledge of a reviewed list as near. Chosen on the
