@@ -139,3 +139,17 @@ def test_confirmed_links_weigh_more_than_feedback(monkeypatch):
     monkeypatch.setattr(matching, "TEACHING_WEIGHT", matching.FEEDBACK_WEIGHT)
     weak = scores(match(data(requests, pledges), lexicon=Lexicon({}), semantic=False)).get(("s", "num"), 0)
     assert taught > weak
+
+
+def test_the_cheap_negation_test_never_misses_a_scope():
+    from conftest import DATA
+    from engagements.french import _scan_negations
+    from engagements.loading import load_directory
+
+    data = load_directory(DATA).dataset
+    assert data is not None
+    texts = [c.text for lst in data.commitments.lists for c in lst.commitments]
+    texts += [r.text for r in data.requests.requests]
+    assert any(any(negated(t)) for t in texts)
+    for t in texts:
+        assert negated(t) == _scan_negations(t) and len(negated(t)) == len(words(t)), t

@@ -140,9 +140,22 @@ def _opens_scope(folded: str, following: str) -> bool:
     return folded.startswith(_REFUSAL_PREFIXES)
 
 
-def negated(text: str) -> list[bool]:
+# A cheap test first: most texts hold no negation at all (any false alarm only costs time).
+_MAY_NEGATE = re.compile(
+    r"\b(?:(?:ne|pas|jamais|aucune?|nulle?|non)\b|n['’ʼ]|cess|arr[eê]t|refus|oppos)", re.IGNORECASE
+)
+
+
+def negated(text: str, n_words: int | None = None) -> list[bool]:
     """For each word of `words(text)`, in order, whether it is in the scope of a negation or a
-    refusal ("ne pas subventionner la chasse": subventionner, chasse)."""
+    refusal ("ne pas subventionner la chasse": subventionner, chasse). `n_words`, when the caller
+    knows it, is `len(words(text))`."""
+    if not _MAY_NEGATE.search(text):
+        return [False] * (len(words(text)) if n_words is None else n_words)
+    return _scan_negations(text)
+
+
+def _scan_negations(text: str) -> list[bool]:
     tokens = _TOKEN.findall(clean(text))
     out: list[bool] = []
     left = 0  # words of the current scope still to come

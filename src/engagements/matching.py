@@ -108,7 +108,7 @@ def analyze(text: str, lexicon: Lexicon) -> Analysis:
     """
     ws = words(text)
     stems = [stem(w) for w in ws]
-    flags = negated(text)
+    flags = negated(text, len(ws))
     counts: Counter[str] = Counter()
     surfaces: dict[str, str] = {}
     for w, s, neg in zip(ws, stems, flags, strict=False):
