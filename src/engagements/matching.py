@@ -379,6 +379,13 @@ class Matcher:
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
         terms = [t for _w, t in shared if not t.startswith(DOMAIN_PREFIX)]
         domains = [t for _w, t in shared if t.startswith(DOMAIN_PREFIX)]
+        # Words already said by a concept shown ("personnes âgées") are not repeated alone.
+        said = {
+            w
+            for t in terms
+            if t.removeprefix(NEGATED).startswith(CONCEPT_PREFIX)
+            for w in pledge.surfaces.get(t, "").split()
+        }
         out: list[str] = []
         for term in terms:
             surface = pledge.surfaces.get(term, term)
@@ -387,6 +394,8 @@ class Matcher:
                 concept = plain[len(CONCEPT_PREFIX) :]
                 name = concept_name(self.lexicon, concept)
                 label = surface if fold(surface) == fold(name) else f"{surface} ≈ {name}"
+            elif surface in said:
+                continue
             else:
                 label = surface
             if term.startswith(NEGATED):
