@@ -153,3 +153,24 @@ def test_level_of_needs_more_for_a_programme():
     assert level_of(50, 50, 3, partial=15, covered=45) == "covered"
     assert level_of(50, 50, 3, partial=30, covered=55) == "partial"
     assert level_of(50, 50, 1, partial=15, covered=45) == "partial"  # one shared word is never covered
+
+
+def test_a_pair_has_the_same_score_in_match_show_and_export(cli, tmp_path):
+    import json
+
+    rows = json.loads(cli("--data", str(DATA), "match", "--format", "json").stdout)
+    shown = {(r["commitment"], r["request"]): (r["score"], r["level"], r["source"]) for r in rows}
+    assert len(shown) == len(rows)
+    seen = 0
+    for rid in ("q1", "q5", "q9", "d2.3"):
+        detail = json.loads(cli("--data", str(DATA), "show", rid, "--format", "json").stdout)
+        for block in detail["lists"]:
+            for p in block["pledges"]:
+                assert shown[(p["commitment"], p["request"])] == (p["score"], p["level"], p["source"])
+                seen += 1
+    out = tmp_path / "export.json"
+    assert cli("--data", str(DATA), "export", "--format", "json", "-o", str(out)).exit_code == 0
+    for link in json.loads(out.read_text(encoding="utf-8"))["links"]:
+        assert shown[(link["commitment"], link["request"])] == (link["score"], link["level"], link["source"])
+        seen += 1
+    assert seen > 100

@@ -410,9 +410,10 @@ class Matcher:
 
 
 def concept_name(lexicon: Lexicon, concept: str) -> str:
-    """A concept in plain French: the first term of its group (the group id if it has none)."""
+    """A concept in plain French: the first term of its group that is not an acronym (the first
+    term if all are; the group id, unhyphenated, if it has none)."""
     terms = lexicon.groups.get(concept) or [concept.replace("-", " ")]
-    return terms[0]
+    return next((t for t in terms if not (t.isupper() and " " not in t)), terms[0])
 
 
 def _keep(row: dict[int, float], every_pair: bool) -> list[tuple[int, float]]:
