@@ -101,7 +101,6 @@ def test_cache_never_shows_stale_results(cli, data_copy):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("answers: [q9]", "answers: [q1]"), encoding="utf-8")
     after = json.loads(cli("--data", str(data_copy), "coverage", "--format", "json").stdout)
-
     def q1(cov):
         return next(c for c in cov["cells"] if c["request"] == "q1" and c["list"] == "aix-en-commun")
 

@@ -89,8 +89,12 @@ class Loaded:
     data: Any
     suggestions: list[Any]
 
-    def export(self, level: str = "question", lists: list[str] | None = None, use_links: bool = True) -> Export:
-        coverage = build(self.data, [s for s in self.suggestions if not lists or s.list in lists], level, lists)  # type: ignore[arg-type]
+    def export(
+        self, level: str = "question", lists: list[str] | None = None, use_links: bool = True
+    ) -> Export:
+        coverage = build(
+            self.data, [s for s in self.suggestions if not lists or s.list in lists], level, lists
+        )  # type: ignore[arg-type]
         return exports.prepare(self.data, coverage, self.suggestions, use_links=use_links)
 
 
@@ -151,7 +155,9 @@ def test_csv_export_of_the_bundled_data_matches_coverage(cli, tmp_path):
         assert row[f"{cell['list']}_level"] == cell["level"]
         assert row[f"{cell['list']}_count"] == str(cell["count"])
         behind = [
-            link["commitment"] for link in links if (link["request"], link["list"]) == (cell["request"], cell["list"])
+            link["commitment"]
+            for link in links
+            if (link["request"], link["list"]) == (cell["request"], cell["list"])
         ]
         assert sorted(behind) == sorted(cell["covered"] + cell["partial"])
 
@@ -187,7 +193,9 @@ def test_csv_excel_has_a_bom_and_semicolons(bundled):
     files = exports.csv_files(bundled.export(), excel=True)
     assert list(files) == ["couverture.csv", "liens.csv", "datapackage.json"]
     matrix_bytes = files["couverture.csv"]
-    assert matrix_bytes.startswith(b"\xef\xbb\xbfid;kind;number;axis;title;aix-en-commun_level;aix-en-commun_count;")
+    assert matrix_bytes.startswith(
+        b"\xef\xbb\xbfid;kind;number;axis;title;aix-en-commun_level;aix-en-commun_count;"
+    )
     matrix = _rows(matrix_bytes, excel=True)
     assert [r["id"] for r in matrix] == QUESTIONS
     assert matrix[8]["aix-en-commun_count"] == "1"
@@ -213,7 +221,9 @@ def test_formulas_are_neutralised_in_csv(cli, small, tmp_path):
 
 
 def test_level_and_lists_options(cli, small, tmp_path):
-    result = cli("--data", str(small), "export", "-f", "csv", "-o", "out", "--list", "liste-b", "--level", "all")
+    result = cli(
+        "--data", str(small), "export", "-f", "csv", "-o", "out", "--list", "liste-b", "--level", "all"
+    )
     assert result.exit_code == 0, result
     matrix = _rows((tmp_path / "out" / "couverture.csv").read_bytes())
     assert list(matrix[0]) == ["id", "kind", "number", "axis", "title", "liste-b_level", "liste-b_count"]
@@ -304,7 +314,9 @@ def _handmade() -> Export:
             "link",
             ("guichet", "[Accès aux droits]"),
         ),
-        Link("r2", "Accès | droits", "liste-b", "Liste <B>", "b-01", DASH, "partial", 30, "matcher", ("accès",)),
+        Link(
+            "r2", "Accès | droits", "liste-b", "Liste <B>", "b-01", DASH, "partial", 30, "matcher", ("accès",)
+        ),
     ]
     return Export(
         coverage,
@@ -418,9 +430,12 @@ def test_html_is_accessible_escaped_and_self_contained(small_export):
         '<span class="sym" aria-hidden="true">●</span> couvert (2)</summary>'
     ) in page
     assert (
-        '<td class="level-absent" data-list="liste-b"><span class="sym" aria-hidden="true">○</span> absent</td>' in page
+        '<td class="level-absent" data-list="liste-b"><span class="sym" aria-hidden="true">○</span> absent</td>'
+        in page
     )
-    assert "<blockquote>« =HYPERLINK(&quot;http://example.com/x&quot;,&quot;clic&quot;) »</blockquote>" in page
+    assert (
+        "<blockquote>« =HYPERLINK(&quot;http://example.com/x&quot;,&quot;clic&quot;) »</blockquote>" in page
+    )
     assert "Source : Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3" in page
     # Data text is escaped everywhere: the only script is ours.
     assert "Un guichet &lt;script&gt;document.title=&#x27;pwned&#x27;;alert(1)&lt;/script&gt;\na | b" in page

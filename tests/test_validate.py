@@ -13,9 +13,7 @@ VALID_REQUESTS = "requests:\n  - id: q1\n    title: Logement\n    text: Du logem
 VALID_COMMITMENTS = "lists:\n  - id: l1\n    name: Liste\n    commitments:\n      - id: c1\n        text: Construire\n        answers: [q1]\n"
 
 
-def minimal(
-    tmp_path: Path, requests: str | bytes = VALID_REQUESTS, commitments: str | bytes = VALID_COMMITMENTS
-) -> Path:
+def minimal(tmp_path: Path, requests: str | bytes = VALID_REQUESTS, commitments: str | bytes = VALID_COMMITMENTS) -> Path:
     d = tmp_path / "d"
     d.mkdir(exist_ok=True)
     for name, content in (("requests.yaml", requests), ("commitments.yaml", commitments)):
@@ -113,33 +111,14 @@ def test_unknown_request_and_duplicate_ids(cli, tmp_path):
             "requests:\n  - id: a\n    id: b\n",
             "3:5: erreur: clé en double « id » (déjà définie ligne 2) : chaque clé ne doit apparaître qu’une fois",
         ),
-        (
-            "requests: [a, b\n",
-            "2:1: erreur: erreur de syntaxe YAML : expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)",
-        ),
+        ("requests: [a, b\n", "2:1: erreur: erreur de syntaxe YAML : expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)"),
         ("requests:\n  - title: 'abc\n", "3:1: erreur: guillemet ouvert ligne 2 jamais refermé"),
-        (
-            "requests: []\n---\nrequests: []\n",
-            "2:1: erreur: plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu",
-        ),
+        ("requests: []\n---\nrequests: []\n", "2:1: erreur: plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu"),
         ("requests: {}\n", "1:11: erreur: « requests » doit être une liste"),
-        (
-            b"requests:\n  - id: a\n    title: caf\xe9\n",
-            "3:15: erreur: le fichier n’est pas en UTF-8 (octet 0xe9) : réenregistrez-le en UTF-8",
-        ),
+        (b"requests:\n  - id: a\n    title: caf\xe9\n", "3:15: erreur: le fichier n’est pas en UTF-8 (octet 0xe9) : réenregistrez-le en UTF-8"),
     ],
-    ids=[
-        "tab",
-        "empty",
-        "only-comment",
-        "top-level-list",
-        "duplicate-key",
-        "unclosed-bracket",
-        "unclosed-quote",
-        "two-documents",
-        "wrong-type",
-        "latin-1",
-    ],
+    ids=["tab", "empty", "only-comment", "top-level-list", "duplicate-key", "unclosed-bracket", "unclosed-quote",
+         "two-documents", "wrong-type", "latin-1"],
 )
 def test_broken_yaml(cli, tmp_path, content, expected):
     d = minimal(tmp_path, requests=content)
