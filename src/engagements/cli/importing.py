@@ -1,4 +1,4 @@
-"""CLI commands that bring data in or compare it: import, diff."""
+"""Bringing texts in and comparing versions: import, diff."""
 
 from __future__ import annotations
 
@@ -9,12 +9,21 @@ from typing import Annotated
 
 import typer
 
-from .cli import EXIT_USAGE, _auto_format, _data_dir, _fail, _print_diagnostics, _print_json, app
-from .i18n import _
-from .paths import COMMITMENTS_FILE
+from ..i18n import _
+from ..paths import COMMITMENTS_FILE
+from .common import (
+    EXIT_USAGE,
+    auto_format,
+    data_dir,
+    fail,
+    print_diagnostics,
+    print_json,
+)
+
+commands = typer.Typer()
 
 
-@app.command(
+@commands.command(
     "import",
     help=_(
         "Transformer la lettre ou le programme d’une liste, en texte brut, en engagements YAML à relire : "
@@ -41,6 +50,16 @@ def import_cmd(
             "--source-id", help=_("Identifiant de la source (par défaut tiré du nom du fichier)."), show_default=False
         ),
     ] = None,
+    outline: Annotated[
+        bool,
+        typer.Option(
+            "--outline",
+            help=_(
+                "Document structuré d’un partenaire public (titres Markdown, puces imbriquées, tableaux) : "
+                "piliers, volets, orientations, axes, objectifs opérationnels et actions « ☞ », avec leur hiérarchie."
+            ),
+        ),
+    ] = False,
     append: Annotated[
         bool,
         typer.Option(
@@ -51,11 +70,11 @@ def import_cmd(
         ),
     ] = False,
 ) -> None:
-    from . import importer
-    from .loading import display_path
+    from .. import importer
+    from ..loading import display_path
 
     if not importer.is_valid_id(list_id, importer.MAX_LIST_ID):
-        _fail(
+        fail(
             _(
                 "identifiant de liste invalide « {id} » : lettres, chiffres, « . », « _ », « - », {n} caractères au plus"
             ).format(id=list_id, n=importer.MAX_LIST_ID),
@@ -63,24 +82,25 @@ def import_cmd(
         )
     chosen_source = source_id if source_id is not None else importer.default_source_id(file)
     if not importer.is_valid_id(chosen_source):
-        _fail(
+        fail(
             _("identifiant de source invalide « {id} » : lettres, chiffres, « . », « _ », « - » seulement").format(
                 id=chosen_source
             ),
             EXIT_USAGE,
         )
     if name is not None and not name.strip():
-        _fail(_("le nom de la liste (--name) ne doit pas être vide"), EXIT_USAGE)
-    directory = _data_dir(ctx)
+        fail(_("le nom de la liste (--name) ne doit pas être vide"), EXIT_USAGE)
+    directory = data_dir(ctx, announce=append)
     if append and not directory.is_dir():
-        _fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+        fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
 
     try:
         text = importer.read_text(file)
     except importer.ImportFileError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     source_file = _inside(file, directory)
-    imported = importer.build_import(
+    build = importer.build_outline_import if outline else importer.build_import
+    imported = build(
         text,
         list_id=list_id,
         source_id=chosen_source,
@@ -91,7 +111,7 @@ def import_cmd(
     )
     count = len(imported.candidate.commitments)
     if count == 0:
-        _fail(
+        fail(
             _("aucun engagement reconnu dans {file} : ni puce « - », ni article numéroté « 12. »").format(
                 file=display_path(file)
             )
@@ -104,13 +124,13 @@ def import_cmd(
         )
         return
 
-    from .editing import EditError
+    from ..editing import EditError
 
     try:
         importer.append_to_data(directory, imported)
     except EditError as exc:
-        _print_diagnostics(exc.diagnostics, _auto_format())
-        _fail(exc.message)
+        print_diagnostics(exc.diagnostics, auto_format())
+        fail(exc.message)
     sys.stderr.write(
         _("liste « {id} » ajoutée à {file} (engagements à relire : {n}).").format(
             id=list_id, file=display_path(directory / COMMITMENTS_FILE), n=count
@@ -133,7 +153,7 @@ class DiffFormat(StrEnum):
     json = "json"
 
 
-@app.command(
+@commands.command(
     help=_(
         "Ce qui a changé entre deux versions des données (deux dossiers, ou --git REF contre l’état actuel) : "
         "engagements, liens, et la couverture qui en résulte."
@@ -162,42 +182,42 @@ def diff(
         ),
     ] = None,
 ) -> None:
-    from . import diffing
-    from .checks import check
-    from .loading import load_directory
+    from .. import diffing
+    from ..checks import check
+    from ..loading import load_directory
 
     if level not in ("question", "demand", "all"):
-        _fail(_("niveau inconnu « {level} » : question, demand ou all").format(level=level), EXIT_USAGE)
+        fail(_("niveau inconnu « {level} » : question, demand ou all").format(level=level), EXIT_USAGE)
     if (git is None) == (old is None):
-        _fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
+        fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
     with diffing.temporary_dir() as tmp:
         if git is not None:
             if new is not None or old is not None:
-                _fail(_("avec --git, ne donnez pas de dossier : utilisez --data"), EXIT_USAGE)
-            current = _data_dir(ctx)
+                fail(_("avec --git, ne donnez pas de dossier : utilisez --data"), EXIT_USAGE)
+            current = data_dir(ctx)
             try:
                 diffing.git_snapshot(current, git, Path(tmp))
             except ValueError as exc:
-                _fail(str(exc), EXIT_USAGE)
+                fail(str(exc), EXIT_USAGE)
             old_dir, new_dir = Path(tmp), current
         else:
             if old is None or new is None:
-                _fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
+                fail(_("donnez deux dossiers (ANCIEN NOUVEAU) ou --git REF"), EXIT_USAGE)
             old_dir, new_dir = old, new
         datasets = []
         for directory in (old_dir, new_dir):
             if not directory.is_dir():
-                _fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+                fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
             loaded = load_directory(directory)
             # Quotes are only checked where the sources are (not in a git snapshot).
             problems = [d for d in [*loaded.diagnostics, *check(loaded)] if d.level == "error"]
             if problems or loaded.dataset is None:
-                _print_diagnostics(problems, _auto_format())
+                print_diagnostics(problems, auto_format())
                 raise typer.Exit(1)
             datasets.append(loaded.dataset)
         result = diffing.diff(datasets[0], datasets[1], level)
     if format is DiffFormat.json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
     elif format is DiffFormat.md:
         sys.stdout.write(diffing.render_markdown(result, title))
     else:

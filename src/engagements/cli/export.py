@@ -1,9 +1,4 @@
-"""CLI command that writes exports for journalists and open-data portals: export.
-
-The files are made by `exports` (pure functions); this command checks the options, loads and
-matches the data, writes each file atomically and says so on stderr, one line per file. Exit
-codes: 0 written, 1 invalid data or a file that cannot be written, 2 usage error.
-"""
+"""Exports for journalists: export."""
 
 from __future__ import annotations
 
@@ -13,20 +8,22 @@ from typing import Annotated
 
 import typer
 
-from .cli import (
+from ..exports import ExportFormat
+from ..i18n import _
+from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
     LevelOption,
     ListFilter,
     NoLinksOption,
     RequestLevel,
-    _check_ids,
-    _fail,
-    _load,
-    app,
+    coverage_for,
+    fail,
+    findings_for,
+    load_data,
 )
-from .exports import ExportFormat
-from .i18n import _
+
+commands = typer.Typer()
 
 ExportFormatOption = Annotated[
     ExportFormat | None,
@@ -56,14 +53,14 @@ OutputOption = Annotated[
 def _check_output(fmt: ExportFormat, output: Path) -> None:
     """A directory for the CSV formats, a file for the others: anything else is a usage error."""
     if fmt.writes_directory and output.exists() and not output.is_dir():
-        _fail(
+        fail(
             _("{path} est un fichier : avec --format {format}, -o désigne un dossier").format(
                 path=output, format=fmt.value
             ),
             EXIT_USAGE,
         )
     if not fmt.writes_directory and output.is_dir():
-        _fail(
+        fail(
             _("{path} est un dossier : avec --format {format}, -o désigne un fichier").format(
                 path=output, format=fmt.value
             ),
@@ -72,13 +69,13 @@ def _check_output(fmt: ExportFormat, output: Path) -> None:
 
 
 def _missing_xlsx() -> None:
-    _fail(
+    fail(
         _("le format xlsx demande openpyxl ; installez l’extra : pip install 'engagements[xlsx]'"),
         EXIT_INVALID,
     )
 
 
-@app.command(
+@commands.command(
     help=_(
         "Exporter la matrice de couverture et les liens entre engagements et demandes : CSV (données ouvertes), "
         "CSV pour Excel, Markdown, JSON, page HTML autonome, classeur xlsx."
@@ -91,16 +88,24 @@ def export(
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
     no_links: NoLinksOption = False,
+    suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--suggestions",
+            help=_(
+                "Ajouter les suggestions de l’appariement automatique, marquées « à vérifier » "
+                "(par défaut : les liens confirmés par une personne seulement)."
+            ),
+        ),
+    ] = False,
 ) -> None:
-    from . import exports
-    from .coverage import build
-    from .loading import display_path
-    from .matching import match
-    from .writing import atomic_write
+    from .. import exports
+    from ..loading import display_path
+    from ..writing import atomic_write
 
     fmt = format or exports.format_for(output)
     if fmt is None:
-        _fail(
+        fail(
             _(
                 "précisez --format (csv, csv-excel, md, json, html ou xlsx) : l’extension de {path} ne le dit pas"
             ).format(path=output),
@@ -110,13 +115,14 @@ def export(
     _check_output(fmt, output)
     if fmt is ExportFormat.xlsx and not exports.xlsx_available():
         _missing_xlsx()
-    data = _load(ctx)
-    _check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    data = load_data(ctx)
     use_links = not no_links
-    # One run of the matcher feeds both the matrix and its links, so they always agree.
-    suggestions = match(data, use_links=use_links, lists=lists)
-    coverage = build(data, suggestions, level.value, lists)
-    bundle = exports.prepare(data, coverage, suggestions, use_links=use_links)
+    # The one result every view reads: the matrix and its links always agree with `coverage`.
+    findings = findings_for(ctx, use_links)
+    coverage = coverage_for(ctx, level, lists, use_links)
+    # Without links, everything is a suggestion: there would be nothing confirmed to publish.
+    shown = suggestions or not use_links
+    bundle = exports.prepare(data, coverage, findings.matched(), use_links=use_links, with_suggestions=shown)
     try:
         files = exports.render(bundle, fmt, output)
     except exports.MissingExtra:
@@ -125,7 +131,7 @@ def export(
         try:
             atomic_write(path, content)
         except OSError as error:
-            _fail(
+            fail(
                 _("impossible d’écrire {file} : {reason}").format(
                     file=display_path(path), reason=error.strerror or error
                 ),

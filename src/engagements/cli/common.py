@@ -1,0 +1,342 @@
+"""What every command module shares: exit codes, common options, loading, output helpers.
+
+Command modules import from here and from nowhere else in the CLI package; the app is assembled
+in `engagements.cli`. Nothing outside the CLI package prints or exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from .. import paths
+from ..diagnostics import DiagnosticFormat, has_errors, render
+from ..i18n import _
+
+if TYPE_CHECKING:
+    from ..coverage import Coverage, Findings
+    from ..editing import Outcome
+    from ..models import Dataset
+    from ..tables import Table
+
+# Heavy modules (pydantic, ruamel.yaml, scipy) are imported inside the commands that need
+# them, so that `--help` and cached reports start fast.
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        "-d",
+        metavar=_("DOSSIER"),
+        help=_(
+            "Dossier de données (requests.yaml, commitments.yaml). Par défaut : la variable ENGAGEMENTS_DATA, "
+            "sinon le dossier courant s’il contient les données, sinon ./data, sinon les données d’exemple fournies."
+        ),
+        file_okay=False,
+        show_default=False,
+    ),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", metavar="fr|en", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False
+    ),
+]
+TableFormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
+]
+
+
+def _data_choice(ctx: typer.Context, *, announce: bool = True) -> tuple[Path, str]:
+    """The data folder and how it was chosen ("option", "env", "cwd", "local" or "bundled")."""
+    state = ctx.find_root().obj
+    if state is None:
+        state = ctx.find_root().obj = {}
+    if "data_dir" not in state:
+        chosen = state.get("data")
+        found = (Path(chosen), "option") if chosen is not None else paths.find_data_dir()
+        directory, how = found
+        if how in ("option", "env") and directory.is_dir() and not paths.holds_data(directory):
+            fail(
+                _(
+                    "{dir} ne contient pas de données (ni {requests} ni {commitments}) : "
+                    "indiquez le dossier qui les contient, par exemple --data data"
+                ).format(dir=directory, requests=paths.REQUESTS_FILE, commitments=paths.COMMITMENTS_FILE),
+                EXIT_USAGE,
+            )
+        if how == "bundled" and announce:
+            sys.stderr.write(
+                _(
+                    "engagements: données d’exemple fournies avec le paquet ({dir}) ; pour les vôtres, "
+                    "lancez la commande dans leur dossier ou indiquez --data DOSSIER"
+                ).format(dir=directory)
+                + "\n"
+            )
+        state["data_dir"] = found
+    return state["data_dir"]  # type: ignore[no-any-return]
+
+
+def data_dir(ctx: typer.Context, *, announce: bool = True) -> Path:
+    """The data folder: `--data`, else `ENGAGEMENTS_DATA`, else the current folder when it holds
+    the data files, else `./data`, else the bundled copy (said once on stderr, unless the command
+    only uses the folder to name paths: `announce=False`)."""
+    return _data_choice(ctx, announce=announce)[0]
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    sys.stderr.write(f"engagements: {_('erreur')}: {message}\n")
+    raise typer.Exit(code)
+
+
+def load_data(ctx: typer.Context) -> Dataset:
+    """The data, loaded and checked; on errors print every diagnostic and exit 1.
+
+    A data set that passed every check is kept in the cache (as JSON, keyed by the bytes of the
+    files and of the sources): reading YAML with positions is the slow part, and it is only
+    needed to point at problems.
+    """
+    from .. import cache, loading
+    from ..checks import check
+    from ..models import Dataset
+
+    directory = data_dir(ctx)
+    if not directory.is_dir():
+        fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    key = cache.data_key(directory, "dataset")
+    cached = cache.read("dataset", key)
+    if cached is not None:
+        return Dataset.model_validate(cached)
+    loaded = loading.load_directory(directory)
+    loaded.diagnostics.extend(check(loaded))
+    if has_errors(loaded.diagnostics) or loaded.dataset is None:
+        print_diagnostics(loaded.diagnostics, auto_format())
+        raise typer.Exit(EXIT_INVALID)
+    cache.write("dataset", key, loaded.dataset.model_dump(mode="json", exclude_defaults=True))
+    return loaded.dataset
+
+
+def auto_format() -> DiagnosticFormat:
+    return DiagnosticFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagnosticFormat.text
+
+
+def print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # type: ignore[type-arg]
+    if not diagnostics:
+        return
+    out = sys.stdout if fmt is DiagnosticFormat.json else sys.stderr
+    out.write(render(diagnostics, fmt) + "\n")
+
+
+def print_json(value: object) -> None:
+    """JSON for scripts on stdout: UTF-8 text as is, indented."""
+    import json
+
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def emit_table(table: Table, fmt: TableFormat) -> None:
+    from ..tables import to_csv, to_json
+
+    if fmt is TableFormat.json:
+        sys.stdout.write(to_json(table) + "\n")
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(to_csv(table))
+    else:
+        from ..terminal import print_table
+
+        print_table(table)
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class GapsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+class RequestLevel(StrEnum):
+    question = "question"
+    demand = "demand"
+    all = "all"
+
+
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
+]
+ListFilter = Annotated[
+    list[str] | None,
+    typer.Option("--list", "-l", help=_("Seulement cette liste (option répétable)."), show_default=False),
+]
+RequestFilter = Annotated[
+    list[str] | None,
+    typer.Option("--request", "-r", help=_("Seulement cette demande (option répétable)."), show_default=False),
+]
+NoLinksOption = Annotated[
+    bool,
+    typer.Option("--no-links", help=_("Ignorer les liens confirmés et rejetés : ce que trouve l’appariement seul.")),
+]
+LevelOption = Annotated[
+    RequestLevel,
+    typer.Option(
+        "--level",
+        help=_("question : les questions posées aux listes ; demand : les demandes fines, par axe ; all : toutes."),
+        case_sensitive=False,
+    ),
+]
+
+
+def check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
+    """Unknown ids in a filter are a usage error, with a suggestion."""
+    from ..diagnostics import did_you_mean
+
+    for value in wanted or []:
+        if value not in known:
+            fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + did_you_mean(value, known), EXIT_USAGE)
+
+
+def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
+    """Every link and suggestion and the whole coverage matrix, computed once per data set.
+
+    Cached (keyed by the bytes of the data, its sources, the lexicon and the code): every view
+    reads this one result, and filters only choose what it displays.
+    """
+    from .. import cache
+    from ..coverage import Findings, compute
+
+    directory = data_dir(ctx)
+    key = cache.data_key(directory, "findings", str(use_links))
+    cached = cache.read("findings", key)
+    if cached is not None:
+        return Findings.from_dict(cached)
+    result = compute(load_data(ctx), use_links=use_links)
+    cache.write("findings", key, result.to_dict())
+    return result
+
+
+def suggestion_rows(
+    ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
+) -> list[dict[str, Any]]:
+    """The links and suggestions `match` shows for these filters, with the texts of both sides
+    and each one's origin in words ("✔ confirmé par … le …", "? suggestion à vérifier (score …)")."""
+    from ..marks import origin_text
+
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
+    texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
+    titles = {r.id: r.title for r in data.requests.requests}
+    rows = []
+    for s in findings_for(ctx, use_links).select(lists, requests, min_score):
+        row = dict(s)
+        row["origin"] = origin_text(s["source"], s["score"], s.get("by"), s.get("date"))
+        row["commitment_text"] = texts[s["commitment"]]
+        row["request_title"] = titles.get(s["request"], "")
+        rows.append(row)
+    return rows
+
+
+def coverage_for(
+    ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool, requests: list[str] | None = None
+) -> Coverage:
+    """The view of the one coverage matrix at `level`, for `lists` and `requests`."""
+    findings = findings_for(ctx, use_links)
+    check_ids(_("liste"), lists, [c.id for c in findings.coverage.columns])
+    check_ids(_("demande"), requests, [r.id for r in findings.coverage.rows])
+    return findings.view(level.value, lists, requests)  # type: ignore[arg-type]
+
+
+T = TypeVar("T")
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(_("date invalide « {value} » : attendu AAAA-MM-JJ").format(value=value)) from None
+
+
+PledgeArgument = Annotated[
+    str,
+    typer.Argument(metavar=_("ENGAGEMENT"), help=_("Identifiant de l’engagement (ex. aec-q1-01)."), show_default=False),
+]
+RequestArgument = Annotated[
+    str,
+    typer.Argument(metavar=_("DEMANDE"), help=_("Identifiant de la demande (ex. q1)."), show_default=False),
+]
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", metavar=_("NOM"), help=_("Qui prend la décision (noté avec le lien)."), show_default=False),
+]
+DateOption = Annotated[
+    dt.date | None,
+    typer.Option(
+        "--date",
+        help=_("Date de la décision (AAAA-MM-JJ)."),
+        parser=parse_date,
+        metavar=_("AAAA-MM-JJ"),
+        show_default=False,
+    ),
+]
+
+
+def writable_dir(ctx: typer.Context, *, writing: bool = True) -> Path:
+    """The data directory, refused when missing or, for a write, when it is the installed package's copy."""
+    directory, how = _data_choice(ctx, announce=not writing)
+    if not directory.is_dir():
+        fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    if writing and (how == "bundled" or directory.resolve() == (Path(paths.__file__).parent / "data").resolve()):
+        fail(
+            _(
+                "refus d’écrire dans les données d’exemple fournies avec le paquet ({dir}) : elles seraient "
+                "perdues à la prochaine installation. Copiez-les (cp -r {dir} mes-donnees), puis lancez la "
+                "commande dans ce dossier ou avec --data mes-donnees"
+            ).format(dir=directory),
+            EXIT_USAGE,
+        )
+    return directory
+
+
+def run_edit(action: Callable[[], T]) -> T:
+    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1 (2 when
+    the refusal is an unknown id typed on the command line)."""
+    from ..editing import EditError, UnknownId
+
+    try:
+        return action()
+    except EditError as error:
+        print_diagnostics(error.diagnostics, auto_format())
+        fail(error.message, EXIT_USAGE if isinstance(error, UnknownId) else EXIT_INVALID)
+
+
+def say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
+    """One line on stderr: what changed in commitments.yaml, or that nothing did."""
+    from ..loading import display_path
+
+    if not outcome.changed:
+        say(unchanged)
+    else:
+        message = displaced if outcome.displaced and displaced else done
+        say(_("{file} : {change}").format(file=display_path(directory / paths.COMMITMENTS_FILE), change=message))

@@ -1,0 +1,107 @@
+"""Checking and listing the data: validate, requests, lists, schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..diagnostics import DiagnosticFormat, has_errors
+from ..i18n import _
+from .common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    TableFormat,
+    TableFormatOption,
+    auto_format,
+    data_dir,
+    emit_table,
+    fail,
+    load_data,
+    print_diagnostics,
+)
+
+commands = typer.Typer()
+
+
+@commands.command(help=_("Vérifier les données : syntaxe, types, identifiants, liens et citations."))
+def validate(
+    ctx: typer.Context,
+    format: Annotated[
+        DiagnosticFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=_("text : fichier:ligne:colonne ; github : annotations GitHub Actions ; json : pour les scripts."),
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=_("Les avertissements font aussi échouer."))] = False,
+) -> None:
+    from .. import loading
+    from ..checks import check
+
+    fmt = format or auto_format()
+    directory = data_dir(ctx)
+    if not directory.is_dir():
+        fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    loaded = loading.load_directory(directory)
+    diagnostics = loaded.diagnostics + check(loaded)
+    failed = has_errors(diagnostics) or (strict and bool(diagnostics))
+    if fmt is DiagnosticFormat.json:
+        print_diagnostics(diagnostics, fmt) if diagnostics else sys.stdout.write("[]\n")
+    else:
+        print_diagnostics(diagnostics, fmt)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+    if fmt is DiagnosticFormat.text and loaded.dataset is not None:
+        data = loaded.dataset
+        n_pledges = sum(len(lst.commitments) for lst in data.commitments.lists)
+        sys.stderr.write(
+            _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
+                dir=loading.display_path(directory),
+                requests=len(data.requests.requests),
+                lists=len(data.commitments.lists),
+                pledges=n_pledges,
+            )
+            + "\n"
+        )
+
+
+@commands.command("requests", help=_("Lister les demandes du collectif."))
+def requests_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
+    from ..tables import requests_table
+
+    data = load_data(ctx)
+    emit_table(requests_table(data), format)
+
+
+@commands.command("lists", help=_("Lister les listes candidates et leurs engagements."))
+def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
+    from ..tables import lists_table
+
+    data = load_data(ctx)
+    emit_table(lists_table(data), format)
+
+
+@commands.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
+def schema(
+    which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=_("Fichier à écrire (sinon la sortie standard)."))
+    ] = None,
+) -> None:
+    from ..schema import schema_text
+
+    if which not in ("requests", "commitments"):
+        fail(_("schéma inconnu « {name} » : requests ou commitments").format(name=which), EXIT_USAGE)
+    text = schema_text(which)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from ..writing import atomic_write
+
+        atomic_write(output, text.encode("utf-8"))

@@ -1,0 +1,146 @@
+"""What the data says: match, coverage, gaps, show."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..i18n import _
+from .common import (
+    GapsFormat,
+    LevelOption,
+    ListFilter,
+    NoLinksOption,
+    ReportFormat,
+    ReportFormatOption,
+    RequestFilter,
+    RequestLevel,
+    check_ids,
+    coverage_for,
+    findings_for,
+    load_data,
+    print_json,
+    suggestion_rows,
+)
+
+commands = typer.Typer()
+
+
+@commands.command(help=_("Suggérer les demandes auxquelles répond chaque engagement, avec un score et pourquoi."))
+def match(
+    ctx: typer.Context,
+    lists: ListFilter = None,
+    requests: RequestFilter = None,
+    min_score: Annotated[
+        int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
+    ] = 0,
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    rows = suggestion_rows(ctx, lists, requests, not no_links, min_score)
+    if format is ReportFormat.json:
+        print_json(rows)
+        return
+    from ..report import make_console, suggestions_table
+
+    console = make_console()
+    if not rows:
+        console.print(_("Aucun lien ni suggestion."))
+        return
+    console.print(suggestions_table(rows))
+
+
+@commands.command(help=_("Qui couvre quoi : la matrice demandes × listes (commande principale)."))
+def coverage(
+    ctx: typer.Context,
+    level: LevelOption = RequestLevel.question,
+    lists: ListFilter = None,
+    requests: RequestFilter = None,
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    result = coverage_for(ctx, level, lists, not no_links, requests)
+    if format is ReportFormat.json:
+        print_json(result.to_dict())
+        return
+    from ..report import coverage_table, make_console
+
+    make_console().print(coverage_table(result))
+
+
+@commands.command(
+    help=_("Les manques : demandes sans réponse ou en partie, par liste ; listes silencieuses, par demande.")
+)
+def gaps(
+    ctx: typer.Context,
+    level: LevelOption = RequestLevel.question,
+    lists: ListFilter = None,
+    requests: RequestFilter = None,
+    no_links: NoLinksOption = False,
+    format: Annotated[
+        GapsFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=_("table : pour l’écran ; md : la feuille à imprimer ; json : pour les scripts."),
+            case_sensitive=False,
+        ),
+    ] = GapsFormat.table,
+) -> None:
+    from ..coverage import gaps as find_gaps
+
+    result = coverage_for(ctx, level, lists, not no_links, requests)
+    found = find_gaps(result)
+    if format is GapsFormat.md:
+        from ..exports import gaps_markdown
+
+        sys.stdout.write(gaps_markdown(result, found))
+        return
+    if format is GapsFormat.json:
+        answered = {c.id: c.answered for c in result.columns}
+        payload = {
+            "level": result.level,
+            "lists": [
+                {
+                    "list": list_id,
+                    "answered_collective": answered[list_id],
+                    "unanswered": found.unanswered[list_id],
+                    "partial": found.partial[list_id],
+                    "unconfirmed": found.unconfirmed[list_id],
+                }
+                for list_id in found.unanswered
+            ],
+            "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
+        }
+        print_json(payload)
+        return
+    from ..report import gaps_view, make_console
+
+    make_console().print(gaps_view(result, found))
+
+
+@commands.command(help=_("Détail d’une demande (les engagements qui y répondent, liste par liste) ou d’un engagement."))
+def show(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(metavar="ID", help=_("Identifiant d’une demande ou d’un engagement."))],
+    no_links: NoLinksOption = False,
+    format: ReportFormatOption = ReportFormat.table,
+) -> None:
+    from ..details import details
+
+    data = load_data(ctx)
+    found = details(data, item, use_links=not no_links, suggestions=findings_for(ctx, not no_links).suggestions)
+    if found is None:
+        known = [r.id for r in data.requests.requests] + [
+            c.id for lst in data.commitments.lists for c in lst.commitments
+        ]
+        check_ids(_("demande ou engagement"), [item], known)
+        return
+    if format is ReportFormat.json:
+        print_json(found)
+        return
+    from ..report import details_view, make_console
+
+    make_console().print(details_view(found))
