@@ -309,9 +309,50 @@ def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
     cached = cache.read("findings", key)
     if cached is not None:
         return Findings.from_dict(cached)
-    result = compute(load_data(ctx), use_links=use_links)
+    data = load_data(ctx)
+    say_semantic_notice()
+    result = compute(data, use_links=use_links)
     cache.write("findings", key, result.to_dict())
     return result
+
+
+def say_semantic_notice() -> None:
+    """Once per run that scores pairs: say when the semantic half of the matcher is off."""
+    from ..matching import semantic_notice
+
+    notice = semantic_notice()
+    if notice:
+        err(f"engagements: {notice}\n")
+
+
+def ranked_rows(
+    ctx: typer.Context, top: int, lists: list[str] | None, requests: list[str] | None, use_links: bool
+) -> list[dict[str, Any]]:
+    """`match --top K`: each pledge's K best requests by score whatever the floors, with the
+    texts of both sides and each pair's origin in words; `level` is None under the floors."""
+    from ..marks import origin_text
+    from ..matching import rank
+
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
+    say_semantic_notice()
+    texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
+    titles = {r.id: r.title for r in data.requests.requests}
+    wanted = set(requests) if requests else None
+    rows = []
+    for ranked in rank(data, top=top, use_links=use_links, lists=lists):
+        if wanted is not None and ranked.request not in wanted:
+            continue
+        row = ranked.as_dict()
+        if ranked.level is None:
+            row["origin"] = _("sous le seuil de suggestion (score {score})").format(score=ranked.score)
+        else:
+            row["origin"] = origin_text(ranked.source, ranked.score)
+        row["commitment_text"] = texts[ranked.commitment]
+        row["request_title"] = titles.get(ranked.request, "")
+        rows.append(row)
+    return rows
 
 
 def suggestion_rows(

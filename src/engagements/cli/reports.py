@@ -22,6 +22,7 @@ from .common import (
     load_data,
     out,
     print_json,
+    ranked_rows,
     suggestion_rows,
 )
 
@@ -37,9 +38,26 @@ def match(
         int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
     ] = 0,
     no_links: NoLinksOption = False,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            max=50,
+            metavar="K",
+            help=_(
+                "Pour chaque engagement, ses K demandes les plus proches, quel que soit leur score "
+                "(niveau vide sous le seuil de suggestion)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    rows = suggestion_rows(ctx, lists, requests, not no_links, min_score)
+    if top is not None:
+        rows = [r for r in ranked_rows(ctx, top, lists, requests, not no_links) if r["score"] >= min_score]
+    else:
+        rows = suggestion_rows(ctx, lists, requests, not no_links, min_score)
     if format is ReportFormat.json:
         print_json(rows)
         return
