@@ -171,7 +171,7 @@ def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
         else:
             level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
             level.append("\n" + _origin(r), style="dim")
-        cells = [pledge, request, *([str(r["rank"])] if ranked else []), str(r["score"]), level]
+        cells: list[Text | str] = [pledge, request, *([str(r["rank"])] if ranked else []), str(r["score"]), level]
         table.add_row(*cells, Text(", ".join(r["why"])))
     return table
 

@@ -64,8 +64,8 @@ def stoppable() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for stopping, handler in previous.items():
+            signal.signal(stopping, handler)
 
 
 @contextmanager
@@ -82,8 +82,8 @@ def uninterrupted() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for stopping, handler in previous.items():
+            signal.signal(stopping, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for sig in dict.fromkeys(held):
             signal.raise_signal(sig)
