@@ -58,3 +58,10 @@ def test_strict_flags_what_an_import_left_to_complete_and_sources_without_file(c
 def test_strict_passes_on_the_bundled_data(cli):
     result = cli("--data", str(DATA), "validate", "--strict")
     assert result.exit_code == 0, result
+
+
+def test_engagements_cache_dir_is_the_cache_folder_itself(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "my-cache"))
+    assert cli("--data", str(DATA), "coverage").exit_code == 0
+    assert list((tmp_path / "my-cache").glob("*.json"))
+    assert not (tmp_path / "my-cache" / "engagements").exists()
