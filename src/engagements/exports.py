@@ -117,6 +117,10 @@ class Link:
     by: str | None = None
     date: str | None = None
     provenance: dict[str, Any] | None = None
+    # The pledge's follow-up after the election (issue 13): its current status, and the latest
+    # entry of its history with its evidence (`details.verdict`), None when never rated.
+    status: str = "not_rated"
+    verdict: dict[str, Any] | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -146,6 +150,8 @@ class Link:
             "provenance": self.provenance,
             "confirmed": self.confirmed,
             "origin": self.origin,
+            "status": self.status,
+            "verdict": self.verdict,
         }
 
 
@@ -157,6 +163,7 @@ class Origin:
     author: str | None = None
     date: str | None = None
     kind: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,14 @@ class Export:
     # False: the matrix and the links as the confirmed links alone make them (the default of
     # `export`, for publication); True: with the matcher's suggestions, each marked as such.
     with_suggestions: bool = True
+    # For the HTML page's introduction: the organisations that signed, the document the
+    # collective wrote, and each list's head of list (by list id) when the data knows it.
+    members: tuple[str, ...] = ()
+    document: Origin | None = None
+    heads: dict[str, str] = field(default_factory=dict)
+    # When the export was made (ISO date) and which version of the data it shows (`data_version`).
+    generated: str | None = None
+    version: str | None = None
 
     def cell_links(self, request: str, list_id: str) -> list[Link]:
         """The links behind one cell, in export order."""
@@ -192,6 +207,8 @@ def prepare(
     *,
     use_links: bool = True,
     with_suggestions: bool = True,
+    generated: str | None = None,
+    version: str | None = None,
 ) -> Export:
     """Gather what the exports show: `coverage` (built from `suggestions`) and the links behind
     each of its cells, in matrix order, then covered before partial, confirmed before
@@ -200,7 +217,8 @@ def prepare(
     Without `with_suggestions`, only what people confirmed: each cell as its confirmed links
     make it (`Coverage.confirmed_only`), and only those links.
     """
-    from .details import provenance_dict
+    from .details import provenance_dict, verdict
+    from .meter import current
 
     if not with_suggestions:
         coverage = coverage.confirmed_only()
@@ -235,16 +253,37 @@ def prepare(
                         by=s.by,
                         date=s.date,
                         provenance=provenance_dict(pledge.provenance, sources),
+                        status=current(pledge),
+                        verdict=verdict(pledge),
                     )
                 )
     origins: dict[str, Origin] = {}
     for source in (*data.requests.sources, *data.commitments.sources):
         origins.setdefault(
             source.id,
-            Origin(source.title, source.author, source.date.isoformat() if source.date else None, source.kind),
+            Origin(
+                source.title,
+                source.author,
+                source.date.isoformat() if source.date else None,
+                source.kind,
+                source.note,
+            ),
         )
-    collective = data.requests.collective.name if data.requests.collective else None
-    return Export(coverage, links, list(origins.values()), collective, use_links, with_suggestions)
+    who = data.requests.collective
+    document = origins.get(who.document) if who and who.document else None
+    return Export(
+        coverage,
+        links,
+        list(origins.values()),
+        who.name if who else None,
+        use_links,
+        with_suggestions,
+        members=tuple(who.members) if who else (),
+        document=document,
+        heads={lst.id: lst.head for lst in data.commitments.lists if lst.head},
+        generated=generated,
+        version=version,
+    )
 
 
 # -- the two tables, with the schema open-data portals read ------------------------------------
@@ -377,6 +416,7 @@ def matrix_table(export: Export) -> DataTable:
             "number": r.number,
             "axis": r.axis,
             "title": r.title,
+            "_axis_title": r.axis_title,
         }
         for col in cov.columns:
             cell = cov.cell(r.id, col.id)
@@ -404,6 +444,8 @@ def _no_confirmed() -> str:
 
 def links_table(export: Export, *, lazy: bool = False) -> DataTable:
     """The links: one row per pledge behind a cell of the matrix (`lazy`: rows made as they are read)."""
+    from .models import STATUSES
+
     fields = [
         Field(
             "request",
@@ -473,6 +515,23 @@ def links_table(export: Export, *, lazy: bool = False) -> DataTable:
             _("Ligne de début dans la copie texte du document."),
             minimum=1,
         ),
+        # Added after the provenance, so that scripts reading the columns above by position
+        # keep working.
+        Field(
+            "status",
+            _("statut"),
+            description=_(
+                "Statut actuel de l’engagement : not_rated (non évalué), in_progress (en cours), "
+                "stalled (au point mort), compromise (compromis), kept (tenu), broken (rompu)."
+            ),
+            enum=STATUSES,
+        ),
+        Field("status_date", _("statut constaté le"), "date", _("Date du dernier constat (AAAA-MM-JJ).")),
+        Field("status_source", _("preuve : source"), description=_("Source du dernier constat.")),
+        Field("status_url", _("preuve : lien"), description=_("Adresse de la source, si elle est en ligne.")),
+        Field("status_quote", _("preuve : citation"), description=_("Citation exacte de la source.")),
+        Field("status_note", _("explication du statut"), description=_("Explication du verdict.")),
+        Field("status_by", _("statut constaté par"), description=_("Qui a fait le constat.")),
     ]
     rows: list[dict[str, Any]] | Iterator[dict[str, Any]] = links_rows(export) if lazy else list(links_rows(export))
     return DataTable(
@@ -490,6 +549,7 @@ def links_rows(export: Export) -> Iterator[dict[str, Any]]:
     """The rows of the links table, one at a time."""
     for link in export.links:
         prov = link.provenance or {}
+        verdict = link.verdict or {}
         yield (
             {
                 "request": link.request,
@@ -511,6 +571,15 @@ def links_rows(export: Export) -> Iterator[dict[str, Any]]:
                 "provenance_subsection": prov.get("subsection"),
                 "provenance_item": prov.get("item"),
                 "provenance_line": prov.get("line"),
+                "status": link.status,
+                "status_date": verdict.get("date"),
+                "status_source": verdict.get("source"),
+                "status_url": verdict.get("url"),
+                "status_quote": verdict.get("quote"),
+                "status_note": verdict.get("note"),
+                "status_by": verdict.get("by"),
+                # Not columns of the table: what `people_table` shows instead of the codes.
+                "_why_plain": plain_why(link.why),
             }
         )
 
@@ -518,6 +587,136 @@ def links_rows(export: Export) -> Iterator[dict[str, Any]]:
 def data_tables(export: Export) -> list[DataTable]:
     """The matrix and the links, in that order."""
     return [matrix_table(export), links_table(export)]
+
+
+def plain_why(why: Sequence[str]) -> str:
+    """The matcher's reasons in plain words: 'mots en commun : logement, urgence ; thèmes : Logement'.
+
+    The matcher writes a word it recognised as a notion as 'logements urgence ≈ hebergement-urgence'
+    and a theme as '[Logement]': the notion's id and the brackets are for maintainers.
+    """
+    words: list[str] = []
+    themes: list[str] = []
+    for item in why:
+        item = item.strip()
+        if item.startswith("[") and item.endswith("]"):
+            theme = item[1:-1].strip()
+            if theme and theme not in themes:
+                themes.append(theme)
+            continue
+        word = item.split("≈", 1)[0].strip()
+        if word and word not in words:
+            words.append(word)
+    parts = []
+    if words:
+        parts.append(_("mots en commun : {words}").format(words=", ".join(words)))
+    if themes:
+        parts.append(_("thèmes : {themes}").format(themes=", ".join(themes)))
+    return " ; ".join(parts)
+
+
+# -- the same tables for people (csv-excel, xlsx) -------------------------------------------------
+
+# French headers, for the columns a person reads; a column missing here is left out (`list`:
+# the list's name says it; `source`: the origin says it, in words).
+_PEOPLE_HEADERS = {
+    MATRIX_NAME: {
+        "id": N_("Réf."),
+        "kind": N_("Type"),
+        "number": N_("N°"),
+        "axis": N_("Axe"),
+        "title": N_("Demande"),
+    },
+    LINKS_NAME: {
+        "request": N_("Réf. demande"),
+        "request_title": N_("Demande"),
+        "list_name": N_("Liste"),
+        "commitment": N_("Réf. engagement"),
+        "commitment_text": N_("Engagement"),
+        "level": N_("Niveau"),
+        "score": N_("Score"),
+        "origin": N_("Origine"),
+        "why": N_("Pourquoi"),
+        "by": N_("Confirmé par"),
+        "date": N_("Confirmé le"),
+        "provenance_title": N_("Source"),
+        "provenance_section": N_("Rubrique"),
+        "provenance_subsection": N_("Sous-titre"),
+        "provenance_item": N_("Article"),
+        "provenance_line": N_("Ligne"),
+        "status": N_("Statut"),
+        "status_date": N_("Statut constaté le"),
+        "status_source": N_("Preuve : source"),
+        "status_url": N_("Preuve : lien"),
+        "status_quote": N_("Preuve : citation"),
+        "status_note": N_("Explication du statut"),
+        "status_by": N_("Statut constaté par"),
+    },
+}
+KIND_NAMES = {"question": N_("question"), "demand": N_("demande fine")}
+
+
+def _people_value(key: str, value: Any, row: dict[str, Any], symbols: bool) -> Any:
+    """A code as a person reads it: 'couvert' (or '● couvert'), 'demande fine', 'tenu'."""
+    from .marks import SYMBOLS, level_name
+    from .meter import LABELS
+
+    if value is None:
+        return None
+    if key == "level" or key.endswith("_level"):
+        return f"{SYMBOLS[value]} {level_name(value)}" if symbols else level_name(value)
+    if key == "kind":
+        return _(KIND_NAMES[value]) if value in KIND_NAMES else value
+    if key == "axis":
+        return row.get("_axis_title") or value
+    if key == "status":
+        return _(LABELS[value]) if value in LABELS else value
+    if key == "why":
+        return row.get("_why_plain", value)
+    return value
+
+
+def people_table(table: DataTable, *, symbols: bool = False) -> DataTable:
+    """`table` for people: French headers as column names, French words for the codes (levels,
+    kinds, statuses), plain reasons; `symbols` puts ● ◐ ○ before each level, for print in black
+    and white. The rows are made as they are read when `table`'s are."""
+    headers = {f.key: _(label) for f in table.fields if (label := _PEOPLE_HEADERS[table.name].get(f.key))}
+    # The matrix's per-list columns already have headers for people: '<list> : niveau'.
+    if table.name == MATRIX_NAME:
+        headers.update({f.key: f.label for f in table.fields if f.key not in _PEOPLE_HEADERS[MATRIX_NAME]})
+    fields = []
+    for f in table.fields:
+        if f.key not in headers:
+            continue
+        enum = tuple(_people_value(f.key, v, {}, symbols) for v in f.enum)
+        if f.key == "axis":
+            enum = ()
+        fields.append(Field(headers[f.key], headers[f.key], f.type, f.description, enum, f.minimum, f.maximum))
+    keys = [f.key for f in table.fields if f.key in headers]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for row in table.rows:
+            yield {headers[k]: _people_value(k, row.get(k), row, symbols) for k in keys}
+
+    foreign = [
+        {
+            "fields": [headers[k] for k in fk["fields"]],
+            "reference": {
+                "resource": fk["reference"]["resource"],
+                "fields": [_(_PEOPLE_HEADERS[fk["reference"]["resource"]][k]) for k in fk["reference"]["fields"]],
+            },
+        }
+        for fk in table.foreign_keys
+    ]
+    return DataTable(
+        table.name,
+        table.title,
+        table.description,
+        fields,
+        rows() if not isinstance(table.rows, list) else list(rows()),
+        [headers[k] for k in table.primary_key if k in headers],
+        foreign,
+    )
 
 
 # -- CSV and the Data Package -------------------------------------------------------------------
@@ -536,6 +735,9 @@ def csv_streams(export: Export, *, excel: bool = False) -> dict[str, Iterator[by
     """The files of `csv_files`, each as chunks of bytes made as they are written: the links
     table, the large one, is never held whole in memory."""
     tables = [matrix_table(export), links_table(export, lazy=True)]
+    if excel:
+        # For people: French headers and words (the plain csv keeps the codes, for scripts).
+        tables = [people_table(t) for t in tables]
 
     def encoded(table: DataTable) -> Iterator[bytes]:
         for i, piece in enumerate(iter_csv([f.key for f in table.fields], table.rows, excel=excel)):
@@ -1065,8 +1267,15 @@ def _html_footer(export: Export) -> list[str]:
 # -- xlsx -----------------------------------------------------------------------------------------
 
 
+# Level colours of the workbook (the HTML page's, light enough for black text), and the codes they
+# are keyed by: the cell's text starts with the level's symbol, which prints in black and white.
+_XLSX_FILLS = {"covered": "DCEFDC", "partial": "FFF0C2", "absent": "F9E0E0"}
+
+
 def to_xlsx(export: Export) -> bytes:
-    """A workbook with one sheet per table: bold, frozen header row, filters, column widths.
+    """A workbook for people, one sheet per table: French headers and words, each level coloured
+    and written with its symbol (● couvert), numbers as numbers, a bold frozen header row, an
+    autofilter, column widths that fit (long texts wrapped).
 
     Text cells are neutralised and stored as strings, never as formulas. Raises `MissingExtra`
     when openpyxl is not installed.
@@ -1074,21 +1283,27 @@ def to_xlsx(export: Export) -> bytes:
     try:
         from openpyxl import Workbook
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Alignment, Font
+        from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
     except ImportError as error:
         raise MissingExtra("xlsx") from error
+    from .marks import SYMBOLS
 
+    fills = {SYMBOLS[level]: PatternFill("solid", start_color=colour) for level, colour in _XLSX_FILLS.items()}
     book = Workbook()
     book.remove(book.active)
-    for table, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens")), strict=False):
+    for source, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens")), strict=False):
+        table = people_table(source, symbols=True)
+        levels = {f.key for f in source.fields if f.key == "level" or f.key.endswith("_level")}
+        coloured = {i for i, f in enumerate(table.fields, start=1) if f.key in {_people_key(source, k) for k in levels}}
         sheet = book.create_sheet(sheet_name[:31])
-        widths = [len(f.label) for f in table.fields]
+        widths = [min(len(f.label), 30) for f in table.fields]
         for c, f in enumerate(table.fields, start=1):
             # A label holds a list's name: as safe as any cell.
             head = sheet.cell(row=1, column=c, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(visible(f.label))))
             head.font = Font(bold=True)
             head.data_type = "s"
+            head.alignment = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(table.rows, start=2):
             for c, f in enumerate(table.fields, start=1):
                 value = row.get(f.key)
@@ -1100,6 +1315,8 @@ def to_xlsx(export: Export) -> bytes:
                     cell.data_type = "s"
                     if len(value) > 60:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    if c in coloured and value[:1] in fills:
+                        cell.fill = fills[value[:1]]
                 widths[c - 1] = max(widths[c - 1], len(str(value)) if value is not None else 0)
         for c, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(c)].width = min(max(width, 6), 60) + 2
@@ -1108,6 +1325,14 @@ def to_xlsx(export: Export) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _people_key(table: DataTable, key: str) -> str:
+    """The header `people_table` gives the column `key` of `table`."""
+    label = _PEOPLE_HEADERS[table.name].get(key)
+    if label:
+        return _(label)
+    return next(f.label for f in table.fields if f.key == key)
 
 
 # -- the dispatcher -------------------------------------------------------------------------------
