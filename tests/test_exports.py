@@ -611,8 +611,8 @@ def test_format_from_the_file_name(cli, small, tmp_path):
         (["-f", "md"], "option obligatoire manquante : --output"),
         (["-f", "md", "-o", "adir"], "adir est un dossier : avec --format md, -o désigne un fichier"),
         (
-            ["-f", "csv", "-o", "afile.csv"],
-            "afile.csv est un fichier : avec --format csv, -o désigne un dossier",
+            ["-f", "csv", "-o", "afile.txt"],
+            "afile.txt est un fichier : avec --format csv, -o désigne un dossier",
         ),
         (
             ["-f", "md", "-o", "x.md", "-l", "liste-bb"],
@@ -622,11 +622,53 @@ def test_format_from_the_file_name(cli, small, tmp_path):
 )
 def test_usage_errors(cli, small, tmp_path, args, message):
     (tmp_path / "adir").mkdir()
-    (tmp_path / "afile.csv").write_text("", encoding="utf-8")
+    (tmp_path / "afile.txt").write_text("", encoding="utf-8")
     result = cli("--data", str(small), "export", *args)
     assert result.exit_code == 2, result
     assert message in result.stderr
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.parametrize("args", [["-f", "csv", "-o", "couverture.csv"], ["-o", "couverture.csv"]])
+def test_one_csv_file_named_writes_the_folder_of_that_name(cli, small, tmp_path, args):
+    result = cli("--data", str(small), "export", *args)
+    assert result.exit_code == 0, result
+    assert result.stderr.splitlines()[0] == (
+        "couverture.csv : le format csv écrit un dossier de trois fichiers (couverture.csv, liens.csv, "
+        "datapackage.json) ; il est écrit dans couverture/, la matrice dans couverture/couverture.csv"
+    )
+    assert not (tmp_path / "couverture.csv").exists()
+    assert sorted(p.name for p in (tmp_path / "couverture").iterdir()) == [
+        "couverture.csv",
+        "datapackage.json",
+        "liens.csv",
+    ]
+    assert (tmp_path / "couverture" / "couverture.csv").read_bytes().startswith(b"id,kind,")
+    # csv-excel too; and a second run replaces its own previous export.
+    again = cli("--data", str(small), "export", "-f", "csv-excel", "-o", "couverture.csv")
+    assert again.exit_code == 0, again
+    assert (tmp_path / "couverture" / "couverture.csv").read_bytes().startswith("\ufeffRéf.;".encode())
+
+
+def test_a_name_that_says_another_format_is_warned_about(cli, small, tmp_path):
+    result = cli("--data", str(small), "export", "-f", "xlsx", "-o", "x.csv")
+    assert result.exit_code == 0, result
+    assert result.stderr.splitlines() == [
+        "avertissement : x.csv : l’extension annonce le format csv, mais le fichier écrit est au format xlsx "
+        "(nommez-le x.xlsx, ou changez --format)",
+        "x.csv : écrit.",
+    ]
+    assert (tmp_path / "x.csv").read_bytes().startswith(b"PK")  # a workbook, as asked
+    same = cli("--data", str(small), "export", "-f", "html", "-o", "page.html")
+    assert same.stderr == "page.html : écrit.\n"
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("md", "# "), ("json", "{"), ("html", "<!DOCTYPE html>")])
+def test_dash_writes_single_file_formats_to_stdout(cli, small, tmp_path, fmt, start):
+    result = cli("--data", str(small), "export", "-f", fmt, "-o", "-")
+    assert result.exit_code == 0, result
+    assert result.stdout.startswith(start) and result.stderr == ""
+    assert not (tmp_path / "-").exists()
 
 
 def test_invalid_data_exits_1_with_diagnostics(cli, small, tmp_path):

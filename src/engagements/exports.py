@@ -84,8 +84,28 @@ class MissingExtra(RuntimeError):
 
 
 def format_for(path: Path) -> ExportFormat | None:
-    """The format a file name implies (`.md`, `.json`, `.html`, `.xlsx`), if any."""
+    """The format a file name implies (`.md`, `.json`, `.html`, `.xlsx`; `.csv`: csv), if any."""
+    if path.suffix.lower() == ".csv":
+        return ExportFormat.csv
     return _SUFFIXES.get(path.suffix.lower())
+
+
+def mismatch(fmt: ExportFormat, path: Path) -> bool:
+    """Whether the name `path` implies another format than `fmt` (`--format xlsx -o x.csv`)."""
+    implied = format_for(path)
+    if implied is None or implied is fmt:
+        return False
+    # Both CSV flavours are .csv files.
+    return not (implied.writes_directory and fmt.writes_directory)
+
+
+def csv_folder(fmt: ExportFormat, path: Path) -> Path | None:
+    """The folder a CSV export writes when `-o` names one .csv file (`-o couverture.csv`): the
+    name without its extension (`couverture/`), where the matrix is `couverture/couverture.csv`.
+    None when `path` is not such a name, or is already a folder."""
+    if not fmt.writes_directory or path.suffix.lower() != ".csv" or path.is_dir():
+        return None
+    return path.with_suffix("")
 
 
 def xlsx_available() -> bool:
