@@ -501,18 +501,19 @@ def test_xlsx_without_openpyxl_says_what_to_install(cli, small, monkeypatch, tmp
 def test_html_is_accessible_escaped_and_self_contained(small_export):
     page = exports.to_html(small_export)
     assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
-    assert "<caption>Couverture des questions du collectif : une ligne par demande" in page
+    # The caption says how to read the matrix, on screen (open a cell) and on paper (cells collapsed).
+    assert '<caption><span class="only-screen">Couverture des questions du collectif : une ligne par demande' in page
+    assert '; ouvrez-la pour les lire.</span><span class="only-print">Couverture des questions' in page
+    assert "sont dans la version en ligne de cette page.</span></caption>" in page
     assert page.count('<th scope="col"') == 3 and page.count('<th scope="row"') == 3
-    assert '<th scope="col" data-list="liste-a">Liste A &amp; co</th>' in page
+    assert '<th scope="col" data-list="l1">Liste A &amp; co</th>' in page
     # Colour plus symbol plus word, and the pledges behind the cell in a <details>.
     assert (
-        '<td class="level-covered" data-list="liste-a"><details><summary>'
+        '<td class="level-covered" data-list="l1"><details><summary>'
         '<span class="sym" aria-hidden="true">●</span> couvert <br><span class="ok">'
         '<span class="sym" aria-hidden="true">✔</span> 2 confirmés</span></summary>'
     ) in page
-    assert (
-        '<td class="level-absent" data-list="liste-b"><span class="sym" aria-hidden="true">○</span> absent</td>' in page
-    )
+    assert '<td class="level-absent" data-list="l2"><span class="sym" aria-hidden="true">○</span> absent</td>' in page
     assert "<blockquote>« =HYPERLINK(&quot;http://example.com/x&quot;,&quot;clic&quot;) »</blockquote>" in page
     assert "Source : Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3" in page
     # Data text is escaped everywhere: the only script is ours.
@@ -524,9 +525,9 @@ def test_html_is_accessible_escaped_and_self_contained(small_export):
         assert fetch not in page
     # The filter shows itself from the script; without it, nothing else is hidden.
     assert '<form id="filter" class="filter" hidden>' in page and page.count(" hidden") == 1
-    assert '<input type="checkbox" name="list" value="liste-b" checked> Liste B' in page
-    assert "@media print" in page and "details::details-content" in page
-    assert '<svg id="chart" role="img"' in page
+    assert '<input type="checkbox" name="list" value="l2" checked> Liste B' in page
+    assert "@media print" in page and "details::details-content { display: none; }" in page
+    assert '<ul class="chart" id="chart">' in page
     assert "2 couvertes, 0 partielles, sur 2 (100 %)" in page
     assert (
         "<footer>" in page
@@ -585,8 +586,8 @@ def test_html_in_a_headless_browser(small_export, tmp_path):
     # The matrix as the browser built it.
     assert dom.count('<tr id="demande-') == 2
     assert '<th scope="row"><span class="num">2</span> Accès | droits</th>' in dom
-    assert dom.count('<td class="level-covered" data-list="liste-a">') == 2
-    assert dom.count('<td class="level-absent" data-list="liste-b">') == 2
+    assert dom.count('<td class="level-covered" data-list="l1">') == 2
+    assert dom.count('<td class="level-absent" data-list="l2">') == 2
 
 
 # -- usage and data errors ------------------------------------------------------------------------

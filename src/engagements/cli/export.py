@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -186,7 +187,17 @@ def export(
     coverage = coverage_for(ctx, level, lists, use_links)
     # Without links, everything is a suggestion: there would be nothing confirmed to publish.
     shown = suggestions or not use_links
-    bundle = exports.prepare(data, coverage, findings.matched(), use_links=use_links, with_suggestions=shown)
+    # The page says when it was made and from which version of the data (git revision or hash).
+    stamped = fmt is ExportFormat.html
+    bundle = exports.prepare(
+        data,
+        coverage,
+        findings.matched(),
+        use_links=use_links,
+        with_suggestions=shown,
+        generated=dt.date.today().isoformat() if stamped else None,
+        version=exports.data_version(data_dir(ctx)) if stamped else None,
+    )
     try:
         files = exports.render_stream(bundle, fmt, output)
     except exports.MissingExtra:
