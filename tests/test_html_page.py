@@ -328,3 +328,42 @@ def test_screenshots_at_phone_and_desktop_width(cli, tmp_path):
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         # The IHDR chunk gives the image's width: the window's.
         assert int.from_bytes(png[16:20], "big") == width
+
+
+def test_every_export_carries_the_recorded_status(cli, small, tmp_path):
+    import csv
+    import io
+
+    def export(fmt: str, name: str) -> Path:
+        result = cli("--data", str(small), "export", "-f", fmt, "-o", name)
+        assert result.exit_code == 0, result
+        return tmp_path / name
+
+    md = export("md", "x.md").read_text(encoding="utf-8")
+    row = next(line for line in md.splitlines() if "| alpha-guichet-01 |" in line)
+    assert row.endswith("| en cours (2026-11-02, Délibération du conseil municipal) |")
+    assert next(line for line in md.splitlines() if "| alpha-abri-02 |" in line).endswith("| non évalué |")
+
+    links = json.loads(export("json", "x.json").read_text(encoding="utf-8"))["links"]
+    guichet = next(link for link in links if link["commitment"] == "alpha-guichet-01")
+    assert guichet["status"] == "in_progress"
+    assert guichet["verdict"]["quote"] == "Le guichet ouvrira au printemps."
+    assert guichet["verdict"]["url"] == "https://example.org/deliberation"
+
+    plain = list(csv.DictReader(io.StringIO((export("csv", "plain") / "liens.csv").read_text("utf-8"), newline="")))
+    row = next(r for r in plain if r["commitment"] == "alpha-guichet-01")
+    assert (row["status"], row["status_date"], row["status_source"], row["status_quote"]) == (
+        "in_progress",
+        "2026-11-02",
+        "Délibération du conseil municipal",
+        "Le guichet ouvrira au printemps.",
+    )
+    # The new columns come after the ones scripts already read.
+    assert list(plain[0])[-7:] == [
+        "status", "status_date", "status_source", "status_url", "status_quote", "status_note", "status_by",
+    ]  # fmt: skip
+    text = (export("csv-excel", "people") / "liens.csv").read_text("utf-8-sig")
+    people = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    row = next(r for r in people if r["Réf. engagement"] == "alpha-guichet-01")
+    assert (row["Statut"], row["Preuve : lien"]) == ("en cours", "https://example.org/deliberation")
+    assert next(r for r in people if r["Réf. engagement"] == "alpha-abri-02")["Statut"] == "non évalué"

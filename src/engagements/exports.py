@@ -914,10 +914,11 @@ def to_markdown(export: Export) -> str:
                 _("Origine"),
                 _("Pourquoi"),
                 _("Source"),
+                _("Statut"),
             ]
         )
     )
-    lines.append(_md_row(["---"] * 5 + ["---:"] + ["---"] * 3))
+    lines.append(_md_row(["---"] * 5 + ["---:"] + ["---"] * 4))
     for link in export.links:
         lines.append(
             _md_row(
@@ -931,16 +932,29 @@ def to_markdown(export: Export) -> str:
                     md_text(link.origin),
                     md_text(", ".join(link.why)),
                     md_text(where(link.provenance)),
+                    md_text(_md_status(link)),
                 ]
             )
         )
     if not export.links:
         empty = _("Aucun lien ni suggestion.") if export.with_suggestions else _("Aucun lien confirmé.")
-        lines.append(_md_row([md_text(empty)] + [""] * 8))
+        lines.append(_md_row([md_text(empty)] + [""] * 9))
     if export.origins:
         lines += ["", f"## {md_text(_('Sources des données'))}", ""]
         lines += [f"- {md_text(_origin_text(o))}" for o in export.origins]
     return "\n".join(lines) + "\n"
+
+
+def _md_status(link: Link) -> str:
+    """'tenu (2027-05-12, Délibération du conseil)', or 'non évalué'."""
+    from .meter import label
+
+    text = label(link.status)  # type: ignore[arg-type]
+    verdict = link.verdict
+    if verdict and verdict["status"] != "not_rated":
+        details = ", ".join(p for p in (verdict.get("date"), verdict.get("source")) if p)
+        text += f" ({details})" if details else ""
+    return text
 
 
 def _scope_text(export: Export) -> str:
