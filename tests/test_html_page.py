@@ -367,3 +367,28 @@ def test_every_export_carries_the_recorded_status(cli, small, tmp_path):
     row = next(r for r in people if r["Réf. engagement"] == "alpha-guichet-01")
     assert (row["Statut"], row["Preuve : lien"]) == ("en cours", "https://example.org/deliberation")
     assert next(r for r in people if r["Réf. engagement"] == "alpha-abri-02")["Statut"] == "non évalué"
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_have_enough_contrast():
+    # WCAG AA for normal text (4.5:1), for every coloured cell and the page's grey texts.
+    css = exports._CSS
+    for level in ("covered", "partial", "absent"):
+        rule = re.search(rf"\.level-{level} \{{ background: (#[0-9a-f]{{6}}); color: (#[0-9a-f]{{6}}); \}}", css)
+        assert rule, level
+        assert _contrast(rule.group(1), rule.group(2)) >= 4.5, level
+        # The pledges inside an open cell are dark text on the cell's colour.
+        assert _contrast(rule.group(1), "#1a1a1a") >= 4.5, level
+    for grey in re.findall(r"color: (#[0-9a-f]{3,6});", css):
+        full = grey if len(grey) == 7 else "#" + "".join(ch * 2 for ch in grey[1:])
+        assert _contrast(full, "#ffffff") >= 4.5, grey
