@@ -210,16 +210,29 @@ def test_exports_in_every_format_under_every_filter(cli, reference, tmp_path, wi
             out = _export(cli, tmp_path, fmt, *args)
             text = (out / "couverture.csv").read_text(encoding=encoding)
             rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
-            assert [r["id"] for r in rows] == ids
-            got = {(r["id"], lid): (r[f"{lid}_level"], int(r[f"{lid}_count"])) for r in rows for lid in shown}
-            assert got == expected, (fmt, args)
             links = list(
                 csv.DictReader(
                     io.StringIO((out / "liens.csv").read_text(encoding=encoding), newline=""), delimiter=delimiter
                 )
             )
             assert len(links) == sum(n for _lvl, n in expected.values())
-            assert all(link["origin"][0] == ("✔" if link["source"] == "link" else "?") for link in links)
+            if fmt == "csv":
+                assert [r["id"] for r in rows] == ids
+                got = {(r["id"], lid): (r[f"{lid}_level"], int(r[f"{lid}_count"])) for r in rows for lid in shown}
+                assert all(link["origin"][0] == ("✔" if link["source"] == "link" else "?") for link in links)
+            else:  # for people: French headers and words
+                assert [r["Réf."] for r in rows] == ids
+                level_col = {
+                    lid: _people_column(list(rows[0]), reference["names"][lid], with_suggestions) for lid in shown
+                }
+                words = {"couvert": "covered", "partiel": "partial", "absent": "absent"}
+                got = {}
+                for r in rows:
+                    for lid in shown:
+                        header = list(r)[level_col[lid]]
+                        got[(r["Réf."], lid)] = (words[r[header]], int(r[list(r)[level_col[lid] + 1]]))
+                assert all(link["Origine"][0] in "✔?" for link in links)
+            assert got == expected, (fmt, args)
 
         payload = json.loads(_export(cli, tmp_path, "json", *args).read_text(encoding="utf-8"))
         assert payload["with_suggestions"] is with_suggestions
@@ -231,10 +244,10 @@ def test_exports_in_every_format_under_every_filter(cli, reference, tmp_path, wi
         labels = list(sheet[0])
         by_id = {row[0]: row for row in sheet[1:]}
         for (rid, lid), (lvl, n) in expected.items():
-            name = reference["names"][lid]
-            suffix = ": niveau" if with_suggestions else ": niveau, liens confirmés"
-            level_col = next(i for i, h in enumerate(labels) if h.startswith(name) and h.endswith(suffix))
-            assert (by_id[rid][level_col], by_id[rid][level_col + 1]) == (lvl, n), (rid, lid)
+            level_col = _people_column(labels, reference["names"][lid], with_suggestions)
+            symbol = {"covered": "●", "partial": "◐", "absent": "○"}[lvl]
+            word = {"covered": "couvert", "partial": "partiel", "absent": "absent"}[lvl]
+            assert (by_id[rid][level_col], by_id[rid][level_col + 1]) == (f"{symbol} {word}", n), (rid, lid)
 
         md = _export(cli, tmp_path, "md", *args).read_text(encoding="utf-8")
         page = _export(cli, tmp_path, "html", *args).read_text(encoding="utf-8")
@@ -243,8 +256,10 @@ def test_exports_in_every_format_under_every_filter(cli, reference, tmp_path, wi
             view = dict(cell, level=lvl) if with_suggestions else _confirmed_view(cell)
             row = next(line for line in md.splitlines() if line.startswith(f"| {rid} |"))
             assert _expected_text(view) in row, (rid, lid, row)
+            # The page names rows and lists by position (no internal id in it).
+            key = f"l{shown.index(lid) + 1}" if lists else f"l{LISTS.index(lid) + 1}"
             td = re.search(
-                rf'<tr id="demande-{re.escape(rid)}">.*?<td class="level-(\w+)( unconfirmed)?" data-list="{lid}">(.*?)</td>',
+                rf'<tr id="demande-{ids.index(rid) + 1}">.*?<td class="level-(\w+)( unconfirmed)?" data-list="{key}">(.*?)</td>',
                 page,
                 re.S,
             )
@@ -253,6 +268,12 @@ def test_exports_in_every_format_under_every_filter(cli, reference, tmp_path, wi
             words = re.sub(r"<[^>]+>", "", td.group(3).split("</summary>")[0])
             for part in _expected_text(view).split(" + "):
                 assert part.split(" ", 1)[-1].removeprefix("✔ ").removeprefix("? ") in words, (rid, lid, words)
+
+
+def _people_column(labels: list, name: str, with_suggestions: bool) -> int:
+    """The index of a list's level column in an export for people (csv-excel, xlsx)."""
+    suffix = ": niveau" if with_suggestions else ": niveau, liens confirmés"
+    return next(i for i, h in enumerate(labels) if h.startswith(name) and h.endswith(suffix))
 
 
 def _confirmed_view(cell: dict) -> dict:

@@ -171,9 +171,7 @@ def test_csv_export_of_the_bundled_data_matches_coverage(cli, tmp_path):
             str(cell["confirmed_count"]),
             str(cell["suggested_count"]),
         )
-        behind = [
-            link for link in every_link if (link["request"], link["list"]) == (cell["request"], cell["list"])
-        ]
+        behind = [link for link in every_link if (link["request"], link["list"]) == (cell["request"], cell["list"])]
         assert sorted(link["commitment"] for link in behind) == sorted(cell["covered"] + cell["partial"])
         assert sorted(link["commitment"] for link in behind if link["source"] == "link") == sorted(cell["confirmed"])
     for link in every_link:
@@ -212,29 +210,71 @@ def test_csv_export_of_the_bundled_data_matches_coverage(cli, tmp_path):
     assert "Texte de l’engagement" in fields["commitment_text"]["description"]
 
 
-def test_csv_excel_has_a_bom_and_semicolons(bundled):
+def test_csv_excel_is_for_people(bundled):
     files = exports.csv_files(bundled.export(), excel=True)
     assert list(files) == ["couverture.csv", "liens.csv", "datapackage.json"]
     matrix_bytes = files["couverture.csv"]
-    assert matrix_bytes.startswith(b"\xef\xbb\xbfid;kind;number;axis;title;aix-en-commun_level;aix-en-commun_count;")
+    # A BOM, semicolons, French headers.
+    assert matrix_bytes.startswith(
+        "\ufeffRéf.;Type;N°;Axe;Demande;Aix en commun : niveau;Aix en commun : nombre;".encode()
+    )
     matrix = _rows(matrix_bytes, excel=True)
-    assert [r["id"] for r in matrix] == QUESTIONS
-    assert matrix[8]["aix-en-commun_count"] == "1"
+    assert [r["Réf."] for r in matrix] == QUESTIONS
+    q9 = matrix[8]
+    assert (q9["Type"], q9["Demande"]) == ("question", "Apprentissage du français")
+    assert (q9["Aix en commun : niveau"], q9["Aix en commun : nombre"]) == ("couvert", "1")
+    levels = {v for r in matrix for k, v in r.items() if k.endswith(": niveau")}
+    assert levels <= {"couvert", "partiel", "absent"} and "absent" in levels
+
     links = _rows(files["liens.csv"], excel=True)
-    assert any(link["commitment"] == "aec-q9-01" for link in links)
+    assert list(links[0]) == [
+        "Réf. demande", "Demande", "Liste", "Réf. engagement", "Engagement", "Niveau", "Score", "Origine",
+        "Pourquoi", "Confirmé par", "Confirmé le", "Source", "Rubrique", "Sous-titre", "Article", "Ligne",
+        "Statut", "Statut constaté le", "Preuve : source", "Preuve : lien", "Preuve : citation",
+        "Explication du statut", "Statut constaté par",
+    ]  # fmt: skip
+    (aec_q9,) = [link for link in links if link["Réf. engagement"] == "aec-q9-01"]
+    assert (aec_q9["Liste"], aec_q9["Niveau"], aec_q9["Statut"]) == ("Aix en commun", "couvert", "non évalué")
+    assert aec_q9["Origine"] == "✔ confirmé (qui et quand non notés)"
+    # The reasons in plain words: no notion id, no bracketed theme.
+    for link in links:
+        assert "≈" not in link["Pourquoi"] and "[" not in link["Pourquoi"], link["Pourquoi"]
+    assert any(link["Pourquoi"].startswith("mots en commun : ") for link in links)
+
     package = json.loads(files["datapackage.json"])
     assert {r["dialect"]["delimiter"] for r in package["resources"]} == {";"}
     assert {r["encoding"] for r in package["resources"]} == {"utf-8-sig"}
+    resources = {r["name"]: r for r in package["resources"]}
+    assert [f["name"] for f in resources["liens"]["schema"]["fields"]] == list(links[0])
+    assert resources["liens"]["schema"]["primaryKey"] == ["Réf. demande", "Réf. engagement"]
+    assert resources["liens"]["schema"]["foreignKeys"][0]["reference"]["fields"] == ["Réf."]
+    fields = {f["name"]: f for f in resources["liens"]["schema"]["fields"]}
+    assert fields["Niveau"]["constraints"]["enum"] == ["couvert", "partiel"]
+    assert "tenu" in fields["Statut"]["constraints"]["enum"]
+
+
+def test_suggestions_in_csv_excel_say_so_in_words(bundled):
+    files = exports.csv_files(bundled.export(), excel=True)  # the fixture's export has suggestions
+    links = _rows(files["liens.csv"], excel=True)
+    unsure = [link for link in links if link["Origine"].startswith("?")]
+    assert unsure and all(link["Origine"] == f"? suggestion à vérifier (score {link['Score']})" for link in unsure)
+    assert {link["Niveau"] for link in links} == {"couvert", "partiel"}
+
+
+def test_plain_why():
+    why = ("logements urgence ≈ hebergement-urgence", "logement", "[Logement]", "logement", "[Sans-abrisme]")
+    assert exports.plain_why(why) == ("mots en commun : logements urgence, logement ; thèmes : Logement, Sans-abrisme")
+    assert exports.plain_why(()) == ""
 
 
 def test_formulas_are_neutralised_in_csv(cli, small, tmp_path):
-    for fmt, excel in (("csv", False), ("csv-excel", True)):
+    for fmt, excel, key, text in (
+        ("csv", False, "commitment", "commitment_text"),
+        ("csv-excel", True, "Réf. engagement", "Engagement"),
+    ):
         result = cli("--data", str(small), "export", "-f", fmt, "-o", fmt)
         assert result.exit_code == 0, result
-        texts = {
-            r["commitment"]: r["commitment_text"]
-            for r in _rows((tmp_path / fmt / "liens.csv").read_bytes(), excel=excel)
-        }
+        texts = {r[key]: r[text] for r in _rows((tmp_path / fmt / "liens.csv").read_bytes(), excel=excel)}
         assert texts["a-01"] == "'" + HYPERLINK
         assert texts["a-02"] == "'" + DASH
         # Quoted, the newline stays inside its cell; the text does not begin with a formula sign.
@@ -367,14 +407,14 @@ def test_markdown_whole():
         "\n"
         "## Liens entre engagements et demandes\n"
         "\n"
-        "| Demande | Liste | Engagement | Texte | Niveau | Score | Origine | Pourquoi | Source |\n"
-        "| --- | --- | --- | --- | --- | ---: | --- | --- | --- |\n"
+        "| Demande | Liste | Engagement | Texte | Niveau | Score | Origine | Pourquoi | Source | Statut |\n"
+        "| --- | --- | --- | --- | --- | ---: | --- | --- | --- | --- |\n"
         '| r1 | Liste A &amp; co | a-01 | =HYPERLINK("http://example.com/x","clic") | ● couvert | 65 '
-        "| ✔ confirmé par Awa le 2026-03-20 | hyperlink | Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3 › ligne 12 |\n"
+        "| ✔ confirmé par Awa le 2026-03-20 | hyperlink | Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3 › ligne 12 | non évalué |\n"
         "| r2 | Liste A &amp; co | a-03 | Un guichet &lt;script&gt;document.title='pwned';alert(1)&lt;/script&gt; a \\| b "
-        "| ● couvert | 100 | ✔ confirmé (qui et quand non notés) | guichet, \\[Accès aux droits\\] |  |\n"
+        "| ● couvert | 100 | ✔ confirmé (qui et quand non notés) | guichet, \\[Accès aux droits\\] |  | non évalué |\n"
         "| r2 | Liste &lt;B&gt; | b-01 | - Créer des places d’hébergement d’urgence. | ◐ partiel | 30 "
-        "| ? suggestion à vérifier (score 30) | accès |  |\n"
+        "| ? suggestion à vérifier (score 30) | accès |  | non évalué |\n"
         "\n"
         "## Sources des données\n"
         "\n"
@@ -401,20 +441,36 @@ def test_xlsx_of_the_bundled_data(bundled):
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1])
         assert sheet.column_dimensions["A"].width >= 6
+    assert matrix.auto_filter.ref == matrix.dimensions and links.auto_filter.ref == links.dimensions
     header = [c.value for c in matrix[1]]
-    assert header[:7] == [
-        "id",
-        "type",
-        "n°",
-        "axe",
-        "intitulé",
-        "Aix en commun : niveau",
-        "Aix en commun : nombre",
-    ]
+    assert header[:7] == ["Réf.", "Type", "N°", "Axe", "Demande", "Aix en commun : niveau", "Aix en commun : nombre"]
     rows = list(matrix.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == QUESTIONS
-    assert rows[8][:7] == ("q9", "question", "9", None, "Apprentissage du français", "covered", 1)
-    assert any(r[4] == "aec-q9-01" and r[0] == "q9" for r in links.iter_rows(min_row=2, values_only=True))
+    # Words with their symbol (for black-and-white print), numbers as numbers.
+    assert rows[8][:7] == ("q9", "question", "9", None, "Apprentissage du français", "● couvert", 1)
+    fills = {}
+    for row in matrix.iter_rows(min_row=2):
+        for cell in row[5:]:
+            if isinstance(cell.value, str):
+                fills.setdefault(cell.value, set()).add(cell.fill.start_color.rgb)
+    assert fills["● couvert"] == {"00DCEFDC"} and fills["○ absent"] == {"00F9E0E0"}
+    head = [c.value for c in links[1]]
+    assert head[:8] == [
+        "Réf. demande",
+        "Demande",
+        "Liste",
+        "Réf. engagement",
+        "Engagement",
+        "Niveau",
+        "Score",
+        "Origine",
+    ]
+    row = next(r for r in links.iter_rows(min_row=2) if r[3].value == "aec-q9-01")
+    assert (row[0].value, row[5].value, row[5].fill.start_color.rgb) == ("q9", "● couvert", "00DCEFDC")
+    assert isinstance(row[6].value, int) and isinstance(row[head.index("Ligne")].value, int)
+    # Widths fit: the pledge's column is wider than the score's, and capped.
+    width = {c[0].value: links.column_dimensions[c[0].column_letter].width for c in links.iter_cols(max_row=1)}
+    assert width["Score"] < width["Engagement"] <= 62
 
 
 def test_formulas_are_text_in_xlsx(cli, small, tmp_path):
@@ -423,7 +479,7 @@ def test_formulas_are_text_in_xlsx(cli, small, tmp_path):
     assert result.exit_code == 0, result
     assert result.stderr == "out.xlsx : écrit.\n"
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Liens"]
-    cells = {row[4].value: row[5] for row in sheet.iter_rows(min_row=2)}
+    cells = {row[3].value: row[4] for row in sheet.iter_rows(min_row=2)}
     assert (cells["a-01"].value, cells["a-01"].data_type) == ("'" + HYPERLINK, "s")
     assert (cells["a-02"].value, cells["a-02"].data_type) == ("'" + DASH, "s")
     assert cells["a-03"].value == SCRIPT
@@ -445,18 +501,19 @@ def test_xlsx_without_openpyxl_says_what_to_install(cli, small, monkeypatch, tmp
 def test_html_is_accessible_escaped_and_self_contained(small_export):
     page = exports.to_html(small_export)
     assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
-    assert "<caption>Couverture des questions du collectif : une ligne par demande" in page
+    # The caption says how to read the matrix, on screen (open a cell) and on paper (cells collapsed).
+    assert '<caption><span class="only-screen">Couverture des questions du collectif : une ligne par demande' in page
+    assert '; ouvrez-la pour les lire.</span><span class="only-print">Couverture des questions' in page
+    assert "sont dans la version en ligne de cette page.</span></caption>" in page
     assert page.count('<th scope="col"') == 3 and page.count('<th scope="row"') == 3
-    assert '<th scope="col" data-list="liste-a">Liste A &amp; co</th>' in page
+    assert '<th scope="col" data-list="l1">Liste A &amp; co</th>' in page
     # Colour plus symbol plus word, and the pledges behind the cell in a <details>.
     assert (
-        '<td class="level-covered" data-list="liste-a"><details><summary>'
+        '<td class="level-covered" data-list="l1"><details><summary>'
         '<span class="sym" aria-hidden="true">●</span> couvert <br><span class="ok">'
         '<span class="sym" aria-hidden="true">✔</span> 2 confirmés</span></summary>'
     ) in page
-    assert (
-        '<td class="level-absent" data-list="liste-b"><span class="sym" aria-hidden="true">○</span> absent</td>' in page
-    )
+    assert '<td class="level-absent" data-list="l2"><span class="sym" aria-hidden="true">○</span> absent</td>' in page
     assert "<blockquote>« =HYPERLINK(&quot;http://example.com/x&quot;,&quot;clic&quot;) »</blockquote>" in page
     assert "Source : Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3" in page
     # Data text is escaped everywhere: the only script is ours.
@@ -468,9 +525,9 @@ def test_html_is_accessible_escaped_and_self_contained(small_export):
         assert fetch not in page
     # The filter shows itself from the script; without it, nothing else is hidden.
     assert '<form id="filter" class="filter" hidden>' in page and page.count(" hidden") == 1
-    assert '<input type="checkbox" name="list" value="liste-b" checked> Liste B' in page
-    assert "@media print" in page and "details::details-content" in page
-    assert '<svg id="chart" role="img"' in page
+    assert '<input type="checkbox" name="list" value="l2" checked> Liste B' in page
+    assert "@media print" in page and "details::details-content { display: none; }" in page
+    assert '<ul class="chart" id="chart">' in page
     assert "2 couvertes, 0 partielles, sur 2 (100 %)" in page
     assert (
         "<footer>" in page
@@ -529,8 +586,8 @@ def test_html_in_a_headless_browser(small_export, tmp_path):
     # The matrix as the browser built it.
     assert dom.count('<tr id="demande-') == 2
     assert '<th scope="row"><span class="num">2</span> Accès | droits</th>' in dom
-    assert dom.count('<td class="level-covered" data-list="liste-a">') == 2
-    assert dom.count('<td class="level-absent" data-list="liste-b">') == 2
+    assert dom.count('<td class="level-covered" data-list="l1">') == 2
+    assert dom.count('<td class="level-absent" data-list="l2">') == 2
 
 
 # -- usage and data errors ------------------------------------------------------------------------
@@ -548,12 +605,15 @@ def test_format_from_the_file_name(cli, small, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-f", "pdf", "-o", "x.pdf"], "valeur invalide « pdf » pour --format : au choix csv, csv-excel, md, json, html, xlsx"),
+        (
+            ["-f", "pdf", "-o", "x.pdf"],
+            "valeur invalide « pdf » pour --format : au choix csv, csv-excel, md, json, html, xlsx",
+        ),
         (["-f", "md"], "option obligatoire manquante : --output"),
         (["-f", "md", "-o", "adir"], "adir est un dossier : avec --format md, -o désigne un fichier"),
         (
-            ["-f", "csv", "-o", "afile.csv"],
-            "afile.csv est un fichier : avec --format csv, -o désigne un dossier",
+            ["-f", "csv", "-o", "afile.txt"],
+            "afile.txt est un fichier : avec --format csv, -o désigne un dossier",
         ),
         (
             ["-f", "md", "-o", "x.md", "-l", "liste-bb"],
@@ -563,11 +623,53 @@ def test_format_from_the_file_name(cli, small, tmp_path):
 )
 def test_usage_errors(cli, small, tmp_path, args, message):
     (tmp_path / "adir").mkdir()
-    (tmp_path / "afile.csv").write_text("", encoding="utf-8")
+    (tmp_path / "afile.txt").write_text("", encoding="utf-8")
     result = cli("--data", str(small), "export", *args)
     assert result.exit_code == 2, result
     assert message in result.stderr
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.parametrize("args", [["-f", "csv", "-o", "couverture.csv"], ["-o", "couverture.csv"]])
+def test_one_csv_file_named_writes_the_folder_of_that_name(cli, small, tmp_path, args):
+    result = cli("--data", str(small), "export", *args)
+    assert result.exit_code == 0, result
+    assert result.stderr.splitlines()[0] == (
+        "couverture.csv : le format csv écrit un dossier de trois fichiers (couverture.csv, liens.csv, "
+        "datapackage.json) ; il est écrit dans couverture/, la matrice dans couverture/couverture.csv"
+    )
+    assert not (tmp_path / "couverture.csv").exists()
+    assert sorted(p.name for p in (tmp_path / "couverture").iterdir()) == [
+        "couverture.csv",
+        "datapackage.json",
+        "liens.csv",
+    ]
+    assert (tmp_path / "couverture" / "couverture.csv").read_bytes().startswith(b"id,kind,")
+    # csv-excel too; and a second run replaces its own previous export.
+    again = cli("--data", str(small), "export", "-f", "csv-excel", "-o", "couverture.csv")
+    assert again.exit_code == 0, again
+    assert (tmp_path / "couverture" / "couverture.csv").read_bytes().startswith("\ufeffRéf.;".encode())
+
+
+def test_a_name_that_says_another_format_is_warned_about(cli, small, tmp_path):
+    result = cli("--data", str(small), "export", "-f", "xlsx", "-o", "x.csv")
+    assert result.exit_code == 0, result
+    assert result.stderr.splitlines() == [
+        "avertissement : x.csv : l’extension annonce le format csv, mais le fichier écrit est au format xlsx "
+        "(nommez-le x.xlsx, ou changez --format)",
+        "x.csv : écrit.",
+    ]
+    assert (tmp_path / "x.csv").read_bytes().startswith(b"PK")  # a workbook, as asked
+    same = cli("--data", str(small), "export", "-f", "html", "-o", "page.html")
+    assert same.stderr == "page.html : écrit.\n"
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("md", "# "), ("json", "{"), ("html", "<!DOCTYPE html>")])
+def test_dash_writes_single_file_formats_to_stdout(cli, small, tmp_path, fmt, start):
+    result = cli("--data", str(small), "export", "-f", fmt, "-o", "-")
+    assert result.exit_code == 0, result
+    assert result.stdout.startswith(start) and result.stderr == ""
+    assert not (tmp_path / "-").exists()
 
 
 def test_invalid_data_exits_1_with_diagnostics(cli, small, tmp_path):

@@ -305,7 +305,7 @@ def test_xlsx_with_a_control_character_in_a_list_name(cli, small, tmp_path):
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")
     labels = [c.value for c in book.worksheets[0][1]]
     assert any("Liste\\x1b[31m A\\u202e" in str(label) for label in labels), labels
-    texts = [c.value for c in book.worksheets[1]["F"]]
+    texts = [c.value for c in book.worksheets[1]["E"]]  # column "Engagement": the pledge texts
     assert '\' =HYPERLINK("http://example.com/x")' in texts and "'|cmd hébergement" in texts
 
 

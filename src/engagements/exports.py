@@ -84,8 +84,28 @@ class MissingExtra(RuntimeError):
 
 
 def format_for(path: Path) -> ExportFormat | None:
-    """The format a file name implies (`.md`, `.json`, `.html`, `.xlsx`), if any."""
+    """The format a file name implies (`.md`, `.json`, `.html`, `.xlsx`; `.csv`: csv), if any."""
+    if path.suffix.lower() == ".csv":
+        return ExportFormat.csv
     return _SUFFIXES.get(path.suffix.lower())
+
+
+def mismatch(fmt: ExportFormat, path: Path) -> bool:
+    """Whether the name `path` implies another format than `fmt` (`--format xlsx -o x.csv`)."""
+    implied = format_for(path)
+    if implied is None or implied is fmt:
+        return False
+    # Both CSV flavours are .csv files.
+    return not (implied.writes_directory and fmt.writes_directory)
+
+
+def csv_folder(fmt: ExportFormat, path: Path) -> Path | None:
+    """The folder a CSV export writes when `-o` names one .csv file (`-o couverture.csv`): the
+    name without its extension (`couverture/`), where the matrix is `couverture/couverture.csv`.
+    None when `path` is not such a name, or is already a folder."""
+    if not fmt.writes_directory or path.suffix.lower() != ".csv" or path.is_dir():
+        return None
+    return path.with_suffix("")
 
 
 def xlsx_available() -> bool:
@@ -117,6 +137,10 @@ class Link:
     by: str | None = None
     date: str | None = None
     provenance: dict[str, Any] | None = None
+    # The pledge's follow-up after the election (issue 13): its current status, and the latest
+    # entry of its history with its evidence (`details.verdict`), None when never rated.
+    status: str = "not_rated"
+    verdict: dict[str, Any] | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -146,6 +170,8 @@ class Link:
             "provenance": self.provenance,
             "confirmed": self.confirmed,
             "origin": self.origin,
+            "status": self.status,
+            "verdict": self.verdict,
         }
 
 
@@ -157,6 +183,7 @@ class Origin:
     author: str | None = None
     date: str | None = None
     kind: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +198,14 @@ class Export:
     # False: the matrix and the links as the confirmed links alone make them (the default of
     # `export`, for publication); True: with the matcher's suggestions, each marked as such.
     with_suggestions: bool = True
+    # For the HTML page's introduction: the organisations that signed, the document the
+    # collective wrote, and each list's head of list (by list id) when the data knows it.
+    members: tuple[str, ...] = ()
+    document: Origin | None = None
+    heads: dict[str, str] = field(default_factory=dict)
+    # When the export was made (ISO date) and which version of the data it shows (`data_version`).
+    generated: str | None = None
+    version: str | None = None
 
     def cell_links(self, request: str, list_id: str) -> list[Link]:
         """The links behind one cell, in export order."""
@@ -192,6 +227,8 @@ def prepare(
     *,
     use_links: bool = True,
     with_suggestions: bool = True,
+    generated: str | None = None,
+    version: str | None = None,
 ) -> Export:
     """Gather what the exports show: `coverage` (built from `suggestions`) and the links behind
     each of its cells, in matrix order, then covered before partial, confirmed before
@@ -200,7 +237,8 @@ def prepare(
     Without `with_suggestions`, only what people confirmed: each cell as its confirmed links
     make it (`Coverage.confirmed_only`), and only those links.
     """
-    from .details import provenance_dict
+    from .details import provenance_dict, verdict
+    from .meter import current
 
     if not with_suggestions:
         coverage = coverage.confirmed_only()
@@ -235,16 +273,37 @@ def prepare(
                         by=s.by,
                         date=s.date,
                         provenance=provenance_dict(pledge.provenance, sources),
+                        status=current(pledge),
+                        verdict=verdict(pledge),
                     )
                 )
     origins: dict[str, Origin] = {}
     for source in (*data.requests.sources, *data.commitments.sources):
         origins.setdefault(
             source.id,
-            Origin(source.title, source.author, source.date.isoformat() if source.date else None, source.kind),
+            Origin(
+                source.title,
+                source.author,
+                source.date.isoformat() if source.date else None,
+                source.kind,
+                source.note,
+            ),
         )
-    collective = data.requests.collective.name if data.requests.collective else None
-    return Export(coverage, links, list(origins.values()), collective, use_links, with_suggestions)
+    who = data.requests.collective
+    document = origins.get(who.document) if who and who.document else None
+    return Export(
+        coverage,
+        links,
+        list(origins.values()),
+        who.name if who else None,
+        use_links,
+        with_suggestions,
+        members=tuple(who.members) if who else (),
+        document=document,
+        heads={lst.id: lst.head for lst in data.commitments.lists if lst.head},
+        generated=generated,
+        version=version,
+    )
 
 
 # -- the two tables, with the schema open-data portals read ------------------------------------
@@ -377,6 +436,7 @@ def matrix_table(export: Export) -> DataTable:
             "number": r.number,
             "axis": r.axis,
             "title": r.title,
+            "_axis_title": r.axis_title,
         }
         for col in cov.columns:
             cell = cov.cell(r.id, col.id)
@@ -404,6 +464,8 @@ def _no_confirmed() -> str:
 
 def links_table(export: Export, *, lazy: bool = False) -> DataTable:
     """The links: one row per pledge behind a cell of the matrix (`lazy`: rows made as they are read)."""
+    from .models import STATUSES
+
     fields = [
         Field(
             "request",
@@ -473,6 +535,23 @@ def links_table(export: Export, *, lazy: bool = False) -> DataTable:
             _("Ligne de début dans la copie texte du document."),
             minimum=1,
         ),
+        # Added after the provenance, so that scripts reading the columns above by position
+        # keep working.
+        Field(
+            "status",
+            _("statut"),
+            description=_(
+                "Statut actuel de l’engagement : not_rated (non évalué), in_progress (en cours), "
+                "stalled (au point mort), compromise (compromis), kept (tenu), broken (rompu)."
+            ),
+            enum=STATUSES,
+        ),
+        Field("status_date", _("statut constaté le"), "date", _("Date du dernier constat (AAAA-MM-JJ).")),
+        Field("status_source", _("preuve : source"), description=_("Source du dernier constat.")),
+        Field("status_url", _("preuve : lien"), description=_("Adresse de la source, si elle est en ligne.")),
+        Field("status_quote", _("preuve : citation"), description=_("Citation exacte de la source.")),
+        Field("status_note", _("explication du statut"), description=_("Explication du verdict.")),
+        Field("status_by", _("statut constaté par"), description=_("Qui a fait le constat.")),
     ]
     rows: list[dict[str, Any]] | Iterator[dict[str, Any]] = links_rows(export) if lazy else list(links_rows(export))
     return DataTable(
@@ -490,6 +569,7 @@ def links_rows(export: Export) -> Iterator[dict[str, Any]]:
     """The rows of the links table, one at a time."""
     for link in export.links:
         prov = link.provenance or {}
+        verdict = link.verdict or {}
         yield (
             {
                 "request": link.request,
@@ -511,6 +591,15 @@ def links_rows(export: Export) -> Iterator[dict[str, Any]]:
                 "provenance_subsection": prov.get("subsection"),
                 "provenance_item": prov.get("item"),
                 "provenance_line": prov.get("line"),
+                "status": link.status,
+                "status_date": verdict.get("date"),
+                "status_source": verdict.get("source"),
+                "status_url": verdict.get("url"),
+                "status_quote": verdict.get("quote"),
+                "status_note": verdict.get("note"),
+                "status_by": verdict.get("by"),
+                # Not columns of the table: what `people_table` shows instead of the codes.
+                "_why_plain": plain_why(link.why),
             }
         )
 
@@ -518,6 +607,136 @@ def links_rows(export: Export) -> Iterator[dict[str, Any]]:
 def data_tables(export: Export) -> list[DataTable]:
     """The matrix and the links, in that order."""
     return [matrix_table(export), links_table(export)]
+
+
+def plain_why(why: Sequence[str]) -> str:
+    """The matcher's reasons in plain words: 'mots en commun : logement, urgence ; thèmes : Logement'.
+
+    The matcher writes a word it recognised as a notion as 'logements urgence ≈ hebergement-urgence'
+    and a theme as '[Logement]': the notion's id and the brackets are for maintainers.
+    """
+    words: list[str] = []
+    themes: list[str] = []
+    for item in why:
+        item = item.strip()
+        if item.startswith("[") and item.endswith("]"):
+            theme = item[1:-1].strip()
+            if theme and theme not in themes:
+                themes.append(theme)
+            continue
+        word = item.split("≈", 1)[0].strip()
+        if word and word not in words:
+            words.append(word)
+    parts = []
+    if words:
+        parts.append(_("mots en commun : {words}").format(words=", ".join(words)))
+    if themes:
+        parts.append(_("thèmes : {themes}").format(themes=", ".join(themes)))
+    return " ; ".join(parts)
+
+
+# -- the same tables for people (csv-excel, xlsx) -------------------------------------------------
+
+# French headers, for the columns a person reads; a column missing here is left out (`list`:
+# the list's name says it; `source`: the origin says it, in words).
+_PEOPLE_HEADERS = {
+    MATRIX_NAME: {
+        "id": N_("Réf."),
+        "kind": N_("Type"),
+        "number": N_("N°"),
+        "axis": N_("Axe"),
+        "title": N_("Demande"),
+    },
+    LINKS_NAME: {
+        "request": N_("Réf. demande"),
+        "request_title": N_("Demande"),
+        "list_name": N_("Liste"),
+        "commitment": N_("Réf. engagement"),
+        "commitment_text": N_("Engagement"),
+        "level": N_("Niveau"),
+        "score": N_("Score"),
+        "origin": N_("Origine"),
+        "why": N_("Pourquoi"),
+        "by": N_("Confirmé par"),
+        "date": N_("Confirmé le"),
+        "provenance_title": N_("Source"),
+        "provenance_section": N_("Rubrique"),
+        "provenance_subsection": N_("Sous-titre"),
+        "provenance_item": N_("Article"),
+        "provenance_line": N_("Ligne"),
+        "status": N_("Statut"),
+        "status_date": N_("Statut constaté le"),
+        "status_source": N_("Preuve : source"),
+        "status_url": N_("Preuve : lien"),
+        "status_quote": N_("Preuve : citation"),
+        "status_note": N_("Explication du statut"),
+        "status_by": N_("Statut constaté par"),
+    },
+}
+KIND_NAMES = {"question": N_("question"), "demand": N_("demande fine")}
+
+
+def _people_value(key: str, value: Any, row: dict[str, Any], symbols: bool) -> Any:
+    """A code as a person reads it: 'couvert' (or '● couvert'), 'demande fine', 'tenu'."""
+    from .marks import SYMBOLS, level_name
+    from .meter import LABELS
+
+    if value is None:
+        return None
+    if key == "level" or key.endswith("_level"):
+        return f"{SYMBOLS[value]} {level_name(value)}" if symbols else level_name(value)
+    if key == "kind":
+        return _(KIND_NAMES[value]) if value in KIND_NAMES else value
+    if key == "axis":
+        return row.get("_axis_title") or value
+    if key == "status":
+        return _(LABELS[value]) if value in LABELS else value
+    if key == "why":
+        return row.get("_why_plain", value)
+    return value
+
+
+def people_table(table: DataTable, *, symbols: bool = False) -> DataTable:
+    """`table` for people: French headers as column names, French words for the codes (levels,
+    kinds, statuses), plain reasons; `symbols` puts ● ◐ ○ before each level, for print in black
+    and white. The rows are made as they are read when `table`'s are."""
+    headers = {f.key: _(label) for f in table.fields if (label := _PEOPLE_HEADERS[table.name].get(f.key))}
+    # The matrix's per-list columns already have headers for people: '<list> : niveau'.
+    if table.name == MATRIX_NAME:
+        headers.update({f.key: f.label for f in table.fields if f.key not in _PEOPLE_HEADERS[MATRIX_NAME]})
+    fields = []
+    for f in table.fields:
+        if f.key not in headers:
+            continue
+        enum = tuple(_people_value(f.key, v, {}, symbols) for v in f.enum)
+        if f.key == "axis":
+            enum = ()
+        fields.append(Field(headers[f.key], headers[f.key], f.type, f.description, enum, f.minimum, f.maximum))
+    keys = [f.key for f in table.fields if f.key in headers]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for row in table.rows:
+            yield {headers[k]: _people_value(k, row.get(k), row, symbols) for k in keys}
+
+    foreign = [
+        {
+            "fields": [headers[k] for k in fk["fields"]],
+            "reference": {
+                "resource": fk["reference"]["resource"],
+                "fields": [_(_PEOPLE_HEADERS[fk["reference"]["resource"]][k]) for k in fk["reference"]["fields"]],
+            },
+        }
+        for fk in table.foreign_keys
+    ]
+    return DataTable(
+        table.name,
+        table.title,
+        table.description,
+        fields,
+        rows() if not isinstance(table.rows, list) else list(rows()),
+        [headers[k] for k in table.primary_key if k in headers],
+        foreign,
+    )
 
 
 # -- CSV and the Data Package -------------------------------------------------------------------
@@ -536,6 +755,9 @@ def csv_streams(export: Export, *, excel: bool = False) -> dict[str, Iterator[by
     """The files of `csv_files`, each as chunks of bytes made as they are written: the links
     table, the large one, is never held whole in memory."""
     tables = [matrix_table(export), links_table(export, lazy=True)]
+    if excel:
+        # For people: French headers and words (the plain csv keeps the codes, for scripts).
+        tables = [people_table(t) for t in tables]
 
     def encoded(table: DataTable) -> Iterator[bytes]:
         for i, piece in enumerate(iter_csv([f.key for f in table.fields], table.rows, excel=excel)):
@@ -692,10 +914,11 @@ def to_markdown(export: Export) -> str:
                 _("Origine"),
                 _("Pourquoi"),
                 _("Source"),
+                _("Statut"),
             ]
         )
     )
-    lines.append(_md_row(["---"] * 5 + ["---:"] + ["---"] * 3))
+    lines.append(_md_row(["---"] * 5 + ["---:"] + ["---"] * 4))
     for link in export.links:
         lines.append(
             _md_row(
@@ -709,16 +932,29 @@ def to_markdown(export: Export) -> str:
                     md_text(link.origin),
                     md_text(", ".join(link.why)),
                     md_text(where(link.provenance)),
+                    md_text(_md_status(link)),
                 ]
             )
         )
     if not export.links:
         empty = _("Aucun lien ni suggestion.") if export.with_suggestions else _("Aucun lien confirmé.")
-        lines.append(_md_row([md_text(empty)] + [""] * 8))
+        lines.append(_md_row([md_text(empty)] + [""] * 9))
     if export.origins:
         lines += ["", f"## {md_text(_('Sources des données'))}", ""]
         lines += [f"- {md_text(_origin_text(o))}" for o in export.origins]
     return "\n".join(lines) + "\n"
+
+
+def _md_status(link: Link) -> str:
+    """'tenu (2027-05-12, Délibération du conseil)', or 'non évalué'."""
+    from .meter import label
+
+    text = label(link.status)  # type: ignore[arg-type]
+    verdict = link.verdict
+    if verdict and verdict["status"] != "not_rated":
+        details = ", ".join(p for p in (verdict.get("date"), verdict.get("source")) if p)
+        text += f" ({details})" if details else ""
+    return text
 
 
 def _scope_text(export: Export) -> str:
@@ -759,20 +995,29 @@ def esc(value: Any) -> str:
 
 _CSS = """
 :root { color-scheme: light; }
+* { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.45;
   color: #1a1a1a; background: #fff; margin: 0 auto; max-width: 80rem; padding: 1rem 1.5rem; }
 h1 { font-size: 1.6rem; margin: .5rem 0; }
 h2 { font-size: 1.2rem; margin-top: 2rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .2rem; }
+p, li, td, th, caption, dd { overflow-wrap: break-word; hyphens: auto; }
 [hidden] { display: none !important; }
 :focus-visible { outline: 3px solid #1a4fa0; outline-offset: 2px; }
+.generated { color: #333; font-size: .9rem; }
+.intro { max-width: 50rem; }
+.members { font-size: .9rem; color: #333; }
+.intro dt { font-weight: 700; margin-top: .4rem; }
+.intro dd { margin: 0 0 0 1rem; }
 .filter fieldset { border: 1px solid #767676; padding: .5rem 1rem; margin: 1rem 0; }
-.filter label { margin-right: 1.5rem; white-space: nowrap; }
-table.matrix { border-collapse: collapse; width: 100%; }
+.filter label { margin-right: 1.5rem; display: inline-block; }
+table.matrix { border-collapse: collapse; width: 100%; table-layout: fixed; }
+thead th:first-child { width: 34%; }
 caption { caption-side: top; text-align: left; padding: .5rem 0; color: #333; }
 th, td { border: 1px solid #767676; padding: .4rem .5rem; vertical-align: top; text-align: left; }
 thead th, tfoot th, tfoot td { background: #f0f0f0; }
+thead .head { display: block; font-weight: 400; font-size: .85rem; }
 th.axis { background: #e4e8f0; }
-tbody th[scope=row] { width: 35%; }
 .num { display: inline-block; min-width: 1.6em; font-weight: 700; }
 .level-covered { background: #dcefdc; color: #14501a; }
 .level-partial { background: #fff0c2; color: #5c4300; }
@@ -782,57 +1027,65 @@ summary { cursor: pointer; font-weight: 600; }
 ul.pledges { list-style: none; margin: .4rem 0 0; padding: 0; color: #1a1a1a; }
 ul.pledges li { border-top: 1px solid #b0b0b0; padding: .4rem 0; }
 blockquote { margin: 0 0 .2rem; padding-left: .5rem; border-left: 3px solid #767676; }
-.meta, .src, .why { font-size: .85rem; margin: .1rem 0; color: #333; }
+.meta, .src, .why, .status { font-size: .85rem; margin: .1rem 0; color: #333; }
+.status { font-weight: 600; }
 .ok { font-weight: 700; }
 td.unconfirmed { background-image: repeating-linear-gradient(135deg, transparent 0 7px, rgba(0,0,0,.07) 7px 9px); }
 .unsure { font-style: italic; }
 th .none { font-weight: 400; font-style: italic; }
-.legend > span { display: inline-block; padding: .1rem .5rem; margin-right: .5rem; border: 1px solid #767676; }
-svg text { font-family: system-ui, sans-serif; font-size: 14px; fill: #1a1a1a; }
+.legend > span { display: inline-block; padding: .1rem .5rem; margin: 0 .5rem .3rem 0; border: 1px solid #767676; }
+.only-print { display: none; }
+ul.chart { list-style: none; padding: 0; margin: 0; max-width: 48rem; }
+ul.chart li { margin: 0 0 .9rem; }
+.bar { display: flex; height: 1.3rem; border: 1px solid #555; background: #fff; margin: .2rem 0; }
+.bar-covered { background: #2e7d32; }
+.bar-partial { background: #e0b000; background-image: repeating-linear-gradient(135deg, transparent 0 4px,
+  rgba(0,0,0,.25) 4px 6px); }
+.bar-text { font-size: .9rem; }
 footer { margin-top: 2rem; border-top: 1px solid #767676; font-size: .9rem; color: #333; }
+@media (max-width: 40rem) {
+  body { padding: .5rem .6rem; }
+  h1 { font-size: 1.3rem; }
+  th, td { padding: .3rem .25rem; font-size: .9rem; }
+  thead th:first-child { width: 38%; }
+}
 @media print {
-  body { max-width: none; padding: 0; }
+  @page { size: A4; margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
   .filter { display: none !important; }
-  summary { list-style: none; }
-  tr, li { break-inside: avoid; }
-  .level-covered, .level-partial, .level-absent, .legend span, svg { print-color-adjust: exact;
-    -webkit-print-color-adjust: exact; }
+  .only-screen { display: none; }
+  .only-print { display: inline; }
+  /* Each cell collapsed to its level and counts: the pledges are on the screen and in the CSV. */
+  summary { list-style: none; cursor: auto; }
+  summary::-webkit-details-marker { display: none; }
+  ul.pledges { display: none; }
+  th, td { padding: .15rem .3rem; }
+  tr, li, .bar { break-inside: avoid; }
+  table.matrix { break-before: page; }
+  tfoot { display: table-row-group; }
+  h2 { break-after: avoid; }
+  .level-covered, .level-partial, .level-absent, td.unconfirmed, .legend span, .bar span {
+    print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 """
-# Alone, because a browser that does not know `::details-content` drops the whole rule; those
-# browsers open the details from the script's `beforeprint` handler instead.
-_CSS_PRINT_DETAILS = "@media print { details::details-content { content-visibility: visible; display: block; } }\n"
+# Alone, because a browser that does not know `::details-content` drops the whole rule.
+_CSS_PRINT_DETAILS = "@media print { details::details-content { display: none; } }\n"
 
 # The list filter. Everything is visible without it; it shows itself, then marks the page
-# (`data-filter="ready"`) so that tests can tell that it ran. It also opens every <details>
-# before printing, for browsers that cannot do it from CSS.
+# (`data-filter="ready"`) so that tests can tell that it ran.
 _JS = """
 (function () {
   "use strict";
   var form = document.getElementById("filter");
-  var chart = document.getElementById("chart");
   function apply() {
     var shown = {};
     form.querySelectorAll("input[name=list]").forEach(function (box) { shown[box.value] = box.checked; });
     document.querySelectorAll("[data-list]").forEach(function (el) {
       el.toggleAttribute("hidden", !shown[el.getAttribute("data-list")]);
     });
-    var step = Number(chart.getAttribute("data-step")), y = 0;
-    chart.querySelectorAll("g[data-list]").forEach(function (g) {
-      if (!g.hasAttribute("hidden")) { g.setAttribute("transform", "translate(0," + y + ")"); y += step; }
-    });
-    chart.setAttribute("viewBox", "0 0 " + chart.getAttribute("data-width") + " " + Math.max(y, step));
   }
   form.addEventListener("change", apply);
   form.hidden = false;
-  var opened = [];
-  window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
-  });
-  window.addEventListener("afterprint", function () {
-    opened.forEach(function (d) { d.open = false; });
-    opened = [];
-  });
   document.documentElement.setAttribute("data-filter", "ready");
 })();
 """
@@ -847,8 +1100,87 @@ def _csp() -> str:
     return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
 
 
+_MONTHS = (
+    N_("janvier"),
+    N_("février"),
+    N_("mars"),
+    N_("avril"),
+    N_("mai"),
+    N_("juin"),
+    N_("juillet"),
+    N_("août"),
+    N_("septembre"),
+    N_("octobre"),
+    N_("novembre"),
+    N_("décembre"),
+)
+
+
+def long_date(iso: str) -> str:
+    """'2026-03-08' as people write it: '8 mars 2026' (in English: '8 March 2026')."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return _("{day} {month} {year}").format(
+        day="1er" if day.day == 1 and current_language() == "fr" else day.day,
+        month=_(_MONTHS[day.month - 1]),
+        year=day.year,
+    )
+
+
+def data_version(directory: Path) -> str:
+    """Which version of the data an export shows, for its reader: the git revision of the data
+    folder when it is in a git work tree (noting edits not yet committed), else a short hash of
+    its YAML files' content.
+
+    git is run with fixed arguments only; the folder is passed as the value of `-C`, resolved to
+    an absolute path, and no option comes from the user.
+    """
+    import os
+    import subprocess
+
+    folder = directory.resolve()
+    env = {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+    def git(*args: str) -> subprocess.CompletedProcess[bytes] | None:
+        try:
+            return subprocess.run(
+                ["git", "-C", str(folder), *args],
+                capture_output=True,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    head = git("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    commit = head.stdout.decode("ascii", "replace").strip() if head and head.returncode == 0 else ""
+    tracked = git("ls-files", "--", "requests.yaml") if commit else None
+    if commit and re.fullmatch(r"[0-9a-f]{40,64}", commit) and tracked and tracked.stdout.strip():
+        status = git("status", "--porcelain", "--untracked-files=no", "--", ".")
+        if status is not None and status.returncode == 0 and status.stdout.strip():
+            return _("révision git {rev}, avec des modifications non enregistrées").format(rev=commit[:7])
+        return _("révision git {rev}").format(rev=commit[:7])
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.yaml")):
+        relative = path.relative_to(folder)
+        if relative.parts[0] == "schema":
+            continue
+        digest.update(relative.as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return _("empreinte du contenu {hash}").format(hash=digest.hexdigest()[:12])
+
+
 def to_html(export: Export) -> str:
-    """One self-contained page: matrix, details of each cell, list filter, bar chart, sources."""
+    """One self-contained page a journalist can publish: an introduction (who asked what, when;
+    how to read the matrix; how links are made and confirmed), the matrix with each cell's
+    pledges, the legend, a bar chart, the sources, the date and the data's version. It fits a
+    phone's width and prints on a few A4 pages (each cell collapsed to its level and counts)."""
     cov = export.coverage
     title = _matrix_title(cov.level)
     parts = [
@@ -866,10 +1198,15 @@ def to_html(export: Export) -> str:
         "<header>",
         f"<h1>{esc(title)}</h1>",
     ]
-    if export.collective:
-        parts.append(f"<p>{esc(_('Collectif : {name}').format(name=export.collective))}</p>")
-    parts.append(f'<p class="scope">{esc(_scope_text(export))}</p>')
+    stamp = []
+    if export.generated:
+        stamp.append(_("Page produite le {date}").format(date=long_date(export.generated)))
+    if export.version:
+        stamp.append(_("données : {version}").format(version=export.version))
+    if stamp:
+        parts.append(f'<p class="generated">{esc(" · ".join(stamp))}.</p>')
     parts += ["</header>", "<main>"]
+    parts += _html_intro(export)
     parts += _html_filter(cov)
     parts += _html_matrix(export)
     parts += _html_legend()
@@ -880,15 +1217,105 @@ def to_html(export: Export) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _html_scope(export: Export) -> str:
+    """`_scope_text` without the command line: what the page counts, for its readers."""
+    if not export.use_links:
+        return _scope_text(export)
+    if export.with_suggestions:
+        return _(
+            "Cette page montre les liens confirmés (✔) et, marquées comme telles, les suggestions "
+            "que personne n’a encore vérifiées (?)."
+        )
+    return _("Cette page ne compte que les liens confirmés par une personne (✔).")
+
+
+def _html_intro(export: Export) -> list[str]:
+    """Who asked what and when, how to read the matrix, how the links are made and confirmed."""
+    cov = export.coverage
+    n = len(cov.rows)
+    asked = (
+        (_("{n} question") if n <= 1 else _("{n} questions"))
+        if cov.level == "question"
+        else (_("{n} demande") if n <= 1 else _("{n} demandes"))
+    ).format(n=n)
+    doc = export.document
+    out = [
+        '<section class="intro" aria-labelledby="intro-title">',
+        f'<h2 id="intro-title">{esc(_("À propos de ce tableau"))}</h2>',
+        "<dl>",
+        f"<dt>{esc(_('Qui demande'))}</dt>",
+        f"<dd>{esc(export.collective or _('un collectif d’associations'))}",
+    ]
+    if export.members:
+        label = _("{n} organisations signataires : ").format(n=len(export.members))
+        out.append(f'<br><span class="members">{esc(label)}{esc(", ".join(export.members))}.</span>')
+    out.append("</dd>")
+    what = _("{asked} posées aux listes candidates").format(asked=asked)
+    if doc:
+        what += " " + _("dans le document « {title} »").format(title=doc.title)
+    out += [f"<dt>{esc(_('Quoi'))}</dt>", f"<dd>{esc(what)}.</dd>"]
+    if doc and (doc.date or doc.note):
+        when = long_date(doc.date) if doc.date else (doc.note or "").rstrip(".")
+        out += [f"<dt>{esc(_('Quand'))}</dt>", f"<dd>{esc(when)}.</dd>"]
+    out.append("</dl>")
+    answered = [c.name for c in cov.columns if c.answered]
+    if answered and len(answered) < len(cov.columns):
+        out.append(
+            "<p>"
+            + esc(
+                _(
+                    "Une liste marquée * n’a pas répondu au collectif : ses engagements viennent de son "
+                    "programme général."
+                )
+            )
+            + "</p>"
+        )
+    out += [
+        f"<h3>{esc(_('Comment lire le tableau'))}</h3>",
+        "<p>"
+        + esc(
+            _(
+                "Une ligne par demande du collectif, une colonne par liste. Chaque case dit si la liste y répond : "
+                "● couvert (un engagement y répond), ◐ partiel (un engagement y répond en partie), "
+                "○ absent (aucun engagement trouvé), avec le nombre d’engagements en cause. Sur écran, "
+                "ouvrez une case pour lire ces engagements, cités mot pour mot avec leur source "
+                "et, quand il est connu, leur statut depuis l’élection (tenu, en cours…)."
+            )
+        )
+        + "</p>",
+        f"<h3>{esc(_('Comment les liens sont établis'))}</h3>",
+        "<p>"
+        + esc(
+            _(
+                "Un programme rapproche les mots de chaque engagement de ceux de chaque demande et propose des "
+                "liens : ce sont des suggestions (?), avec un score de 0 à 100. Une personne relit chaque "
+                "suggestion et confirme (✔) celles qui sont justes ; son nom et la date sont notés quand "
+                "elle les donne."
+            )
+        )
+        + " "
+        + esc(_html_scope(export))
+        + "</p>",
+        "</section>",
+    ]
+    return out
+
+
+def _list_keys(cov: Coverage) -> dict[str, str]:
+    """A neutral key per list for the page's attributes (`l1`, `l2`…): no internal id in the page."""
+    return {col.id: f"l{i}" for i, col in enumerate(cov.columns, start=1)}
+
+
 def _html_filter(cov: Coverage) -> list[str]:
     # Hidden until the script shows it: without JavaScript it could not work, and every list
     # is shown anyway.
+    keys = _list_keys(cov)
     out = [
         '<form id="filter" class="filter" hidden>',
         f"<fieldset><legend>{esc(_('Listes affichées'))}</legend>",
     ]
     out += [
-        f'<label><input type="checkbox" name="list" value="{esc(c.id)}" checked> {esc(c.name)}</label>'
+        f'<label><input type="checkbox" name="list" value="{keys[c.id]}" checked> {esc(c.name)}</label>'
         for c in cov.columns
     ]
     out += ["</fieldset>", "</form>"]
@@ -923,48 +1350,79 @@ def _origin_counts(cell: Any) -> str:
 
 def _html_matrix(export: Export) -> list[str]:
     cov = export.coverage
-    caption = _(
+    keys = _list_keys(cov)
+    title = _matrix_title(cov.level)
+    on_screen = _(
         "{title} : une ligne par demande, une colonne par liste. Chaque case donne le niveau (symbole et mot) "
         "et le nombre d’engagements, confirmés par une personne (✔) ou à vérifier (?) ; ouvrez-la pour les lire."
-    ).format(title=_matrix_title(cov.level))
-    out = ['<table class="matrix">', f"<caption>{esc(caption)}</caption>", "<thead>", "<tr>"]
+    ).format(title=title)
+    on_paper = _(
+        "{title} : une ligne par demande, une colonne par liste. Chaque case donne le niveau (symbole et mot) "
+        "et le nombre d’engagements, confirmés par une personne (✔) ou à vérifier (?). Les engagements "
+        "eux-mêmes, cités avec leur source, sont dans la version en ligne de cette page."
+    ).format(title=title)
+    caption = f'<span class="only-screen">{esc(on_screen)}</span><span class="only-print">{esc(on_paper)}</span>'
+    out = ['<table class="matrix">', f"<caption>{caption}</caption>", "<thead>", "<tr>"]
     out.append(f'<th scope="col">{esc(_("Demande"))}</th>')
     for col in cov.columns:
         mark = "" if col.answered else ' <abbr title="{}">*</abbr>'.format(esc(_("n’a pas répondu au collectif")))
+        head = export.heads.get(col.id)
+        if head:
+            mark += f' <span class="head">{esc(_("tête de liste : {name}").format(name=head))}</span>'
         if not cov.has_confirmed(col.id):
             mark += f' <span class="none">({esc(_no_confirmed())})</span>'
-        out.append(f'<th scope="col" data-list="{esc(col.id)}">{esc(col.name)}{mark}</th>')
+        out.append(f'<th scope="col" data-list="{keys[col.id]}">{esc(col.name)}{mark}</th>')
     out += ["</tr>", "</thead>", "<tbody>"]
     axis = None
-    for row in cov.rows:
+    for n, row in enumerate(cov.rows, start=1):
         if row.axis and row.axis != axis:
             axis = row.axis
-            label = f"{_('Axe')} {row.axis}" + (f" — {row.axis_title}" if row.axis_title else "")
+            label = row.axis_title or _("Axe")
             if out[-1] != "<tbody>":  # each axis is its own row group
                 out += ["</tbody>", "<tbody>"]
             out.append(f'<tr><th scope="rowgroup" class="axis" colspan="{len(cov.columns) + 1}">{esc(label)}</th></tr>')
         number = f'<span class="num">{esc(row.number)}</span> ' if row.number else ""
-        out.append(f'<tr id="demande-{esc(row.id)}">')
+        out.append(f'<tr id="demande-{n}">')
         out.append(f'<th scope="row">{number}{esc(row.title)}</th>')
         for col in cov.columns:
-            out.append(_html_cell(export, row.id, col.id))
+            out.append(_html_cell(export, row.id, col.id, keys[col.id]))
         out.append("</tr>")
     out += ["</tbody>", "<tfoot>", "<tr>", f'<th scope="row">{esc(_("Part couverte"))}</th>']
     for s in cov.summary():
         out.append(
-            f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share, s.confirmed))}</td>'
+            f'<td data-list="{keys[s.list]}">{esc(_share_text(s.covered, len(cov.rows), s.share, s.confirmed))}</td>'
         )
     out += ["</tr>", "</tfoot>", "</table>"]
     return out
 
 
-def _html_cell(export: Export, request: str, list_id: str) -> str:
+def _status_text(link: Link) -> str | None:
+    """'Suivi : tenu le 12 mai 2027 — « quote » (source)', for a pledge whose status was recorded."""
+    from .meter import label
+
+    verdict = link.verdict
+    if not verdict:
+        return None
+    text = _("Suivi : {status}, constaté le {date}").format(
+        status=label(verdict["status"]),
+        date=long_date(verdict["date"]),  # type: ignore[arg-type]
+    )
+    if verdict.get("quote"):
+        text += f" — « {verdict['quote']} »"
+    if verdict.get("source"):
+        text += f" ({verdict['source']})"
+    if verdict.get("note"):
+        text += f". {verdict['note']}"
+    return text
+
+
+def _html_cell(export: Export, request: str, list_id: str, key: str) -> str:
     from .report import SYMBOLS, level_name, where
 
     cell = export.coverage.cell(request, list_id)
     # A level that no person confirmed is hatched, on screen and on paper, besides its "?".
     unsure = " unconfirmed" if cell.level != "absent" and not cell.is_confirmed else ""
-    opening = f'<td class="level-{esc(cell.level)}{unsure}" data-list="{esc(list_id)}">'
+    opening = f'<td class="level-{esc(cell.level)}{unsure}" data-list="{key}">'
     if cell.level == "absent":
         return opening + _level_label("absent") + "</td>"
     items = []
@@ -974,17 +1432,20 @@ def _html_cell(export: Export, request: str, list_id: str) -> str:
                 f'<span class="sym" aria-hidden="true">{SYMBOLS[link.level]}</span> {esc(level_name(link.level))}',
                 f'<span class="{"ok" if link.confirmed else "unsure"}">{esc(link.origin)}</span>',
                 *([esc(f"{_('score')} {link.score}")] if link.confirmed else []),
-                f"<code>{esc(link.commitment)}</code>",
             ]
         )
         item = [
             f"<li><blockquote>« {esc(link.commitment_text)} »</blockquote>",
             f'<p class="meta">{meta}</p>',
         ]
+        status = _status_text(link)
+        if status:
+            item.append(f'<p class="status">{esc(status)}</p>')
         if link.provenance:
             item.append(f'<p class="src">{esc(_("Source : {where}").format(where=where(link.provenance)))}</p>')
-        if link.why:
-            item.append(f'<p class="why">{esc(_("Pourquoi : {why}").format(why=", ".join(link.why)))}</p>')
+        why = plain_why(link.why)
+        if why:
+            item.append(f'<p class="why">{esc(_("Pourquoi ce lien : {why}").format(why=why))}</p>')
         items.append("".join(item) + "</li>")
     return (
         opening
@@ -1010,63 +1471,61 @@ def _html_legend() -> list[str]:
     return [f'<p class="legend">{esc(_("Légende : "))}{spans} {esc(note)}</p>']
 
 
-# Geometry of the bar chart, in SVG user units (the chart scales to the page's width).
-_CHART_WIDTH, _BAR_WIDTH, _STEP = 720, 340, 56
-
-
 def _html_chart(cov: Coverage) -> list[str]:
-    """Covered and partial shares per list, as stacked bars whose numbers are also written."""
+    """Covered and partial shares per list, as stacked bars that take the page's width, each
+    with its numbers written under it (the bars themselves are hidden from screen readers)."""
+    keys = _list_keys(cov)
     heading = _("Part des demandes couvertes, par liste")
     total = len(cov.rows)
     names = {c.id: c.name + ("" if c.answered else " *") for c in cov.columns}
-    groups, described = [], []
-    for i, s in enumerate(cov.summary()):
+    out = [
+        '<section aria-labelledby="chart-title">',
+        f'<h2 id="chart-title">{esc(heading)}</h2>',
+        '<ul class="chart" id="chart">',
+    ]
+    for s in cov.summary():
         label = _("{covered} couvertes, {partial} partielles, sur {total} ({share} %)").format(
             covered=s.covered, partial=s.partial, total=total, share=round(100 * s.share)
         )
-        described.append(f"{names[s.list]} : {label}")
-        covered_w = _BAR_WIDTH * s.covered / total if total else 0
-        partial_w = _BAR_WIDTH * s.partial / total if total else 0
-        groups.append(
-            f'<g data-list="{esc(s.list)}" transform="translate(0,{i * _STEP})">'
-            f'<text x="0" y="16">{esc(names[s.list])}</text>'
-            f'<rect x="0" y="24" width="{covered_w:.1f}" height="20" fill="#2e7d32"/>'
-            f'<rect x="{covered_w:.1f}" y="24" width="{partial_w:.1f}" height="20" fill="#e0b000"/>'
-            f'<rect x="0" y="24" width="{_BAR_WIDTH}" height="20" fill="none" stroke="#555"/>'
-            f'<text x="{_BAR_WIDTH + 10}" y="39">{esc(label)}</text>'
-            "</g>"
+        covered = 100 * s.covered / total if total else 0
+        partial = 100 * s.partial / total if total else 0
+        out.append(
+            f'<li data-list="{keys[s.list]}"><strong>{esc(names[s.list])}</strong>'
+            '<span class="bar" aria-hidden="true">'
+            f'<span class="bar-covered" style="width:{covered:.1f}%"></span>'
+            f'<span class="bar-partial" style="width:{partial:.1f}%"></span></span>'
+            f'<span class="bar-text">{esc(label)}</span></li>'
         )
-    height = max(len(groups), 1) * _STEP
-    return [
-        '<section aria-labelledby="chart-title">',
-        f'<h2 id="chart-title">{esc(heading)}</h2>',
-        (
-            f'<svg id="chart" role="img" aria-labelledby="chart-svg-title chart-svg-desc" '
-            f'viewBox="0 0 {_CHART_WIDTH} {height}" width="100%" style="max-width:{_CHART_WIDTH}px" '
-            f'data-width="{_CHART_WIDTH}" data-step="{_STEP}" xmlns="http://www.w3.org/2000/svg">'
-        ),
-        f'<title id="chart-svg-title">{esc(heading)}</title>',
-        f'<desc id="chart-svg-desc">{esc(" ; ".join(described))}</desc>',
-        *groups,
-        "</svg>",
+    out += [
+        "</ul>",
+        '<p class="legend">'
+        f'<span class="level-covered">{esc(_("vert : couvertes"))}</span> '
+        f'<span class="level-partial">{esc(_("jaune hachuré : partielles"))}</span></p>',
         "</section>",
     ]
+    return out
 
 
 def _html_footer(export: Export) -> list[str]:
-    how = _scope_text(export)
     out = ["<footer>", f"<h2>{esc(_('Sources des données'))}</h2>"]
     if export.origins:
         out.append("<ul>" + "".join(f"<li>{esc(_origin_text(o))}</li>" for o in export.origins) + "</ul>")
-    out += [f"<p>{esc(how)}</p>", f"<p>{esc(_('Page produite par engagements.'))}</p>", "</footer>"]
+    out += [f"<p>{esc(_html_scope(export))}</p>", f"<p>{esc(_('Page produite par engagements.'))}</p>", "</footer>"]
     return out
 
 
 # -- xlsx -----------------------------------------------------------------------------------------
 
 
+# Level colours of the workbook (the HTML page's, light enough for black text), and the codes they
+# are keyed by: the cell's text starts with the level's symbol, which prints in black and white.
+_XLSX_FILLS = {"covered": "DCEFDC", "partial": "FFF0C2", "absent": "F9E0E0"}
+
+
 def to_xlsx(export: Export) -> bytes:
-    """A workbook with one sheet per table: bold, frozen header row, filters, column widths.
+    """A workbook for people, one sheet per table: French headers and words, each level coloured
+    and written with its symbol (● couvert), numbers as numbers, a bold frozen header row, an
+    autofilter, column widths that fit (long texts wrapped).
 
     Text cells are neutralised and stored as strings, never as formulas. Raises `MissingExtra`
     when openpyxl is not installed.
@@ -1074,21 +1533,27 @@ def to_xlsx(export: Export) -> bytes:
     try:
         from openpyxl import Workbook
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Alignment, Font
+        from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
     except ImportError as error:
         raise MissingExtra("xlsx") from error
+    from .marks import SYMBOLS
 
+    fills = {SYMBOLS[level]: PatternFill("solid", start_color=colour) for level, colour in _XLSX_FILLS.items()}
     book = Workbook()
     book.remove(book.active)
-    for table, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens")), strict=False):
+    for source, sheet_name in zip(data_tables(export), (_("Couverture"), _("Liens")), strict=False):
+        table = people_table(source, symbols=True)
+        levels = {f.key for f in source.fields if f.key == "level" or f.key.endswith("_level")}
+        coloured = {i for i, f in enumerate(table.fields, start=1) if f.key in {_people_key(source, k) for k in levels}}
         sheet = book.create_sheet(sheet_name[:31])
-        widths = [len(f.label) for f in table.fields]
+        widths = [min(len(f.label), 30) for f in table.fields]
         for c, f in enumerate(table.fields, start=1):
             # A label holds a list's name: as safe as any cell.
             head = sheet.cell(row=1, column=c, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(visible(f.label))))
             head.font = Font(bold=True)
             head.data_type = "s"
+            head.alignment = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(table.rows, start=2):
             for c, f in enumerate(table.fields, start=1):
                 value = row.get(f.key)
@@ -1100,6 +1565,8 @@ def to_xlsx(export: Export) -> bytes:
                     cell.data_type = "s"
                     if len(value) > 60:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    if c in coloured and value[:1] in fills:
+                        cell.fill = fills[value[:1]]
                 widths[c - 1] = max(widths[c - 1], len(str(value)) if value is not None else 0)
         for c, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(c)].width = min(max(width, 6), 60) + 2
@@ -1108,6 +1575,14 @@ def to_xlsx(export: Export) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _people_key(table: DataTable, key: str) -> str:
+    """The header `people_table` gives the column `key` of `table`."""
+    label = _PEOPLE_HEADERS[table.name].get(key)
+    if label:
+        return _(label)
+    return next(f.label for f in table.fields if f.key == key)
 
 
 # -- the dispatcher -------------------------------------------------------------------------------

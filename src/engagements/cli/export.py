@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -132,6 +133,37 @@ def export(
             EXIT_USAGE,
         )
     # Options first, so that a mistake is reported before the second it takes to load and match.
+    folder = exports.csv_folder(fmt, output)
+    if folder is not None:
+        # `-o couverture.csv --format csv`: the user wants the coverage as CSV, and csv writes a
+        # folder of three files; write it under the name they gave, without the extension.
+        err(
+            _(
+                "{path} : le format {format} écrit un dossier de trois fichiers (couverture.csv, liens.csv, "
+                "datapackage.json) ; il est écrit dans {folder}/, la matrice dans {matrix}"
+            ).format(
+                path=output,
+                format=fmt.value,
+                folder=folder,
+                matrix=folder / f"{exports.MATRIX_NAME}.csv",
+            )
+            + "\n"
+        )
+        output = folder
+    elif str(output) != STDOUT and exports.mismatch(fmt, output):
+        implied = exports.format_for(output)
+        err(
+            _(
+                "avertissement : {path} : l’extension annonce le format {implied}, mais le fichier écrit est au "
+                "format {format} (nommez-le {suggested}, ou changez --format)"
+            ).format(
+                path=output,
+                implied=implied.value if implied else "",
+                format=fmt.value,
+                suggested=output.with_suffix("." + fmt.value) if not fmt.writes_directory else output.with_suffix(""),
+            )
+            + "\n"
+        )
     _check_output(fmt, output)
     to_stdout = str(output) == STDOUT
     if not to_stdout:
@@ -155,7 +187,17 @@ def export(
     coverage = coverage_for(ctx, level, lists, use_links)
     # Without links, everything is a suggestion: there would be nothing confirmed to publish.
     shown = suggestions or not use_links
-    bundle = exports.prepare(data, coverage, findings.matched(), use_links=use_links, with_suggestions=shown)
+    # The page says when it was made and from which version of the data (git revision or hash).
+    stamped = fmt is ExportFormat.html
+    bundle = exports.prepare(
+        data,
+        coverage,
+        findings.matched(),
+        use_links=use_links,
+        with_suggestions=shown,
+        generated=dt.date.today().isoformat() if stamped else None,
+        version=exports.data_version(data_dir(ctx)) if stamped else None,
+    )
     try:
         files = exports.render_stream(bundle, fmt, output)
     except exports.MissingExtra:
