@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, display_path
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
 MAX_NODES = 1_000_000
@@ -38,15 +38,6 @@ def max_bytes() -> int:
         except ValueError:
             pass
     return DEFAULT_MAX_BYTES
-
-
-def display_path(path: Path) -> str:
-    """The path as a person would type it: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive, on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 @dataclass

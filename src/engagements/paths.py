@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REQUESTS_FILE = "requests.yaml"
@@ -22,3 +23,12 @@ def default_data_dir(cwd: Path | None = None) -> Path:
     if (local / REQUESTS_FILE).exists() or (local / COMMITMENTS_FILE).exists():
         return local
     return bundled_data_dir()
+
+
+def display_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative

@@ -8,8 +8,11 @@ registers its commands on its own `commands`; the app is assembled here, in that
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from .. import __version__
 from ..i18n import _
 from . import data, edit, export, importing, reports
 from .common import DataOption, LangOption
@@ -27,8 +30,22 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"engagements {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main(ctx: typer.Context, data: DataOption = None, lang: LangOption = None) -> None:
+def main(
+    ctx: typer.Context,
+    data: DataOption = None,
+    lang: LangOption = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help=_("Afficher la version et quitter."), callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
     """Options common to every command."""
     if lang is not None and lang not in ("fr", "en"):
         raise typer.BadParameter(_("langue inconnue « {lang} » (fr ou en)").format(lang=lang), param_hint="--lang")

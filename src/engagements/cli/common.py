@@ -75,8 +75,7 @@ def load_data(ctx: typer.Context) -> Dataset:
     files and of the sources): reading YAML with positions is the slow part, and it is only
     needed to point at problems.
     """
-    from .. import cache, loading
-    from ..checks import check
+    from .. import cache
     from ..models import Dataset
 
     directory = data_dir(ctx)
@@ -86,6 +85,10 @@ def load_data(ctx: typer.Context) -> Dataset:
     cached = cache.read("dataset", key)
     if cached is not None:
         return Dataset.model_validate(cached)
+    # Only on a cache miss: loading brings ruamel.yaml, and checking reads every source.
+    from .. import loading
+    from ..checks import check
+
     loaded = loading.load_directory(directory)
     loaded.diagnostics.extend(check(loaded))
     if has_errors(loaded.diagnostics) or loaded.dataset is None:
@@ -280,7 +283,7 @@ def say(message: str) -> None:
 
 def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
     """One line on stderr: what changed in commitments.yaml, or that nothing did."""
-    from ..loading import display_path
+    from ..paths import display_path
 
     if not outcome.changed:
         say(unchanged)

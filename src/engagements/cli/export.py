@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..exports import ExportFormat
+from ..formats import ExportFormat
 from ..i18n import _
 from .common import (
     EXIT_INVALID,
@@ -90,8 +90,8 @@ def export(
 ) -> None:
     from .. import exports
     from ..coverage import build
-    from ..loading import display_path
     from ..matching import match
+    from ..paths import display_path
     from ..writing import atomic_write
 
     fmt = format or exports.format_for(output)
