@@ -109,10 +109,52 @@ class _Checker:
         """Each valid file's own rules; links to requests only when requests.yaml is valid too."""
         if self.loaded.requests is not None:
             self.check_requests(self.loaded.requests)
-        if self.loaded.commitments is not None:
-            request_ids = {r.id for r in self.loaded.requests.requests} if self.loaded.requests else None
-            self.check_commitments(self.loaded.commitments, request_ids)
+        request_ids = {r.id for r in self.loaded.requests.requests} if self.loaded.requests else None
+        for part in self.loaded.parts:
+            if part.model is not None:
+                self.check_commitments(part.model, request_ids, part.file)
+        self.unique_across_parts()
         return self.diagnostics
+
+    def unique_across_parts(self) -> None:
+        """Source, list and pledge ids are unique across the files that hold lists, too.
+
+        Each file checks its own duplicates; here, an id already used in an earlier file.
+        """
+        kinds = (
+            (_("identifiant de source"), lambda m: ((s.id, ("sources", i, "id")) for i, s in enumerate(m.sources))),
+            (_("identifiant de liste"), lambda m: ((lst.id, ("lists", i, "id")) for i, lst in enumerate(m.lists))),
+            (
+                _("identifiant d’engagement"),
+                lambda m: (
+                    (c.id, ("lists", i, "commitments", j, "id"))
+                    for i, lst in enumerate(m.lists)
+                    for j, c in enumerate(lst.commitments)
+                ),
+            ),
+        )
+        parts = [part for part in self.loaded.parts if part.model is not None]
+        if len(parts) < 2:
+            return
+        for what, ids in kinds:
+            first: dict[str, tuple[YamlFile, tuple[str | int, ...]]] = {}
+            for part in parts:
+                mine: dict[str, tuple[str | int, ...]] = {}
+                for key, path in ids(part.model):
+                    mine.setdefault(key, path)
+                    if key in first and first[key][0] is not part.file:
+                        other, where = first[key]
+                        self.report(
+                            part.file,
+                            path,
+                            _(
+                                "{what} « {id} » en double (déjà utilisé dans {file} ligne {line}) : "
+                                "chaque identifiant doit être unique"
+                            ).format(what=what, id=key, file=other.name, line=other.position(where)[0]),
+                            "duplicate-id",
+                        )
+                for key, path in mine.items():
+                    first.setdefault(key, (part.file, path))
 
     def check_requests(self, req: RequestsFile) -> None:
         rf = self.loaded.requests_file
@@ -143,9 +185,12 @@ class _Checker:
                 )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
 
-    def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None) -> None:
-        """`request_ids` is None when requests.yaml is invalid: links are then not checked."""
-        rf, cf = self.loaded.requests_file, self.loaded.commitments_file
+    def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None, cf: YamlFile) -> None:
+        """One file that holds lists (`cf`), on its own: its lists refer to the sources it declares.
+
+        `request_ids` is None when requests.yaml is invalid: links are then not checked.
+        """
+        rf = self.loaded.requests_file
         com_sources = {s.id: s for s in com.sources}
         self.unique(cf, ((s.id, ("sources", i, "id")) for i, s in enumerate(com.sources)), _("identifiant de source"))
         self.unique(cf, ((lst.id, ("lists", i, "id")) for i, lst in enumerate(com.lists)), _("identifiant de liste"))

@@ -16,7 +16,7 @@ from .coverage import Coverage, build
 from .i18n import _
 from .matching import match
 from .models import Dataset
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, is_part_name
 from .report import SYMBOLS, level_name
 
 
@@ -122,7 +122,8 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
 
 
 def git_snapshot(directory: Path, ref: str, target: Path) -> None:
-    """Write the data files of `directory` as they were at git revision `ref` into `target`.
+    """Write the data files of `directory` as they were at git revision `ref` into `target`
+    (`requests.yaml`, and `commitments.yaml` and `lists/*.yaml` as far as they existed then).
 
     Raises `ValueError` with a French message when git, the repository or the revision is missing.
     """
@@ -134,7 +135,17 @@ def git_snapshot(directory: Path, ref: str, target: Path) -> None:
     except (OSError, subprocess.CalledProcessError) as exc:
         raise ValueError(_("{dir} n’est pas dans un dépôt git").format(dir=directory)) from exc
     relative = directory.relative_to(Path(top).resolve())
-    for name in (REQUESTS_FILE, COMMITMENTS_FILE):
+    # The data files at that revision: requests.yaml, commitments.yaml and lists/*.yaml.
+    listed = subprocess.run(
+        ["git", "-C", top, "ls-tree", "-r", "--name-only", ref, "--", f"{relative.as_posix()}/"],
+        capture_output=True,
+        text=True,
+    )
+    prefix = "" if relative == Path(".") else f"{relative.as_posix()}/"
+    at_ref = {line.removeprefix(prefix) for line in listed.stdout.splitlines()} if listed.returncode == 0 else set()
+    parts = sorted(name for name in at_ref if is_part_name(name) and name != COMMITMENTS_FILE)
+    names = [REQUESTS_FILE, *([COMMITMENTS_FILE] if COMMITMENTS_FILE in at_ref or not parts else []), *parts]
+    for name in names:
         spec = f"{ref}:{(relative / name).as_posix()}"
         result = subprocess.run(["git", "-C", top, "show", spec], capture_output=True)
         if result.returncode != 0:
@@ -143,6 +154,7 @@ def git_snapshot(directory: Path, ref: str, target: Path) -> None:
                     spec=spec, error=result.stderr.decode("utf-8", "replace").strip()
                 )
             )
+        (target / name).parent.mkdir(exist_ok=True)
         (target / name).write_bytes(result.stdout)
 
 

@@ -41,16 +41,17 @@ from .checks import check
 from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .models import Commitment, CommitmentsFile, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, schema_reference
 
 LOCK_FILE = ".engagements.lock"
 # Wider than any line: ruamel would otherwise fold long texts at 80 columns.
 WIDTH = 1 << 30
-DATA_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
-    (REQUESTS_FILE, RequestsFile),
-    (COMMITMENTS_FILE, CommitmentsFile),
-)
-MODELINE = "# yaml-language-server: $schema=schema/{name}.schema.json\n"
+MODELINE = "# yaml-language-server: $schema={schema}\n"
+
+
+def modeline(name: str) -> str:
+    """The editor's schema comment for a data file (see `schema_reference`)."""
+    return MODELINE.format(schema=schema_reference(name))
 _COMMITMENT_KEYS = list(Commitment.model_fields)
 
 
@@ -73,6 +74,8 @@ class Outcome:
 
     changed: bool
     displaced: bool = False
+    # The file that holds the pledge, relative to the data directory ("lists/x.yaml" in a split one).
+    file: str = COMMITMENTS_FILE
 
 
 # --- Round-trip documents ---------------------------------------------------------------------
@@ -431,7 +434,8 @@ def _write_temp(target: Path, content: bytes) -> Path:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, target.stat().st_mode & 0o777)
+        # A file being created (a new lists/ file) gets the usual permissions of a data file.
+        os.chmod(temp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -449,6 +453,7 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
     replaced: list[str] = []
     try:
         for name, text in texts.items():
+            (directory / name).parent.mkdir(exist_ok=True)  # lists/, for a directory's first one
             temps[name] = _write_temp(directory / name, text.encode("utf-8"))
         loaded = loading.load_directory(directory, overrides=temps)
         diagnostics = loaded.diagnostics + check(loaded)
@@ -457,10 +462,7 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
                 _("modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"),
                 diagnostics,
             )
-        parsed = {
-            REQUESTS_FILE: loaded.requests_file,
-            COMMITMENTS_FILE: loaded.commitments_file,
-        }
+        parsed = loaded.files()
         for name in texts:
             if comment_lines(parsed[name].document) != comments[name]:
                 raise EditError(
@@ -537,16 +539,18 @@ def _remove_link(pledge: CommentedMap, field: str, request_id: str) -> bool:
     return removed
 
 
-def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
+def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[str, int, int]:
+    """The file that holds a pledge (its name relative to the directory), and where in it."""
     assert loaded.dataset is not None
+    found = loaded.part_of_pledge(commitment_id)
+    if found is not None:
+        part, i, j = found
+        return part.name, i, j
     lists = loaded.dataset.commitments.lists
-    for i, candidate_list in enumerate(lists):
-        for j, pledge in enumerate(candidate_list.commitments):
-            if pledge.id == commitment_id:
-                return i, j
     known = (other.id for candidate_list in lists for other in candidate_list.commitments)
+    where = loaded.commitments_file.name if len(loaded.parts) == 1 else loading.display_path(loaded.directory)
     raise EditError(
-        _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=loaded.commitments_file.name)
+        _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=where)
         + did_you_mean(commitment_id, known)
     )
 
@@ -555,25 +559,37 @@ Change = Callable[[CommentedMap], Outcome]
 
 
 def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
-    """Apply each (pledge id, request id, change) to `commitments.yaml`, then write it once if
-    anything changed: one lock, one check of the ids, one validated write for any number of edits."""
+    """Apply each (pledge id, request id, change) to the file that holds the pledge
+    (`commitments.yaml` or one of `lists/*.yaml`), then write the changed files once: one lock,
+    one check of the ids, one validated write for any number of edits."""
     with data_lock(directory):
         loaded = load_valid(directory)
         assert loaded.dataset is not None
         request_ids = [r.id for r in loaded.dataset.requests.requests]
-        document = read_document(directory / COMMITMENTS_FILE)
-        comments = comment_lines(document.data)
+        documents: dict[str, Document] = {}
+        comments: dict[str, Counter[str]] = {}
+        changed: set[str] = set()
         outcomes = []
         for commitment_id, request_id, change in edits:
-            i, j = _find_pledge(loaded, commitment_id)
+            name, i, j = _find_pledge(loaded, commitment_id)
             if request_id not in request_ids:
                 raise EditError(
                     _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
                     + did_you_mean(request_id, request_ids)
                 )
-            outcomes.append(change(document.data["lists"][i]["commitments"][j]))
-        if any(outcome.changed for outcome in outcomes):
-            write_checked(directory, {COMMITMENTS_FILE: document.text()}, {COMMITMENTS_FILE: comments})
+            if name not in documents:
+                documents[name] = read_document(directory / name)
+                comments[name] = comment_lines(documents[name].data)
+            outcome = change(documents[name].data["lists"][i]["commitments"][j])
+            outcomes.append(Outcome(outcome.changed, outcome.displaced, name))
+            if outcome.changed:
+                changed.add(name)
+        if changed:
+            write_checked(
+                directory,
+                {name: documents[name].text() for name in sorted(changed)},
+                {name: comments[name] for name in sorted(changed)},
+            )
         return outcomes
 
 
@@ -784,7 +800,7 @@ def _reindent_comments(data: CommentedMap, columns: dict[int, int], lines: list[
             token.value = first + newline + "".join(move(part) for part in rest.splitlines(keepends=True))
 
 
-def _ensure_modeline(data: CommentedMap, name: str) -> None:
+def _ensure_modeline(data: CommentedMap, line: str) -> None:
     """Make the editor's schema comment the first line, adding it when the file has none."""
     if data.ca.comment is None:
         data.ca.comment = [None, []]
@@ -795,14 +811,15 @@ def _ensure_modeline(data: CommentedMap, name: str) -> None:
         if token.value.startswith("# yaml-language-server:"):
             leading.insert(0, leading.pop(i))
             return
-    leading.insert(0, CommentToken(MODELINE.format(name=name), CommentMark(0)))
+    leading.insert(0, CommentToken(line, CommentMark(0)))
 
 
-def canonical_text(document: Document, model: type[BaseModel]) -> str:
+def canonical_text(document: Document, model: type[BaseModel], name: str | None = None) -> str:
     """The canonical layout of a data file (the document is rearranged in place).
 
     Keys in the order the model declares its fields; block indentation mapping 2, sequence 4,
-    offset 2; the `# yaml-language-server` line first; comments kept, full-line ones re-aligned.
+    offset 2; the `# yaml-language-server` line first (added for `name`, the file's path relative
+    to the data directory, when absent); comments kept, full-line ones re-aligned.
     Long texts stay on one line, never folded: a pledge's text is one line of a diff, and the
     line numbers in diagnostics do not move when a text is edited.
     """
@@ -811,23 +828,26 @@ def canonical_text(document: Document, model: type[BaseModel]) -> str:
     # Sort first: telling which comments belong to which key relies on the columns as read.
     _sort_keys(document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text))
     _reindent_comments(document.data, columns, lines)
-    _ensure_modeline(document.data, document.path.stem)
+    _ensure_modeline(document.data, modeline(name or document.path.name))
     return dump(document.data, CANONICAL)
 
 
 def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
-    """Put both data files in the canonical layout (see `canonical_text`).
+    """Put every data file in the canonical layout (see `canonical_text`): `requests.yaml` and
+    the files that hold lists (`commitments.yaml`, `lists/*.yaml`).
 
     Returns the files that changed, or with `check_only` the files that would change (nothing
     is written then, and no lock is taken). Refuses invalid data.
     """
     with nullcontext() if check_only else data_lock(directory):
-        load_valid(directory)
+        loaded = load_valid(directory)
         texts: dict[str, str] = {}
         comments: dict[str, Counter[str]] = {}
-        for name, model in DATA_FILES:
+        files: list[tuple[str, type[BaseModel]]] = [(REQUESTS_FILE, RequestsFile)]
+        files += [(part.name, CommitmentsFile) for part in loaded.parts]
+        for name, model in files:
             document = read_document(directory / name)
-            text = canonical_text(document, model)
+            text = canonical_text(document, model, name)
             if text.encode("utf-8") != document.raw:
                 texts[name] = text
                 comments[name] = comment_lines(document.data)

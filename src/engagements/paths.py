@@ -7,6 +7,9 @@ from pathlib import Path
 
 REQUESTS_FILE = "requests.yaml"
 COMMITMENTS_FILE = "commitments.yaml"
+# A data directory may split its lists into files of their own: lists/<id>.yaml, each with the
+# schema of commitments.yaml (`sources:` and `lists:`), alongside or instead of it.
+LISTS_DIR = "lists"
 
 
 def bundled_data_dir() -> Path:
@@ -20,7 +23,7 @@ def bundled_data_dir() -> Path:
 def default_data_dir(cwd: Path | None = None) -> Path:
     """`./data` when it holds the data files, else the bundled data."""
     local = (cwd or Path.cwd()) / "data"
-    if (local / REQUESTS_FILE).exists() or (local / COMMITMENTS_FILE).exists():
+    if (local / REQUESTS_FILE).exists() or (local / COMMITMENTS_FILE).exists() or (local / LISTS_DIR).is_dir():
         return local
     return bundled_data_dir()
 
@@ -32,3 +35,44 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive, on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
+
+
+def is_part_name(name: str) -> bool:
+    """A file name, relative to the data directory, that holds lists: `commitments.yaml` or `lists/*.yaml`."""
+    if name == COMMITMENTS_FILE:
+        return True
+    folder, _, file = name.partition("/")
+    return folder == LISTS_DIR and "/" not in file and file.endswith(".yaml") and not file.startswith(".")
+
+
+def commitment_names(directory: Path) -> list[str]:
+    """The files of a data directory that hold lists, relative and in the order they are read.
+
+    `commitments.yaml` first, when present or when there is no `lists/*.yaml` (it is then
+    reported missing), then `lists/*.yaml` by name. Hidden files (an editor's or a write's
+    temporary files) are not data.
+    """
+    folder = directory / LISTS_DIR
+    try:
+        split = sorted(
+            f"{LISTS_DIR}/{entry.name}" for entry in folder.iterdir() if is_part_name(f"{LISTS_DIR}/{entry.name}")
+        )
+    except OSError:  # no lists/ folder (the usual case), or an unreadable one
+        split = []
+    main = [COMMITMENTS_FILE] if (directory / COMMITMENTS_FILE).exists() or not split else []
+    return main + split
+
+
+def data_files(directory: Path) -> list[Path]:
+    """Every data file of a directory: `requests.yaml` and the files that hold lists."""
+    return [directory / REQUESTS_FILE, *(directory / name for name in commitment_names(directory))]
+
+
+def schema_reference(name: str) -> str:
+    """The modeline's schema path for a data file named relative to the data directory.
+
+    `schema/` sits in the data directory: `requests.yaml` and `commitments.yaml` point at
+    `schema/….schema.json`, a file of `lists/` at `../schema/commitments.schema.json`.
+    """
+    kind = "requests" if name == REQUESTS_FILE else "commitments"
+    return "../" * name.count("/") + f"schema/{kind}.schema.json"

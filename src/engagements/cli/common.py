@@ -282,11 +282,11 @@ def say(message: str) -> None:
 
 
 def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
-    """One line on stderr: what changed in commitments.yaml, or that nothing did."""
+    """One line on stderr: what changed in the file that holds the pledge, or that nothing did."""
     from ..paths import display_path
 
     if not outcome.changed:
         say(unchanged)
     else:
         message = displaced if outcome.displaced and displaced else done
-        say(_("{file} : {change}").format(file=display_path(directory / paths.COMMITMENTS_FILE), change=message))
+        say(_("{file} : {change}").format(file=display_path(directory / outcome.file), change=message))

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from ..i18n import _
-from ..paths import COMMITMENTS_FILE
 from .common import (
     EXIT_USAGE,
     auto_format,
@@ -55,7 +54,8 @@ def import_cmd(
         typer.Option(
             "--append",
             help=_(
-                "Ajouter la liste à commitments.yaml du dossier de données au lieu d’écrire le brouillon sur la sortie standard."
+                "Ajouter la liste au dossier de données (à commitments.yaml, ou dans un nouveau fichier lists/ID.yaml "
+                "si le dossier a un sous-dossier lists/) au lieu d’écrire le brouillon sur la sortie standard."
             ),
         ),
     ] = False,
@@ -116,13 +116,13 @@ def import_cmd(
     from ..editing import EditError
 
     try:
-        importer.append_to_data(directory, imported)
+        written = importer.append_to_data(directory, imported)
     except EditError as exc:
         print_diagnostics(exc.diagnostics, auto_format())
         fail(exc.message)
     sys.stderr.write(
         _("liste « {id} » ajoutée à {file} (engagements à relire : {n}).").format(
-            id=list_id, file=display_path(directory / COMMITMENTS_FILE), n=count
+            id=list_id, file=display_path(directory / written), n=count
         )
         + "\n"
     )
