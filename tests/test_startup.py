@@ -55,3 +55,25 @@ def test_cached_read_commands_import_no_yaml_parser_nor_numpy(tmp_path):
         assert again
     _, cached_out = loaded_after([*data, "coverage"], tmp_path)
     assert cached_out == out  # the cached result is the same table
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["match", "--format", "json", "--request", "q1", "--min-score", "30"],
+        ["match", "--format", "json", "--list", "programme-solidarite", "--no-links"],
+        ["show", "q9", "--format", "json"],
+        ["show", "aec-q1-01", "--format", "json"],
+    ],
+)
+def test_a_cached_match_gives_what_matching_again_gives(cli, monkeypatch, tmp_path, command):
+    """show, match and export read the matcher's result from the cache: the same as computing it."""
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "cache"))
+    filled = cli("--data", str(DATA), *command)
+    cached = cli("--data", str(DATA), *command)
+    assert list((tmp_path / "cache").rglob("match-*.json"))
+    monkeypatch.setenv("ENGAGEMENTS_NO_CACHE", "1")
+    fresh = cli("--data", str(DATA), *command)
+    assert filled.exit_code == cached.exit_code == fresh.exit_code == 0
+    assert cached.stdout == fresh.stdout == filled.stdout
+    assert fresh.stdout.strip() not in ("", "[]")

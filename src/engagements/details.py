@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .matching import match
+from .matching import Suggestion, match
 from .models import Commitment, Dataset, Provenance
 
 
@@ -26,8 +27,13 @@ def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[st
     }
 
 
-def details(data: Dataset, item: str, *, use_links: bool = True) -> dict[str, Any] | None:
-    """The detail of a request (its pledges, list by list) or of a pledge (its requests); None if unknown."""
+def details(
+    data: Dataset, item: str, *, use_links: bool = True, run_match: Callable[..., list[Suggestion]] = match
+) -> dict[str, Any] | None:
+    """The detail of a request (its pledges, list by list) or of a pledge (its requests); None if unknown.
+
+    `run_match` is `matching.match` or a function that gives the same result (the CLI's cached one).
+    """
     sources = {s.id: s for s in data.commitments.sources}
     requests = {r.id: r for r in data.requests.requests}
     pledges: dict[str, tuple[str, Commitment]] = {
@@ -35,7 +41,7 @@ def details(data: Dataset, item: str, *, use_links: bool = True) -> dict[str, An
     }
     if item in requests:
         r = requests[item]
-        rows = match(data, use_links=use_links, requests=[item])
+        rows = run_match(data, use_links=use_links, requests=[item])
         lists = []
         for lst in data.commitments.lists:
             found = [s for s in rows if s.list == lst.id]
@@ -66,7 +72,7 @@ def details(data: Dataset, item: str, *, use_links: bool = True) -> dict[str, An
     if item in pledges:
         list_id, c = pledges[item]
         lst = next(x for x in data.commitments.lists if x.id == list_id)
-        rows = [s for s in match(data, use_links=use_links, lists=[list_id]) if s.commitment == item]
+        rows = [s for s in run_match(data, use_links=use_links, lists=[list_id]) if s.commitment == item]
         return {
             "kind": "commitment",
             "id": c.id,

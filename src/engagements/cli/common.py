@@ -22,6 +22,7 @@ from ..i18n import _
 
 if TYPE_CHECKING:
     from ..editing import Outcome
+    from ..matching import Suggestion
     from ..models import Dataset
     from ..tables import Table
 
@@ -180,11 +181,48 @@ def check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
             fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + did_you_mean(value, known), EXIT_USAGE)
 
 
+def cached_match(ctx: typer.Context) -> Callable[..., list[Suggestion]]:
+    """`matching.match`, with its result kept in the cache for the data as it is.
+
+    The matcher's weights depend on the pledges scored, so the key holds `use_links` and the
+    chosen lists; the requests and the minimum score only filter its output, so they are
+    applied to the cached result.
+    """
+    from .. import cache
+
+    directory = data_dir(ctx)
+
+    def run(
+        data: Dataset,
+        *,
+        use_links: bool = True,
+        lists: list[str] | None = None,
+        requests: list[str] | None = None,
+        min_score: int = 0,
+    ) -> list[Suggestion]:
+        from ..matching import Suggestion, match
+
+        key = cache.data_key(directory, "match", str(use_links), ",".join(lists or []))
+        cached = cache.read("match", key)
+        if cached is not None:
+            found = [Suggestion(**{**row, "why": tuple(row["why"])}) for row in cached]
+        else:
+            found = match(data, use_links=use_links, lists=lists)
+            cache.write("match", key, [s.as_dict() for s in found])
+        wanted = set(requests) if requests else None
+        return [
+            s
+            for s in found
+            if (wanted is None or s.request in wanted) and (s.source == "link" or s.score >= min_score)
+        ]
+
+    return run
+
+
 def suggestion_rows(
     ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
 ) -> list[dict[str, Any]]:
-    from ..matching import match
-
+    match = cached_match(ctx)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
@@ -210,8 +248,8 @@ def coverage_for(ctx: typer.Context, level: RequestLevel, lists: list[str] | Non
     if cached is not None:
         return Coverage.from_dict(cached)
     from ..coverage import build
-    from ..matching import match as run_match
 
+    run_match = cached_match(ctx)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)

@@ -17,6 +17,7 @@ from .common import (
     ListFilter,
     NoLinksOption,
     RequestLevel,
+    cached_match,
     check_ids,
     fail,
     load_data,
@@ -90,7 +91,6 @@ def export(
 ) -> None:
     from .. import exports
     from ..coverage import build
-    from ..matching import match
     from ..paths import display_path
     from ..writing import atomic_write
 
@@ -110,7 +110,7 @@ def export(
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     use_links = not no_links
     # One run of the matcher feeds both the matrix and its links, so they always agree.
-    suggestions = match(data, use_links=use_links, lists=lists)
+    suggestions = cached_match(ctx)(data, use_links=use_links, lists=lists)
     coverage = build(data, suggestions, level.value, lists)
     bundle = exports.prepare(data, coverage, suggestions, use_links=use_links)
     try:

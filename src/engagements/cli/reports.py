@@ -17,6 +17,7 @@ from .common import (
     ReportFormatOption,
     RequestFilter,
     RequestLevel,
+    cached_match,
     check_ids,
     coverage_for,
     load_data,
@@ -127,7 +128,7 @@ def show(
     from ..details import details
 
     data = load_data(ctx)
-    found = details(data, item, use_links=not no_links)
+    found = details(data, item, use_links=not no_links, run_match=cached_match(ctx))
     if found is None:
         known = [r.id for r in data.requests.requests] + [
             c.id for lst in data.commitments.lists for c in lst.commitments
