@@ -100,7 +100,12 @@ def main() -> None:
             ("validate, cold", [*engagements, "validate"], cold, 2.5),
             ("show q1, cached", [*engagements, "show", "q1"], warm, 2.0),
             ("match, cached", [*engagements, "match"], warm, 2.0),
-            ("export --format html, cached", [*engagements, "export", "--format", "html", "-o", str(tmp / "x.html")], warm, 2.0),
+            (
+                "export --format html, cached",
+                [*engagements, "export", "--format", "html", "-o", str(tmp / "x.html")],
+                warm,
+                2.0,
+            ),
         ]
         print(f"{args.n} pairs per command (floor, command, …); medians; data: {args.data}")
         print(f"{'command':<30} {'seconds':>8} {'floor s':>8} {'ratio':>6} {'target':>7}  met")

@@ -25,7 +25,10 @@ def split_bundled(directory: Path) -> tuple[Path, Path]:
     (directory / "lists").mkdir()
     aec = directory / "lists" / "aix-en-commun.yaml"
     aec.write_text(
-        MODELINE + "sources:\n" + "".join(lines[sources_at + 1 : second_source]) + "lists:\n"
+        MODELINE
+        + "sources:\n"
+        + "".join(lines[sources_at + 1 : second_source])
+        + "lists:\n"
         + "".join(lines[lists_at + 1 : second_list]),
         encoding="utf-8",
     )
@@ -205,7 +208,13 @@ def test_import_append_writes_a_new_list_file_in_a_split_directory(cli, split):
     assert [row["id"] for row in json.loads(lists.stdout)] == ["aec-bis", "aix-en-commun", "programme-solidarite"]
     again = cli("--data", str(split), "import", letter, "--list", "aec-bis", "--source-id", "autre", "--append")
     assert again.exit_code == 1
-    assert "la liste « aec-bis » existe déjà" in again.stderr
+    assert "la liste « aec-bis » existe déjà dans data/lists/aec-bis.yaml" in again.stderr
+    source_clash = cli(
+        "--data", str(split), "import", letter, "--list", "aec-ter", "--source-id", "aec-lettre-2026-03-08", "--append"
+    )
+    assert source_clash.exit_code == 1
+    assert "la source « aec-lettre-2026-03-08 » existe déjà dans data/lists/aix-en-commun.yaml" in source_clash.stderr
+    assert not (split / "lists" / "aec-ter.yaml").exists()
 
 
 def test_the_cache_sees_a_new_list_file(cli, split):

@@ -52,6 +52,8 @@ MODELINE = "# yaml-language-server: $schema={schema}\n"
 def modeline(name: str) -> str:
     """The editor's schema comment for a data file (see `schema_reference`)."""
     return MODELINE.format(schema=schema_reference(name))
+
+
 _COMMITMENT_KEYS = list(Commitment.model_fields)
 
 

@@ -510,9 +510,7 @@ def draft_yaml(imported: Imported, name: str = COMMITMENTS_FILE) -> str:
         sources=CommentedSeq([_source_node(imported.source)]),
         lists=CommentedSeq([_list_node(imported.candidate)]),
     )
-    document.yaml_set_start_comment(
-        _HEADER.format(origin=_one_line(imported.origin), schema=schema_reference(name))
-    )
+    document.yaml_set_start_comment(_HEADER.format(origin=_one_line(imported.origin), schema=schema_reference(name)))
     return _dump(_yaml(), document)
 
 
@@ -537,19 +535,20 @@ def append_to_data(directory: Path, imported: Imported) -> str:
         # The private helpers are editing's checked write path; they are not public yet.
         loaded = editing.load_valid(directory)
         assert loaded.dataset is not None
-        shown = loaded.commitments_file.name
-        if any(lst.id == imported.candidate.id for lst in loaded.dataset.commitments.lists):
+        holder = loaded.part_of_list(imported.candidate.id)
+        if holder is not None:
             raise editing.EditError(
                 _("la liste « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --list").format(
-                    id=imported.candidate.id, file=shown
+                    id=imported.candidate.id, file=holder[0].file.name
                 )
             )
-        if any(source.id == imported.source.id for source in loaded.dataset.commitments.sources):
-            raise editing.EditError(
-                _(
-                    "la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id"
-                ).format(id=imported.source.id, file=shown)
-            )
+        for part in loaded.parts:  # a source id is unique across the files that hold lists
+            if any(source.id == imported.source.id for source in (part.model.sources if part.model else [])):
+                raise editing.EditError(
+                    _(
+                        "la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id"
+                    ).format(id=imported.source.id, file=part.file.name)
+                )
         if (directory / LISTS_DIR).is_dir():
             return _write_list_file(directory, imported)
         document = editing.read_document(directory / COMMITMENTS_FILE)

@@ -189,4 +189,3 @@ def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 def domain_titles() -> dict[str, str]:
     """Domain id -> French title, for explanations."""
     return shipped_lexicon().titles
-

@@ -43,7 +43,9 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         "-d",
-        help=_("Dossier de données (requests.yaml, commitments.yaml). Par défaut ./data, sinon les données fournies."),
+        help=_(
+            "Dossier de données (requests.yaml, et commitments.yaml ou lists/*.yaml). Par défaut ./data, sinon les données fournies."
+        ),
         file_okay=False,
         show_default=False,
     ),
@@ -211,9 +213,7 @@ def cached_match(ctx: typer.Context) -> Callable[..., list[Suggestion]]:
             cache.write("match", key, [s.as_dict() for s in found])
         wanted = set(requests) if requests else None
         return [
-            s
-            for s in found
-            if (wanted is None or s.request in wanted) and (s.source == "link" or s.score >= min_score)
+            s for s in found if (wanted is None or s.request in wanted) and (s.source == "link" or s.score >= min_score)
         ]
 
     return run

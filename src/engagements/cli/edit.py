@@ -124,7 +124,7 @@ _CHOICES = {"o": True, "y": True, "r": False, "n": False, "p": None, "s": None}
 @commands.command(
     help=_(
         "Passer en revue les suggestions ni confirmées ni rejetées, les meilleures d’abord : "
-        "o = confirmer, r = rejeter, p = passer, q = quitter. Les décisions sont écrites dans commitments.yaml."
+        "o = confirmer, r = rejeter, p = passer, q = quitter. Les décisions sont écrites dans le fichier de chaque engagement (commitments.yaml ou lists/*.yaml)."
     )
 )
 def review(
