@@ -96,13 +96,13 @@ def test_reject_removes_a_link_and_link_undoes_the_rejection(cli, data_copy):
 def test_unknown_ids_are_refused_with_a_suggestion(cli, data_copy):
     before = (data_copy / COMMITMENTS).read_bytes()
     result = cli("--data", str(data_copy), "link", "aec-q1-1", "q1")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an id typed on the command line is a usage error
     assert result.stderr == (
         "engagements: erreur: engagement « aec-q1-1 » inconnu dans data/commitments.yaml ; "
         "vouliez-vous dire « aec-q1-01 » ?\n"
     )
     result = cli("--data", str(data_copy), "reject", "aec-q1-01", "q01")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an id typed on the command line is a usage error
     assert result.stderr == (
         "engagements: erreur: demande « q01 » inconnue dans data/requests.yaml ; vouliez-vous dire « q1 » ?\n"
     )

@@ -526,8 +526,8 @@ def test_format_from_the_file_name(cli, small, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-f", "pdf", "-o", "x.pdf"], "'pdf' is not one of"),
-        (["-f", "md"], "Missing option '--output'"),
+        (["-f", "pdf", "-o", "x.pdf"], "valeur invalide « pdf » pour --format : au choix csv, csv-excel, md, json, html, xlsx"),
+        (["-f", "md"], "option obligatoire manquante : --output"),
         (["-f", "md", "-o", "adir"], "adir est un dossier : avec --format md, -o désigne un fichier"),
         (
             ["-f", "csv", "-o", "afile.csv"],

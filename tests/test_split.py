@@ -235,3 +235,13 @@ def test_diff_against_git_reads_the_list_files(cli, split):
     result = cli("--data", str(split), "diff", "--git", "HEAD", "--format", "json")
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["links_confirmed"] == [{"commitment": "aec-q1-01", "request": "q7"}]
+
+
+def test_a_folder_with_only_list_files_is_found_as_the_data_folder(tmp_path):
+    from engagements.paths import find_data_dir, holds_data
+
+    write(tmp_path / "d" / "lists" / "a.yaml", small_list("a", "p1"))
+    assert holds_data(tmp_path / "d")
+    assert find_data_dir(tmp_path / "d", environ={}) == (tmp_path / "d", "cwd")
+    write(tmp_path / "e" / "lists" / "notes.txt", "")
+    assert not holds_data(tmp_path / "e")

@@ -66,6 +66,10 @@ class EditError(Exception):
         self.diagnostics = diagnostics or []
 
 
+class UnknownId(EditError):
+    """An id typed on the command line that the data does not have: a usage error, not bad data."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a link command did: `changed` is False when the data already said so (nothing written).
@@ -551,7 +555,7 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[str, int, 
     lists = loaded.dataset.commitments.lists
     known = (other.id for candidate_list in lists for other in candidate_list.commitments)
     where = loaded.commitments_file.name if len(loaded.parts) == 1 else loading.display_path(loaded.directory)
-    raise EditError(
+    raise UnknownId(
         _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=where)
         + did_you_mean(commitment_id, known)
     )
@@ -575,7 +579,7 @@ def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> 
         for commitment_id, request_id, change in edits:
             name, i, j = _find_pledge(loaded, commitment_id)
             if request_id not in request_ids:
-                raise EditError(
+                raise UnknownId(
                     _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
                     + did_you_mean(request_id, request_ids)
                 )

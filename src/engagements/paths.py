@@ -20,12 +20,41 @@ def bundled_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
+DATA_ENV = "ENGAGEMENTS_DATA"
+
+
+def holds_data(directory: Path) -> bool:
+    """Whether a folder holds data files (not whether they are valid)."""
+    return (
+        (directory / REQUESTS_FILE).exists()
+        or (directory / COMMITMENTS_FILE).exists()
+        or commitment_names(directory) != [COMMITMENTS_FILE]  # some lists/*.yaml
+    )
+
+
+def find_data_dir(cwd: Path | None = None, environ: dict[str, str] | None = None) -> tuple[Path, str]:
+    """The data folder to use when `--data` is not given, and how it was found.
+
+    In order: the `ENGAGEMENTS_DATA` variable ("env"); the current folder when it holds the data
+    files ("cwd"), so that a maintainer working inside a data folder reads and writes that one;
+    `./data` ("local"); the copy bundled with the package ("bundled").
+    """
+    import os
+
+    env = (os.environ if environ is None else environ).get(DATA_ENV)
+    if env:
+        return Path(env), "env"
+    here = cwd or Path.cwd()
+    if holds_data(here):
+        return here, "cwd"
+    if holds_data(here / "data"):
+        return here / "data", "local"
+    return bundled_data_dir(), "bundled"
+
+
 def default_data_dir(cwd: Path | None = None) -> Path:
-    """`./data` when it holds the data files, else the bundled data."""
-    local = (cwd or Path.cwd()) / "data"
-    if (local / REQUESTS_FILE).exists() or (local / COMMITMENTS_FILE).exists() or (local / LISTS_DIR).is_dir():
-        return local
-    return bundled_data_dir()
+    """The folder `find_data_dir` chooses."""
+    return find_data_dir(cwd)[0]
 
 
 def display_path(path: Path) -> str:

@@ -12,13 +12,14 @@ from typing import Annotated
 
 import typer
 
-from .. import __version__
 from ..i18n import _
 from . import data, edit, export, importing, reports
 from .common import DataOption, LangOption
+from .usage import Command, Group
 
 app = typer.Typer(
     name="engagements",
+    cls=Group,
     help=_(
         "Suivi des engagements des listes candidates face aux demandes d’un collectif "
         "d’associations : validation des données, couverture, manques, exports."
@@ -30,22 +31,26 @@ app = typer.Typer(
 )
 
 
-def _print_version(value: bool) -> None:
+def _version(value: bool) -> None:
     if value:
-        typer.echo(f"engagements {__version__}")
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("engagements")
+        except PackageNotFoundError:  # a source tree that was never installed
+            number = "?"
+        typer.echo(f"engagements {number}")
         raise typer.Exit()
 
 
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", help=_("Afficher la version et quitter."), callback=_version, is_eager=True),
+]
+
+
 @app.callback()
-def main(
-    ctx: typer.Context,
-    data: DataOption = None,
-    lang: LangOption = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", help=_("Afficher la version et quitter."), callback=_print_version, is_eager=True),
-    ] = False,
-) -> None:
+def main(ctx: typer.Context, data: DataOption = None, lang: LangOption = None, version: VersionOption = False) -> None:
     """Options common to every command."""
     if lang is not None and lang not in ("fr", "en"):
         raise typer.BadParameter(_("langue inconnue « {lang} » (fr ou en)").format(lang=lang), param_hint="--lang")
@@ -53,4 +58,6 @@ def main(
 
 
 for _module in (data, reports, edit, export, importing):
-    app.registered_commands.extend(_module.commands.registered_commands)
+    for _info in _module.commands.registered_commands:
+        _info.cls = Command
+        app.registered_commands.append(_info)

@@ -43,8 +43,11 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         "-d",
+        metavar=_("DOSSIER"),
         help=_(
-            "Dossier de données (requests.yaml, et commitments.yaml ou lists/*.yaml). Par défaut ./data, sinon les données fournies."
+            "Dossier de données (requests.yaml, et commitments.yaml ou lists/*.yaml). Par défaut : la variable "
+            "ENGAGEMENTS_DATA, sinon le dossier courant s’il contient les données, sinon ./data, sinon les données "
+            "d’exemple fournies."
         ),
         file_okay=False,
         show_default=False,
@@ -52,18 +55,49 @@ DataOption = Annotated[
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False),
+    typer.Option(
+        "--lang", metavar="fr|en", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False
+    ),
 ]
 TableFormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
 ]
 
 
-def data_dir(ctx: typer.Context) -> Path:
-    from ..paths import default_data_dir
+def _data_choice(ctx: typer.Context, *, announce: bool = True) -> tuple[Path, str]:
+    """The data folder and how it was chosen ("option", "env", "cwd", "local" or "bundled")."""
+    state = ctx.find_root().obj
+    if state is None:
+        state = ctx.find_root().obj = {}
+    if "data_dir" not in state:
+        chosen = state.get("data")
+        found = (Path(chosen), "option") if chosen is not None else paths.find_data_dir()
+        directory, how = found
+        if how in ("option", "env") and directory.is_dir() and not paths.holds_data(directory):
+            fail(
+                _(
+                    "{dir} ne contient pas de données (ni {requests} ni {commitments}) : "
+                    "indiquez le dossier qui les contient, par exemple --data data"
+                ).format(dir=directory, requests=paths.REQUESTS_FILE, commitments=paths.COMMITMENTS_FILE),
+                EXIT_USAGE,
+            )
+        if how == "bundled" and announce:
+            sys.stderr.write(
+                _(
+                    "engagements: données d’exemple fournies avec le paquet ({dir}) ; pour les vôtres, "
+                    "lancez la commande dans leur dossier ou indiquez --data DOSSIER"
+                ).format(dir=directory)
+                + "\n"
+            )
+        state["data_dir"] = found
+    return state["data_dir"]  # type: ignore[no-any-return]
 
-    chosen = (ctx.obj or {}).get("data")
-    return chosen if chosen is not None else default_data_dir()
+
+def data_dir(ctx: typer.Context, *, announce: bool = True) -> Path:
+    """The data folder: `--data`, else `ENGAGEMENTS_DATA`, else the current folder when it holds
+    the data files, else `./data`, else the bundled copy (said once on stderr, unless the command
+    only uses the folder to name paths: `announce=False`)."""
+    return _data_choice(ctx, announce=announce)[0]
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
@@ -293,26 +327,31 @@ DateOption = Annotated[
 
 def writable_dir(ctx: typer.Context, *, writing: bool = True) -> Path:
     """The data directory, refused when missing or, for a write, when it is the installed package's copy."""
-    directory = data_dir(ctx)
+    directory, how = _data_choice(ctx, announce=not writing)
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
-    if writing and directory.resolve() == (Path(paths.__file__).parent / "data").resolve():
+    if writing and (how == "bundled" or directory.resolve() == (Path(paths.__file__).parent / "data").resolve()):
         fail(
-            _("les données fournies avec le paquet ne se modifient pas : copiez-les et indiquez --data DOSSIER"),
+            _(
+                "refus d’écrire dans les données d’exemple fournies avec le paquet ({dir}) : elles seraient "
+                "perdues à la prochaine installation. Copiez-les (cp -r {dir} mes-donnees), puis lancez la "
+                "commande dans ce dossier ou avec --data mes-donnees"
+            ).format(dir=directory),
             EXIT_USAGE,
         )
     return directory
 
 
 def run_edit(action: Callable[[], T]) -> T:
-    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1."""
-    from ..editing import EditError
+    """Run a core edit; a refusal becomes its diagnostics, one error line, and exit 1 (2 when
+    the refusal is an unknown id typed on the command line)."""
+    from ..editing import EditError, UnknownId
 
     try:
         return action()
     except EditError as error:
         print_diagnostics(error.diagnostics, auto_format())
-        fail(error.message, EXIT_INVALID)
+        fail(error.message, EXIT_USAGE if isinstance(error, UnknownId) else EXIT_INVALID)
 
 
 def say(message: str) -> None:

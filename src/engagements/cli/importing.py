@@ -80,7 +80,7 @@ def import_cmd(
         )
     if name is not None and not name.strip():
         fail(_("le nom de la liste (--name) ne doit pas être vide"), EXIT_USAGE)
-    directory = data_dir(ctx)
+    directory = data_dir(ctx, announce=append)
     if append and not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
 
