@@ -160,8 +160,9 @@ def matcher_table(sizes: list[int], n_requests: int) -> None:
             [sys.executable, __file__, "--one", str(size), "--requests", str(n_requests)],
             capture_output=True,
             text=True,
-            check=True,
         )
+        if out.returncode != 0:
+            sys.exit(f"{size} pledges: exit {out.returncode}\n{out.stderr[-2000:]}")
         r = json.loads(out.stdout.strip().splitlines()[-1])
         per_k = r["total_s"] / (size / 1000)
         print(
