@@ -366,6 +366,7 @@ class Loaded:
     requests: RequestsFile | None = None
     commitments: CommitmentsFile | None = None
     parts: list[Part] = field(default_factory=list)
+    _pledges: dict[str, tuple[Part, int, int]] | None = field(default=None, repr=False, compare=False)
 
     def files(self) -> dict[str, YamlFile]:
         """Every data file as parsed, by its name relative to the directory."""
@@ -381,12 +382,13 @@ class Loaded:
 
     def part_of_pledge(self, commitment_id: str) -> tuple[Part, int, int] | None:
         """The file that holds a pledge, and the indexes of its list and of the pledge there."""
-        for part in self.parts:
-            for i, candidate in enumerate(part.model.lists if part.model else []):
-                for j, pledge in enumerate(candidate.commitments):
-                    if pledge.id == commitment_id:
-                        return part, i, j
-        return None
+        if self._pledges is None:  # built once: a review may record thousands of decisions
+            self._pledges = {}
+            for part in self.parts:
+                for i, candidate in enumerate(part.model.lists if part.model else []):
+                    for j, pledge in enumerate(candidate.commitments):
+                        self._pledges.setdefault(pledge.id, (part, i, j))
+        return self._pledges.get(commitment_id)
 
 
 def merge_parts(models: list[CommitmentsFile]) -> CommitmentsFile:
