@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DATA
 
-HEAVY = ("numpy", "scipy", "ruamel.yaml", "openpyxl")
+HEAVY = ("numpy", "scipy", "ruamel.yaml", "openpyxl", "snowballstemmer")
 # Runs the CLI as the console script does, then says which heavy modules ended up loaded.
 PROBE = """
 import sys
@@ -55,6 +55,12 @@ def test_cached_read_commands_import_no_yaml_parser_nor_numpy(tmp_path):
         assert again
     _, cached_out = loaded_after([*data, "coverage"], tmp_path)
     assert cached_out == out  # the cached result is the same table
+
+
+def test_validate_reads_and_checks_without_the_matcher(tmp_path):
+    """validate parses with positions and checks quotes: no stemmer, no numerics, no exports."""
+    loaded, _out = loaded_after(["--data", str(DATA), "validate"], tmp_path)
+    assert loaded.isdisjoint({"numpy", "scipy", "openpyxl", "snowballstemmer", "engagements.matching"}), loaded
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-
-import snowballstemmer
+from functools import cache, lru_cache
+from typing import Any
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 
@@ -67,7 +66,13 @@ def repair_artefacts(text: str) -> str:
     return _LIGATURE_E.sub(r"\1ff", text)
 
 
-_stemmer = snowballstemmer.stemmer("french")
+@cache
+def _stemmer() -> Any:
+    """The Snowball French stemmer, made on first use: `snowballstemmer` imports the stemmers of
+    every language it knows, which `validate` and cached reports do not need."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("french")
 
 
 def fold(text: str) -> str:
@@ -99,7 +104,7 @@ def stem(word: str) -> str:
     lower = word.lower()
     if word.isupper() and len(word) > 1:
         return fold(lower)
-    return fold(_stemmer.stemWord(lower))
+    return fold(_stemmer().stemWord(lower))
 
 
 def is_stopword(word: str) -> bool:
