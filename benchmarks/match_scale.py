@@ -64,6 +64,7 @@ def run_one(n_pledges: int, n_requests: int) -> dict[str, float]:
     ]
     pledges = synthetic(vocab, n_pledges, rng, 10, 45)
     lexicon = shipped_lexicon()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     matcher = Matcher(requests, lexicon, {})
     analyses = [analyze(t, lexicon) for t in pledges]
@@ -74,6 +75,7 @@ def run_one(n_pledges: int, n_requests: int) -> dict[str, float]:
         best = to_score(pairs[0][1]) if pairs else 0
         kept += sum(1 for _i, v in pairs if level_of(to_score(v), best) is not None)
     done = time.perf_counter()
+    cpu = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "pledges": n_pledges,
@@ -81,6 +83,7 @@ def run_one(n_pledges: int, n_requests: int) -> dict[str, float]:
         "analyse_s": round(analysed - started, 2),
         "score_s": round(done - analysed, 2),
         "total_s": round(done - started, 2),
+        "cpu_s": round(cpu, 2),
         "peak_mb": round(peak_mb),
         "suggestions": kept,
     }
@@ -111,8 +114,8 @@ def write_directory(target: Path, n_pledges: int, n_requests: int) -> None:
         (target / "lists" / f"l{k // PER_LIST:05d}.yaml").write_text("".join(out), encoding="utf-8")
 
 
-def timed_child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, peak MB (max RSS of that process) and exit code of one command."""
+def timed_child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak MB (max RSS of that process) and exit code of one command."""
     started = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert child.stderr is not None
@@ -121,13 +124,15 @@ def timed_child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in (0, 1):
         sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, child.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - started, cpu, usage.ru_maxrss / 1024, child.returncode
 
 
 def end_to_end(sizes: list[int], request_counts: list[int]) -> None:
     print(f"\nEnd to end through the CLI, split directories ({PER_LIST} pledges per list file), empty cache")
     print(
-        f"{'pledges':>8} {'requests':>8} {'files':>6} {'MB':>6} {'validate s':>10} {'peak MB':>8} {'coverage s':>10} {'peak MB':>8}"
+        f"{'pledges':>8} {'requests':>8} {'files':>6} {'MB':>6} {'validate s':>10} {'cpu s':>6} {'peak MB':>8} "
+        f"{'coverage s':>10} {'cpu s':>6} {'peak MB':>8}"
     )
     with tempfile.TemporaryDirectory(prefix="engagements-scale-") as scratch:
         for n_requests in request_counts:
@@ -141,9 +146,11 @@ def end_to_end(sizes: list[int], request_counts: list[int]) -> None:
                     env = {**os.environ, "ENGAGEMENTS_CACHE_DIR": str(cache), "NO_COLOR": "1"}
                     env.pop("ENGAGEMENTS_NO_CACHE", None)
                     cmd = [sys.executable, "-m", "engagements", "--data", str(directory), *command]
-                    seconds, peak, code = timed_child(cmd, env)
+                    seconds, cpu, peak, code = timed_child(cmd, env)
                     figures.append(
-                        f"{seconds:>10.1f} {peak:>8.0f}" if code == 0 else f"{'exit ' + str(code):>10} {peak:>8.0f}"
+                        f"{seconds:>10.1f} {cpu:>6.1f} {peak:>8.0f}"
+                        if code == 0
+                        else f"{'exit ' + str(code):>10} {'':>6} {peak:>8.0f}"
                     )
                 files = len(list((directory / "lists").iterdir()))
                 print(
@@ -154,7 +161,8 @@ def end_to_end(sizes: list[int], request_counts: list[int]) -> None:
 def matcher_table(sizes: list[int], n_requests: int) -> None:
     print(f"Matcher alone, {n_requests} requests")
     print(
-        f"{'pledges':>8} {'requests':>8} {'analyse s':>10} {'score s':>8} {'total s':>8} {'peak MB':>8} {'per 1k':>7}"
+        f"{'pledges':>8} {'requests':>8} {'analyse s':>10} {'score s':>8} {'total s':>8} {'cpu s':>8} {'peak MB':>8} "
+        f"{'per 1k':>7}"
     )
     for size in sizes:
         out = subprocess.run(
@@ -168,7 +176,7 @@ def matcher_table(sizes: list[int], n_requests: int) -> None:
         per_k = r["total_s"] / (size / 1000)
         print(
             f"{r['pledges']:>8} {r['requests']:>8} {r['analyse_s']:>10} {r['score_s']:>8} {r['total_s']:>8} "
-            f"{r['peak_mb']:>8} {per_k:>7.2f}",
+            f"{r['cpu_s']:>8} {r['peak_mb']:>8} {per_k:>7.2f}",
             flush=True,
         )
 
