@@ -9,7 +9,8 @@ gives meaningful ratios; the median of the pairs is printed.
 - cold `coverage`: an empty cache for each run (load with positions, validate, match, render);
 - cached `coverage`: the result of an earlier run in the cache (the usual case);
 - cold `validate`: `validate` always reads the YAML with positions (it reports lines);
-- cached `show q1`, `match`, `export --format html`: the data checked and matched earlier.
+- cached `show q1`, `match`, `export --format html`: the data checked and matched earlier;
+- and, in one process, the lexicon loaded from its compiled JSON against parsed from its YAML.
 
 Targets (issue 10): cold coverage ≤ 2.5, cached coverage ≤ 1.3, validate ≤ 2.5, cached
 show / match / export ≤ 2.
@@ -71,6 +72,28 @@ def paired(cmd: list[str], floor: list[str], runs: int, env_for: object) -> tupl
     return statistics.median(mine), statistics.median(base), statistics.median(ratios)
 
 
+LEXICON_PROBE = """
+import time
+import engagements.french
+from engagements import lexicon
+t = time.perf_counter(); lexicon.shipped_lexicon(); compiled = time.perf_counter() - t
+t = time.perf_counter(); lexicon.compile_lexicon(); parsed = time.perf_counter() - t
+print(compiled, parsed)
+"""
+
+
+def lexicon_figures(env: dict[str, str]) -> tuple[float, float]:
+    """Seconds to load the shipped lexicon from its compiled JSON, and to compile it from YAML."""
+    runs = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", LEXICON_PROBE], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+        )
+        compiled, parsed = (float(x) for x in out.stdout.split())
+        runs.append((compiled, parsed))
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=9, help="pairs of runs per command")
@@ -113,6 +136,11 @@ def main() -> None:
             seconds, base, ratio = paired(cmd, floor, args.n, env_for)
             met = "yes" if ratio <= target else "NO"
             print(f"{name:<30} {seconds:>8.3f} {base:>8.3f} {ratio:>6.2f} {'≤ ' + str(target):>7}  {met}")
+        compiled, parsed = lexicon_figures(warm(False))
+        print(
+            f"lexicon: {1000 * compiled:.1f} ms from its compiled JSON, {1000 * parsed:.0f} ms to parse and stem "
+            "its YAML (median of 3 processes)"
+        )
 
 
 if __name__ == "__main__":
