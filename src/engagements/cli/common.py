@@ -282,8 +282,10 @@ def coverage_for(ctx: typer.Context, level: RequestLevel, lists: list[str] | Non
     if cached is not None:
         return Coverage.from_dict(cached)
     from ..coverage import build
+    from ..matching import match as run_match
 
-    run_match = cached_match(ctx)
+    # The matcher's result is not cached here: the matrix is, and on a large data set the
+    # suggestions' JSON would cost more memory than the matrix itself.
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)
