@@ -141,8 +141,10 @@ class _Checker:
             for part in parts:
                 mine: dict[str, tuple[str | int, ...]] = {}
                 for key, path in ids(part.model):
-                    mine.setdefault(key, path)
-                    if key in first and first[key][0] is not part.file:
+                    if key in mine:
+                        continue  # a duplicate inside this file: reported by the file's own check
+                    mine[key] = path
+                    if key in first:
                         other, where = first[key]
                         self.report(
                             part.file,
