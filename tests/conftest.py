@@ -26,7 +26,7 @@ def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled data directory."""
     target = tmp_path / "data"
     # A maintainer's own writes leave a lock file in data/: it is no part of the data.
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock"))
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock", ".engagements.journal"))
     return target
 
 

@@ -49,7 +49,14 @@ def test_questions_are_the_rows_and_confirmed_links_are_behind_each_cell(cli, li
         assert cell["count"] == len(cell["covered"]) + len(cell["partial"])
     assert cells[("q9", "aix-en-commun")]["covered"] == ["aec-q9-01"]
     summary = {s["list"]: s for s in cov["summary"]}
-    assert summary["aix-en-commun"] == {"list": "aix-en-commun", "covered": 12, "partial": 0, "absent": 0, "share": 1.0}
+    assert summary["aix-en-commun"] == {
+        "list": "aix-en-commun",
+        "covered": 12,
+        "partial": 0,
+        "absent": 0,
+        "share": 1.0,
+        "confirmed": 12,
+    }
 
 
 def test_the_unnamed_list_is_judged_by_the_matcher(cli):
@@ -101,6 +108,7 @@ def test_cache_never_shows_stale_results(cli, data_copy):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("answers: [q9]", "answers: [q1]"), encoding="utf-8")
     after = json.loads(cli("--data", str(data_copy), "coverage", "--format", "json").stdout)
+
     def q1(cov):
         return next(c for c in cov["cells"] if c["request"] == "q1" and c["list"] == "aix-en-commun")
 
@@ -128,7 +136,7 @@ def test_show_a_request_quotes_pledges_with_their_source(cli):
     result = cli("--data", str(DATA), "show", "q9")
     assert result.exit_code == 0, result
     assert "« Soutenir les associations de traduction" in result.stdout
-    assert "aec-q9-01 · couvert" in result.stdout and "lien confirmé" in result.stdout
+    assert "aec-q9-01 · couvert · ✔ confirmé" in result.stdout
     assert "ligne 601" in result.stdout
 
 
@@ -172,3 +180,15 @@ def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("engagements: erreur interne (ZeroDivisionError: boom)")
     assert "Traceback" not in err
+
+
+@pytest.mark.xfail(
+    reason="matcher: a partial suggestion must reach 0.75 × the pledge's best score over every request, "
+    "and aec-q6-03 (« subventions aux associations qui … assument … l'accueil des étrangers », 40 on d3.13) "
+    "has its confirmed q6 link at 100; the letter files it under question 6, never under a fine demand, "
+    "so no confirmed link can be added from the letter (see the report of issue 9)",
+    strict=False,
+)
+def test_aix_en_commun_is_not_silent_on_migrants(cli):
+    cov = coverage_json(cli, "--level", "demand", "--request", "d3.13", "--list", "aix-en-commun")
+    assert cov["cells"][0]["level"] != "absent"

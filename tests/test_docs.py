@@ -17,8 +17,24 @@ def commands() -> dict[str, str]:
 def test_every_command_has_help_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     found = commands()
-    assert {"validate", "coverage", "gaps", "show", "match", "export", "link", "unlink", "reject", "review",
-            "fmt", "import", "diff", "requests", "lists", "schema"} <= set(found)
+    assert {
+        "validate",
+        "coverage",
+        "gaps",
+        "show",
+        "match",
+        "export",
+        "link",
+        "unlink",
+        "reject",
+        "review",
+        "fmt",
+        "import",
+        "diff",
+        "requests",
+        "lists",
+        "schema",
+    } <= set(found)
     for name, help_text in found.items():
         assert help_text.strip(), f"{name} has no help text"
         assert f"`engagements {name}" in readme, f"{name} is not documented in README.md"

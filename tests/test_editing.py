@@ -162,9 +162,7 @@ def _disk_full(*args: object) -> None:
         ),
     ],
 )
-def test_an_interrupted_write_leaves_the_file_intact(
-    cli, data_copy, monkeypatch, function, failure, code, message
-):
+def test_an_interrupted_write_leaves_the_file_intact(cli, data_copy, monkeypatch, function, failure, code, message):
     path = data_copy / COMMITMENTS
     before = path.read_bytes()
     files = listing(data_copy)
@@ -208,24 +206,17 @@ def test_fmt_restores_key_order_and_indentation_and_keeps_comments(cli, data_cop
         "                line: 63\n"
     )
     assert text + provenance in four_spaces
-    path.write_text(
-        four_spaces.replace(text + provenance, provenance + "            # à relire\n" + text), "utf-8"
-    )
+    path.write_text(four_spaces.replace(text + provenance, provenance + "            # à relire\n" + text), "utf-8")
 
     result = cli("--data", str(data_copy), "fmt", "--check")
     assert result.exit_code == 1
-    assert (
-        result.stderr
-        == "data/commitments.yaml: erreur: pas en forme canonique : lancez « engagements fmt »\n"
-    )
+    assert result.stderr == "data/commitments.yaml: erreur: pas en forme canonique : lancez « engagements fmt »\n"
 
     result = cli("--data", str(data_copy), "fmt")
     assert (result.exit_code, result.stderr) == (0, "reformaté : data/commitments.yaml\n")
     formatted = path.read_text(encoding="utf-8")
     # The comment moved with `text:` and took the new indentation.
-    assert formatted == canonical.replace(
-        '        text: "Renforcer', '        # à relire\n        text: "Renforcer', 1
-    )
+    assert formatted == canonical.replace('        text: "Renforcer', '        # à relire\n        text: "Renforcer', 1)
 
     result = cli("--data", str(data_copy), "fmt")
     assert (result.exit_code, result.stderr) == (
@@ -269,7 +260,9 @@ def test_a_new_key_goes_before_the_blank_line_that_separates_pledges(small):
 
 
 def test_a_decision_is_written_with_its_author_and_date(small):
-    before = "lists:\n  - id: l\n    name: L\n    commitments:\n      - id: c1\n        text: Un\n        answers: [q1]\n"
+    before = (
+        "lists:\n  - id: l\n    name: L\n    commitments:\n      - id: c1\n        text: Un\n        answers: [q1]\n"
+    )
     (small / COMMITMENTS).write_text(before, encoding="utf-8")
     outcome = editing.link(small, "c1", "q2", by="Awa", date=dt.date(2026, 3, 20))
     assert outcome == editing.Outcome(changed=True)
@@ -280,7 +273,9 @@ def test_a_decision_is_written_with_its_author_and_date(small):
 
 
 def test_an_edit_keeps_windows_line_ends(small):
-    before = "lists:\r\n  - id: l\r\n    name: L   # nom court\r\n    commitments:\r\n      - id: c1\r\n        text: Un\r\n"
+    before = (
+        "lists:\r\n  - id: l\r\n    name: L   # nom court\r\n    commitments:\r\n      - id: c1\r\n        text: Un\r\n"
+    )
     (small / COMMITMENTS).write_bytes(before.encode("utf-8"))
     editing.reject(small, "c1", "q3")
     after = (small / COMMITMENTS).read_bytes().decode("utf-8")

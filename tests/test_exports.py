@@ -89,12 +89,8 @@ class Loaded:
     data: Any
     suggestions: list[Any]
 
-    def export(
-        self, level: str = "question", lists: list[str] | None = None, use_links: bool = True
-    ) -> Export:
-        coverage = build(
-            self.data, [s for s in self.suggestions if not lists or s.list in lists], level, lists
-        )  # type: ignore[arg-type]
+    def export(self, level: str = "question", lists: list[str] | None = None, use_links: bool = True) -> Export:
+        coverage = build(self.data, [s for s in self.suggestions if not lists or s.list in lists], level, lists)  # type: ignore[arg-type]
         return exports.prepare(self.data, coverage, self.suggestions, use_links=use_links)
 
 
@@ -148,18 +144,45 @@ def test_csv_export_of_the_bundled_data_matches_coverage(cli, tmp_path):
     assert (q9["number"], q9["title"]) == ("9", "Apprentissage du français")
     assert (q9["aix-en-commun_level"], q9["aix-en-commun_count"]) == ("covered", "1")
 
+    # By default only what people confirmed: each cell as its confirmed links make it.
     coverage = json.loads(cli("--data", str(DATA), "coverage", "--format", "json").stdout)
     by_row = {r["id"]: r for r in matrix}
+    assert "aix-en-commun_suggested" not in matrix[0]
+    assert {link["source"] for link in links} == {"link"}
     for cell in coverage["cells"]:
         row = by_row[cell["request"]]
-        assert row[f"{cell['list']}_level"] == cell["level"]
-        assert row[f"{cell['list']}_count"] == str(cell["count"])
+        assert row[f"{cell['list']}_level"] == ("covered" if cell["confirmed_count"] else "absent")
+        assert row[f"{cell['list']}_count"] == str(cell["confirmed_count"])
         behind = [
-            link["commitment"]
-            for link in links
-            if (link["request"], link["list"]) == (cell["request"], cell["list"])
+            link["commitment"] for link in links if (link["request"], link["list"]) == (cell["request"], cell["list"])
         ]
-        assert sorted(behind) == sorted(cell["covered"] + cell["partial"])
+        assert sorted(behind) == sorted(cell["confirmed"])
+    assert any(cell["suggested_count"] for cell in coverage["cells"])
+
+    # With --suggestions: the same cells as `coverage`, each link marked with its origin.
+    assert cli("--data", str(DATA), "export", "--format", "csv", "--suggestions", "-o", "all").exit_code == 0
+    full = {r["id"]: r for r in _rows((tmp_path / "all" / "couverture.csv").read_bytes())}
+    every_link = _rows((tmp_path / "all" / "liens.csv").read_bytes())
+    for cell in coverage["cells"]:
+        row, lid = full[cell["request"]], cell["list"]
+        assert row[f"{lid}_level"] == cell["level"]
+        assert (row[f"{lid}_count"], row[f"{lid}_confirmed"], row[f"{lid}_suggested"]) == (
+            str(cell["count"]),
+            str(cell["confirmed_count"]),
+            str(cell["suggested_count"]),
+        )
+        behind = [
+            link for link in every_link if (link["request"], link["list"]) == (cell["request"], cell["list"])
+        ]
+        assert sorted(link["commitment"] for link in behind) == sorted(cell["covered"] + cell["partial"])
+        assert sorted(link["commitment"] for link in behind if link["source"] == "link") == sorted(cell["confirmed"])
+    for link in every_link:
+        if link["source"] == "link":
+            assert link["origin"].startswith("✔ confirmé"), link
+        else:
+            assert link["origin"] == f"? suggestion à vérifier (score {link['score']})", link
+    sol = next(link for link in every_link if link["source"] == "link" and link["list"] == "programme-solidarite")
+    assert sol["origin"] == "✔ confirmé par équipe engagements (relecture) le 2026-11-23"
 
     (aec_q9,) = [link for link in links if link["request"] == "q9" and link["list"] == "aix-en-commun"]
     assert aec_q9["commitment"] == "aec-q9-01"
@@ -193,9 +216,7 @@ def test_csv_excel_has_a_bom_and_semicolons(bundled):
     files = exports.csv_files(bundled.export(), excel=True)
     assert list(files) == ["couverture.csv", "liens.csv", "datapackage.json"]
     matrix_bytes = files["couverture.csv"]
-    assert matrix_bytes.startswith(
-        b"\xef\xbb\xbfid;kind;number;axis;title;aix-en-commun_level;aix-en-commun_count;"
-    )
+    assert matrix_bytes.startswith(b"\xef\xbb\xbfid;kind;number;axis;title;aix-en-commun_level;aix-en-commun_count;")
     matrix = _rows(matrix_bytes, excel=True)
     assert [r["id"] for r in matrix] == QUESTIONS
     assert matrix[8]["aix-en-commun_count"] == "1"
@@ -221,9 +242,7 @@ def test_formulas_are_neutralised_in_csv(cli, small, tmp_path):
 
 
 def test_level_and_lists_options(cli, small, tmp_path):
-    result = cli(
-        "--data", str(small), "export", "-f", "csv", "-o", "out", "--list", "liste-b", "--level", "all"
-    )
+    result = cli("--data", str(small), "export", "-f", "csv", "-o", "out", "--list", "liste-b", "--level", "all")
     assert result.exit_code == 0, result
     matrix = _rows((tmp_path / "out" / "couverture.csv").read_bytes())
     assert list(matrix[0]) == ["id", "kind", "number", "axis", "title", "liste-b_level", "liste-b_count"]
@@ -237,12 +256,14 @@ def test_level_and_lists_options(cli, small, tmp_path):
 def test_json_holds_the_coverage_and_its_links(bundled):
     export = bundled.export()
     payload = json.loads(exports.to_json(export))
-    assert set(payload) == {"coverage", "links"}
+    assert set(payload) == {"coverage", "links", "with_suggestions"}
     assert payload["coverage"] == export.coverage.to_dict()
     assert [r["id"] for r in payload["coverage"]["requests"]] == QUESTIONS
     (link,) = [x for x in payload["links"] if x["request"] == "q9" and x["list"] == "aix-en-commun"]
     assert link["commitment"] == "aec-q9-01" and link["level"] == "covered" and link["source"] == "link"
     assert link["provenance"]["line"] == 601 and isinstance(link["why"], list)
+    assert link["confirmed"] is True and link["origin"].startswith("✔ confirmé")
+    assert all(x["origin"].startswith("? suggestion") for x in payload["links"] if x["source"] == "matcher")
 
 
 def test_markdown_of_the_bundled_data(bundled):
@@ -251,14 +272,15 @@ def test_markdown_of_the_bundled_data(bundled):
     header = next(i for i, line in enumerate(lines) if line.startswith("| id |"))
     rows = lines[header + 2 : header + 2 + len(QUESTIONS)]
     assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == QUESTIONS
-    assert rows[8].startswith("| q9 | 9 | Apprentissage du français | ● 1 | ")
+    assert rows[8].startswith("| q9 | 9 | Apprentissage du français | ● ✔ 1 confirmé | ")
     assert "| q9 | Aix en commun | aec-q9-01 | Soutenir les associations de traduction" in text
     assert "Légende : ● couvert · ◐ partiel · ○ absent" in text
 
 
 def test_markdown_of_the_demands_has_an_axis_column(bundled):
     text = exports.to_markdown(bundled.export(level="demand"))
-    assert "| id | n° | axe | Demande | Aix en commun |" in text
+    # No fine demand has a confirmed link yet: the headers say so.
+    assert "| id | n° | axe | Demande | Aix en commun (aucun lien confirmé) |" in text
     assert "| q1 |" not in text
 
 
@@ -275,8 +297,8 @@ def _handmade() -> Export:
         ],
         [Column("liste-a", "Liste A & co", True, 3), Column("liste-b", "Liste <B>", False, 1)],
     )
-    coverage.cells[("r1", "liste-a")] = Cell("r1", "liste-a", "covered", ("a-01",))
-    coverage.cells[("r2", "liste-a")] = Cell("r2", "liste-a", "covered", ("a-03",))
+    coverage.cells[("r1", "liste-a")] = Cell("r1", "liste-a", "covered", ("a-01",), (), ("a-01",))
+    coverage.cells[("r2", "liste-a")] = Cell("r2", "liste-a", "covered", ("a-03",), (), ("a-03",))
     coverage.cells[("r2", "liste-b")] = Cell("r2", "liste-b", "partial", (), ("b-01",))
     prov = {
         "source": "lettre",
@@ -314,9 +336,7 @@ def _handmade() -> Export:
             "link",
             ("guichet", "[Accès aux droits]"),
         ),
-        Link(
-            "r2", "Accès | droits", "liste-b", "Liste <B>", "b-01", DASH, "partial", 30, "matcher", ("accès",)
-        ),
+        Link("r2", "Accès | droits", "liste-b", "Liste <B>", "b-01", DASH, "partial", 30, "matcher", ("accès",)),
     ]
     return Export(
         coverage,
@@ -332,13 +352,17 @@ def test_markdown_whole():
         "\n"
         "Collectif : Collectif &lt;b&gt;test&lt;/b&gt;\n"
         "\n"
-        "| id | n° | Demande | Liste A &amp; co | Liste &lt;B&gt; \\* |\n"
-        "| --- | --- | --- | --- | --- |\n"
-        "| r1 | 1 | Hébergement d’urgence | ● 1 | ○ |\n"
-        "| r2 | 2 | Accès \\| droits | ● 1 | ◐ 1 |\n"
-        "|  |  | **Part couverte** | 2/2 (100 %) | 0/2 (0 %) |\n"
+        "Liens confirmés par une personne (✔) et suggestions de l’appariement automatique à vérifier (?), "
+        "chacun marqué.\n"
         "\n"
-        "Légende : ● couvert · ◐ partiel · ○ absent (le nombre est celui des engagements en cause ; "
+        "| id | n° | Demande | Liste A &amp; co | Liste &lt;B&gt; \\* (aucun lien confirmé) |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| r1 | 1 | Hébergement d’urgence | ● ✔ 1 confirmé | ○ |\n"
+        "| r2 | 2 | Accès \\| droits | ● ✔ 1 confirmé | ◐ ? 1 à vérifier |\n"
+        "|  |  | **Part couverte** | 2/2 (100 %) · ✔ 2 confirmées | 0/2 (0 %) · ✔ 0 confirmée |\n"
+        "\n"
+        "Légende : ● couvert · ◐ partiel · ○ absent · ✔ confirmé par une personne · "
+        "? suggestion de l’appariement, à vérifier (le nombre est celui des engagements en cause ; "
         "\\* = liste qui n’a pas répondu au collectif)\n"
         "\n"
         "## Liens entre engagements et demandes\n"
@@ -346,11 +370,11 @@ def test_markdown_whole():
         "| Demande | Liste | Engagement | Texte | Niveau | Score | Origine | Pourquoi | Source |\n"
         "| --- | --- | --- | --- | --- | ---: | --- | --- | --- |\n"
         '| r1 | Liste A &amp; co | a-01 | =HYPERLINK("http://example.com/x","clic") | ● couvert | 65 '
-        "| lien confirmé | hyperlink | Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3 › ligne 12 |\n"
+        "| ✔ confirmé par Awa le 2026-03-20 | hyperlink | Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3 › ligne 12 |\n"
         "| r2 | Liste A &amp; co | a-03 | Un guichet &lt;script&gt;document.title='pwned';alert(1)&lt;/script&gt; a \\| b "
-        "| ● couvert | 100 | lien confirmé | guichet, \\[Accès aux droits\\] |  |\n"
+        "| ● couvert | 100 | ✔ confirmé (qui et quand non notés) | guichet, \\[Accès aux droits\\] |  |\n"
         "| r2 | Liste &lt;B&gt; | b-01 | - Créer des places d’hébergement d’urgence. | ◐ partiel | 30 "
-        "| suggestion | accès |  |\n"
+        "| ? suggestion à vérifier (score 30) | accès |  |\n"
         "\n"
         "## Sources des données\n"
         "\n"
@@ -427,15 +451,13 @@ def test_html_is_accessible_escaped_and_self_contained(small_export):
     # Colour plus symbol plus word, and the pledges behind the cell in a <details>.
     assert (
         '<td class="level-covered" data-list="liste-a"><details><summary>'
-        '<span class="sym" aria-hidden="true">●</span> couvert (2)</summary>'
+        '<span class="sym" aria-hidden="true">●</span> couvert <br><span class="ok">'
+        '<span class="sym" aria-hidden="true">✔</span> 2 confirmés</span></summary>'
     ) in page
     assert (
-        '<td class="level-absent" data-list="liste-b"><span class="sym" aria-hidden="true">○</span> absent</td>'
-        in page
+        '<td class="level-absent" data-list="liste-b"><span class="sym" aria-hidden="true">○</span> absent</td>' in page
     )
-    assert (
-        "<blockquote>« =HYPERLINK(&quot;http://example.com/x&quot;,&quot;clic&quot;) »</blockquote>" in page
-    )
+    assert "<blockquote>« =HYPERLINK(&quot;http://example.com/x&quot;,&quot;clic&quot;) »</blockquote>" in page
     assert "Source : Lettre &lt;i&gt;test&lt;/i&gt; › 1- Logement › article 3" in page
     # Data text is escaped everywhere: the only script is ours.
     assert "Un guichet &lt;script&gt;document.title=&#x27;pwned&#x27;;alert(1)&lt;/script&gt;\na | b" in page

@@ -10,7 +10,11 @@ from engagements.matching import match
 from engagements.models import Dataset
 
 REQUESTS = [
-    {"id": "logement", "title": "Logement", "text": "Construire des logements sociaux et lutter contre le mal-logement"},
+    {
+        "id": "logement",
+        "title": "Logement",
+        "text": "Construire des logements sociaux et lutter contre le mal-logement",
+    },
     {"id": "sante", "title": "Soins", "text": "Garantir l'accès aux soins des personnes précaires"},
     {"id": "numerique", "title": "Numérique", "text": "Accompagner les démarches en ligne face à la dématérialisation"},
 ]
@@ -71,7 +75,12 @@ def test_confirmed_links_teach_the_matcher():
 
 
 def test_same_data_same_output():
-    data = dataset([{"id": f"p{i}", "text": t} for i, t in enumerate(["logements sociaux", "accès aux soins", "démarches en ligne"])])
+    data = dataset(
+        [
+            {"id": f"p{i}", "text": t}
+            for i, t in enumerate(["logements sociaux", "accès aux soins", "démarches en ligne"])
+        ]
+    )
     assert match(data) == match(data)
 
 
@@ -107,7 +116,10 @@ def test_feedback_lets_clear_matches_teach_abstract_requests(monkeypatch):
         {"id": "aeroport", "title": "Aéroport", "text": "Êtes-vous favorable à l'extension de l'aéroport ?"},
     ]
     pledges = [
-        {"id": "p1", "text": "Garantir l'accès aux soins des précaires avec des centres de santé et des médecins salariés"},
+        {
+            "id": "p1",
+            "text": "Garantir l'accès aux soins des précaires avec des centres de santé et des médecins salariés",
+        },
         {"id": "p2", "text": "Ouvrir des centres de santé avec des médecins salariés dans chaque quartier"},
         {"id": "p3", "text": "Planter des arbres dans les cours d'école"},
     ]

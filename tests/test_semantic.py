@@ -117,7 +117,9 @@ def test_the_teaching_weight_is_chosen_from_the_links(fake_encoder):
     assert semantic.choose_teaching_weight(["logement", "santé"], [[], []]) == TEACHING_WEIGHT
     weight = semantic.choose_teaching_weight(["logement", "santé"], [["HLM", "loyers"], ["médecins", "hôpital"]])
     assert weight in semantic.WEIGHT_GRID
-    assert weight == semantic.choose_teaching_weight(["logement", "santé"], [["HLM", "loyers"], ["médecins", "hôpital"]])
+    assert weight == semantic.choose_teaching_weight(
+        ["logement", "santé"], [["HLM", "loyers"], ["médecins", "hôpital"]]
+    )
 
 
 def test_rescale_and_blend():
@@ -149,7 +151,9 @@ def test_alpha_one_is_the_lexical_matcher(fake_encoder):
     for every_pair in (False, True):
         analyses = [analyze(t, lexicon) for t in PLEDGES]
         lexical = Matcher(REQUESTS, lexicon, teaching).score_all(analyses, every_pair=every_pair)
-        blended = semantic.score_all(Matcher(REQUESTS, lexicon, teaching), analyses, PLEDGES, alpha=1.0, every_pair=every_pair)
+        blended = semantic.score_all(
+            Matcher(REQUESTS, lexicon, teaching), analyses, PLEDGES, alpha=1.0, every_pair=every_pair
+        )
         assert [[i for i, _v in row] for row in blended] == [[i for i, _v in row] for row in lexical]
         assert np.allclose([v for row in blended for _i, v in row], [v for row in lexical for _i, v in row])
 
@@ -198,11 +202,13 @@ def test_french_paraphrases_score_higher_than_unrelated_pairs(encoder):
         ),
     ]
     for text, paraphrase, unrelated in pairs:
-        (close, far), = semantic.similarity([text], [paraphrase, unrelated])
+        ((close, far),) = semantic.similarity([text], [paraphrase, unrelated])
         assert close > far + 0.2, (text, close, far)
 
 
 def test_a_vector_does_not_depend_on_its_batch(encoder):
     alone = semantic.embed(["Lutter contre les violences faites aux femmes"])
-    together = semantic.embed(["Un autre texte, plus long, pour changer le lot", "Lutter contre les violences faites aux femmes"])
+    together = semantic.embed(
+        ["Un autre texte, plus long, pour changer le lot", "Lutter contre les violences faites aux femmes"]
+    )
     assert np.array_equal(alone[0], together[1])

@@ -111,7 +111,7 @@ def test_unknown_request_and_duplicate_ids(cli, tmp_path):
             "requests:\n  - id: a\n    id: b\n",
             "3:5: erreur: clé en double « id » (déjà définie ligne 2) : chaque clé ne doit apparaître qu’une fois",
         ),
-        ("requests: [a, b\n", "2:1: erreur: erreur de syntaxe YAML : expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)"),
+        ("requests: [a, b\n", "2:1: erreur: crochet « [ » ouvert ligne 1 jamais refermé : ajoutez « ] »"),
         ("requests:\n  - title: 'abc\n", "3:1: erreur: guillemet ouvert ligne 2 jamais refermé"),
         ("requests: []\n---\nrequests: []\n", "2:1: erreur: plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu"),
         ("requests: {}\n", "1:11: erreur: « requests » doit être une liste"),
@@ -150,7 +150,7 @@ def test_huge_file_gets_a_size_limit_not_a_hang(cli, tmp_path):
     result = cli("--data", str(d), "validate")
     assert result.exit_code == 1
     (line,) = diag_lines(result)
-    assert line.startswith(f"{d}/commitments.yaml: erreur: fichier trop volumineux (50.0 Mo, limite 2.0 Mo)")
+    assert line.startswith(f"{d}/commitments.yaml: erreur: fichier trop volumineux (50.0 Mo, limite 32.0 Mo)")
 
 
 def test_deep_nesting_is_refused(cli, tmp_path):

@@ -6,6 +6,11 @@ everything the result depends on: the bytes of both data files, the stat of the 
 (quotes are checked against them), the lexicon, the package's code, and the options. Any change
 gives a new key, so a stale result is never shown. `ENGAGEMENTS_NO_CACHE=1` turns it off;
 an unwritable cache folder is simply not used.
+
+Every file is read through `reading.read_bounded` (a FIFO or a symlink to a device gives no key,
+and loading then reports it). A cache entry holds the digest of its own JSON: an entry that
+this code did not write whole (hand-edited, truncated, valid JSON of another shape) is ignored,
+and the result is computed again.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .reading import ReadRefused, read_bounded
+
 PACKAGE = Path(__file__).parent
+MAX_ENTRY_BYTES = 1 << 30  # a cache entry is JSON of the data: bounded, but by far more than a data file
 
 
 def cache_dir() -> Path | None:
@@ -43,8 +51,8 @@ def files_key(paths: list[Path], *options: str) -> str | None:
     digest = hashlib.sha256()
     try:
         for path in paths:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    except OSError:
+            digest.update(path.name.encode() + b"\0" + read_bounded(path))
+    except ReadRefused:
         return None
     digest.update(_code_stamp().encode())
     digest.update("\0".join(options).encode())
@@ -75,8 +83,15 @@ def read(kind: str, key: str | None) -> Any | None:
     if folder is None or key is None:
         return None
     try:
-        return json.loads((folder / f"{kind}-{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = read_bounded(folder / f"{kind}-{key}.json", MAX_ENTRY_BYTES)
+    except ReadRefused:
+        return None
+    stamp, _sep, body = raw.partition(b"\n")
+    if stamp.decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except ValueError:
         return None
 
 
@@ -87,7 +102,8 @@ def write(kind: str, key: str | None, value: Any) -> None:
     try:
         from .writing import atomic_write
 
-        atomic_write(folder / f"{kind}-{key}.json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        atomic_write(folder / f"{kind}-{key}.json", hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)
         # Keep the folder small: only the newest results of each kind.
         entries = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[20:]:

@@ -15,10 +15,12 @@ from pathlib import Path
 from .diagnostics import Diagnostic, did_you_mean
 from .french import unify
 from .i18n import _
-from .loading import Loaded, YamlFile, max_bytes
+from .loading import Loaded, YamlFile
 from .models import CommitmentsFile, Provenance, RequestsFile, Source
+from .reading import ReadRefused, max_bytes, read_bounded
 
 _SPACE = re.compile(r"\s+")
+_TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>")
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,14 @@ class SourceText:
 
 
 @cache
-def read_source(path: Path) -> SourceText | None:
-    """Read a source document (None when unreadable); cached, since many quotes share one."""
+def read_source(path: Path) -> SourceText | ReadRefused:
+    """Read a source document, or say why it was not read; cached, since many quotes share one."""
     try:
-        if path.stat().st_size > max_bytes():
-            return None
-        text = unify(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        return None
+        raw = read_bounded(path, max_bytes())
+    except ReadRefused as refused:
+        return refused
+    # HTML tags of table fragments in an extraction are layout, not text ("3<sup>e</sup>").
+    text = _TAGS.sub("", unify(raw.decode("utf-8", errors="replace")))
     chars: list[str] = []
     lines: list[int] = []
     line = 1
@@ -62,12 +64,25 @@ def quote_pattern(text: str) -> re.Pattern[str]:
     return re.compile("(?:ff|.)".join(parts), re.DOTALL)
 
 
-def find_quote(text: str, source: SourceText) -> int | None:
-    """The line where `text` starts in `source`, or None when it is not there."""
-    match = quote_pattern(text).search(source.compact)
-    if match is None:
-        return None
-    return source.lines[match.start()] if source.lines else 1
+def find_quote(text: str, source: SourceText, line: int | None = None) -> int | None:
+    """The line where `text` starts in `source`, or None when it is not there.
+
+    With `line`, an occurrence at that line is preferred to an earlier one (a title that a table
+    of contents repeats)."""
+    compact = _SPACE.sub("", unify(text))
+    start = source.compact.find(compact)  # most quotes are exact: no pattern to build
+    if start < 0 or "ff" in compact:  # where "ff" may be one stray letter, an earlier match may exist
+        match = quote_pattern(text).search(source.compact)
+        if match is None:
+            return None
+        start = match.start()
+    found = source.lines[start] if source.lines else 1
+    if line is None or found == line:
+        return found
+    for match in quote_pattern(text).finditer(source.compact, start + 1):
+        if source.lines[match.start()] == line:
+            return line
+    return found
 
 
 def _duplicates(
@@ -85,7 +100,8 @@ class _Checker:
     def __init__(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.diagnostics: list[Diagnostic] = []
-        self._missing: set[tuple[str, str]] = set()  # (file, source id) already reported missing
+        # Each source file is looked up, and its problem reported, once per data file.
+        self._documents: dict[tuple[str, str], Path | None] = {}
 
     def report(
         self, file: YamlFile, path: tuple[str | int, ...], message: str, code: str, *, level: str = "error"
@@ -258,13 +274,12 @@ class _Checker:
             return
         if source.file is None or text is None:
             return
-        document = self.source_path(file, source, sources)
+        document = self.source_document(file, source, sources)
         if document is None:
             return
         content = read_source(document)
-        if content is None:
-            return
-        found = find_quote(text, content)
+        assert isinstance(content, SourceText)  # source_document read it
+        found = find_quote(text, content, prov.line)
         if found is None:
             self.report(
                 file,
@@ -283,30 +298,46 @@ class _Checker:
                 level="warning",
             )
 
-    def source_path(self, file: YamlFile, source: Source, sources: dict[str, Source]) -> Path | None:
+    def source_document(self, file: YamlFile, source: Source, sources: dict[str, Source]) -> Path | None:
+        """The readable source file quotes are checked against; None (reported once) if there is none."""
+        key = (file.name, source.id)
+        if key not in self._documents:
+            self._documents[key] = self._find_document(file, source, sources)
+        return self._documents[key]
+
+    def _find_document(self, file: YamlFile, source: Source, sources: dict[str, Source]) -> Path | None:
         assert source.file is not None
         base = self.loaded.directory.resolve()
         candidate = (base / source.file).resolve()
-        index = list(sources).index(source.id)
+        at = ("sources", list(sources).index(source.id), "file")
         if Path(source.file).is_absolute() or not candidate.is_relative_to(base):
             self.report(
                 file,
-                ("sources", index, "file"),
+                at,
                 _("le fichier source doit être un chemin relatif à l’intérieur du dossier de données"),
                 "unsafe-path",
             )
             return None
-        if not candidate.is_file():
-            key = (file.name, source.id)
-            if key not in self._missing:
-                self._missing.add(key)
-                self.report(
-                    file,
-                    ("sources", index, "file"),
-                    _("fichier source {file} absent : les citations ne sont pas vérifiées").format(file=source.file),
-                    "missing-source",
-                    level="warning",
-                )
+        if not candidate.exists():
+            self.report(
+                file,
+                at,
+                _("fichier source {file} absent : les citations ne sont pas vérifiées").format(file=source.file),
+                "missing-source",
+                level="warning",
+            )
+            return None
+        content = read_source(candidate)
+        if isinstance(content, ReadRefused):
+            # Not a warning: an invented quote must not pass as checked.
+            self.report(
+                file,
+                at,
+                _("fichier source {file} non lu, les citations ne peuvent pas être vérifiées : {problem}").format(
+                    file=source.file, problem=content.message
+                ),
+                "unreadable-source",
+            )
             return None
         return candidate
 
@@ -316,4 +347,7 @@ def check(loaded: Loaded) -> list[Diagnostic]:
 
     A file that failed its schema is skipped, but the other one is still checked on its own.
     """
-    return _Checker(loaded).run()
+    from .meter import check_history  # the meter builds on this module's quote search
+    from .outline import check_parents
+
+    return _Checker(loaded).run() + check_history(loaded) + check_parents(loaded)

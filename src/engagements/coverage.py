@@ -1,5 +1,14 @@
 """Who covers what: the requests × lists matrix, built from links and suggestions.
 
+One source of truth: `compute` runs the matcher once over the whole data set (every list, every
+request, every level) and builds the whole matrix from it; every view (`coverage`, `gaps`,
+`show`, `match`, `export`, `brief`, `diff`) reads that one result, and filters (`--list`,
+`--request`, `--level`) only choose what is displayed (`Coverage.view`, `Findings.select`).
+So the same cell has the same level and the same counts wherever it is shown.
+
+Each cell also says how much of it a person confirmed: `confirmed` are the pledges behind it
+that a person linked (`answers:`), the rest are the matcher's suggestions, to be checked.
+
 The result is plain data (dataclasses of strings and numbers, no pydantic), so that it can be
 cached as JSON and rendered without loading the data again: `engagements coverage` then starts
 in the time it takes to import the terminal library.
@@ -13,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .matching import Suggestion
+    from .models import Dataset
 
 CellLevel = Literal["covered", "partial", "absent"]
 LEVELS: tuple[CellLevel, ...] = ("covered", "partial", "absent")
@@ -50,17 +60,42 @@ class Column:
 
 @dataclass(frozen=True)
 class Cell:
-    """One request × list: the level, and the pledges behind it (best first)."""
+    """One request × list: the level, and the pledges behind it (best first).
+
+    `confirmed` are the pledges of `covered` that a person linked to the request; every other
+    pledge behind the cell is a suggestion of the matcher, to be checked.
+    """
 
     request: str
     list: str
     level: CellLevel
     covered: tuple[str, ...] = ()
     partial: tuple[str, ...] = ()
+    confirmed: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
         return len(self.covered) + len(self.partial)
+
+    @property
+    def confirmed_count(self) -> int:
+        return len(self.confirmed)
+
+    @property
+    def suggested_count(self) -> int:
+        """Pledges behind the cell that no person confirmed."""
+        return self.count - len(self.confirmed)
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether a person confirmed the cell's level (at least one confirmed link)."""
+        return bool(self.confirmed)
+
+    def confirmed_only(self) -> Cell:
+        """The cell as the confirmed links alone make it: covered by them, or absent."""
+        if not self.confirmed:
+            return Cell(self.request, self.list, "absent")
+        return Cell(self.request, self.list, "covered", self.confirmed, (), self.confirmed)
 
 
 @dataclass(frozen=True)
@@ -69,6 +104,7 @@ class ListSummary:
     covered: int
     partial: int
     absent: int
+    confirmed: int = 0  # requests whose level a person confirmed (covered by a confirmed link)
 
     @property
     def share(self) -> float:
@@ -89,12 +125,47 @@ class Coverage:
         return self.cells.get((request, list_id), Cell(request, list_id, "absent"))
 
     def summary(self) -> list[ListSummary]:
-        """Per list: how many requests it covers, partly covers, leaves out."""
+        """Per list: how many requests it covers, partly covers, leaves out, and how many of its
+        levels a person confirmed."""
         out = []
         for col in self.columns:
-            levels = [self.cell(r.id, col.id).level for r in self.rows]
-            out.append(ListSummary(col.id, levels.count("covered"), levels.count("partial"), levels.count("absent")))
+            cells = [self.cell(r.id, col.id) for r in self.rows]
+            levels = [c.level for c in cells]
+            out.append(
+                ListSummary(
+                    col.id,
+                    levels.count("covered"),
+                    levels.count("partial"),
+                    levels.count("absent"),
+                    sum(1 for c in cells if c.is_confirmed),
+                )
+            )
         return out
+
+    def has_confirmed(self, list_id: str) -> bool:
+        """Whether any cell shown for the list rests on a link confirmed by a person."""
+        return any(self.cell(r.id, list_id).is_confirmed for r in self.rows)
+
+    def view(
+        self, level: RequestLevel, lists: Sequence[str] | None = None, requests: Sequence[str] | None = None
+    ) -> Coverage:
+        """The same matrix, showing only the rows of `level` (and of `requests`) and the columns
+        of `lists` (in that order). Cells are shared, never recomputed: a filter chooses what is
+        displayed, it never changes a number."""
+        rows = [r for r in select_requests(self.rows, level) if not requests or r.id in requests]
+        if lists:
+            by_id = {c.id: c for c in self.columns}
+            columns = [by_id[i] for i in dict.fromkeys(lists) if i in by_id]
+        else:
+            columns = list(self.columns)
+        row_ids, col_ids = {r.id for r in rows}, {c.id for c in columns}
+        cells = {k: v for k, v in self.cells.items() if k[0] in row_ids and k[1] in col_ids}
+        return Coverage(level, rows, columns, cells)
+
+    def confirmed_only(self) -> Coverage:
+        """The matrix as the confirmed links alone make it (what `export` publishes by default)."""
+        cells = {k: v.confirmed_only() for k, v in self.cells.items() if v.is_confirmed}
+        return Coverage(self.level, self.rows, self.columns, cells)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form (`coverage --format json`)."""
@@ -110,6 +181,9 @@ class Coverage:
                     "count": cell.count,
                     "covered": list(cell.covered),
                     "partial": list(cell.partial),
+                    "confirmed": list(cell.confirmed),
+                    "confirmed_count": cell.confirmed_count,
+                    "suggested_count": cell.suggested_count,
                 }
                 for r in self.rows
                 for c in self.columns
@@ -121,6 +195,7 @@ class Coverage:
                     "partial": s.partial,
                     "absent": s.absent,
                     "share": round(s.share, 4),
+                    "confirmed": s.confirmed,
                 }
                 for s in self.summary()
             ],
@@ -136,7 +211,12 @@ class Coverage:
         for c in data["cells"]:
             if c["level"] != "absent":
                 cov.cells[(c["request"], c["list"])] = Cell(
-                    c["request"], c["list"], c["level"], tuple(c["covered"]), tuple(c["partial"])
+                    c["request"],
+                    c["list"],
+                    c["level"],
+                    tuple(c["covered"]),
+                    tuple(c["partial"]),
+                    tuple(c.get("confirmed", ())),
                 )
         return cov
 
@@ -155,38 +235,94 @@ def select_requests(requests: Sequence[Any], level: RequestLevel) -> list[Any]:
 def build(
     data: Any, suggestions: Sequence[Suggestion], level: RequestLevel = "question", lists: Sequence[str] | None = None
 ) -> Coverage:
-    """The coverage matrix of `data` (a Dataset) at `level`, from links and suggestions."""
+    """The coverage matrix of `data` (a Dataset) from links and suggestions: the whole matrix
+    (every request, every list), then the view of `level` and `lists`."""
     from .tables import answered_collective
 
     axes = {a.id: a.title for a in data.requests.axes}
     rows = [
         Row(r.id, r.title, r.text, r.kind, r.number, r.axis, axes.get(r.axis) if r.axis else None)
-        for r in select_requests(data.requests.requests, level)
+        for r in data.requests.requests
     ]
     sources = {s.id: s for s in data.commitments.sources}
-    wanted = list(lists) if lists else None
-    chosen = [lst for lst in data.commitments.lists if wanted is None or lst.id in wanted]
-    if wanted:
-        chosen.sort(key=lambda lst: wanted.index(lst.id))
     columns = [
         Column(lst.id, lst.name, answered_collective(lst.sources, sources), len(lst.commitments), lst.short_name)
-        for lst in chosen
+        for lst in data.commitments.lists
     ]
     row_ids = {r.id for r in rows}
     col_ids = {c.id for c in columns}
     covered: dict[tuple[str, str], list[str]] = {}
     partial: dict[tuple[str, str], list[str]] = {}
+    confirmed: dict[tuple[str, str], list[str]] = {}
     for s in suggestions:
         if s.request not in row_ids or s.list not in col_ids:
             continue
         target = covered if s.level == "covered" else partial
         target.setdefault((s.request, s.list), []).append(s.commitment)
-    coverage = Coverage(level, rows, columns)
-    for key in {*covered, *partial}:
+        if s.source == "link":
+            confirmed.setdefault((s.request, s.list), []).append(s.commitment)
+    whole = Coverage("all", rows, columns)
+    for key in sorted({*covered, *partial}):
         cov = tuple(dict.fromkeys(covered.get(key, [])))
         part = tuple(p for p in dict.fromkeys(partial.get(key, [])) if p not in cov)
-        coverage.cells[key] = Cell(key[0], key[1], "covered" if cov else "partial", cov, part)
-    return coverage
+        sure = tuple(p for p in dict.fromkeys(confirmed.get(key, [])) if p in cov)
+        whole.cells[key] = Cell(key[0], key[1], "covered" if cov else "partial", cov, part, sure)
+    return whole.view(level, lists)
+
+
+@dataclass
+class Findings:
+    """What is computed once per data set: every link and suggestion, and the whole matrix.
+
+    `suggestions` are plain dicts in the form of `matching.Suggestion.as_dict()` (so that a
+    cached result is read without importing the matcher); `coverage` is the whole matrix
+    (level "all", every list), from which every view is cut.
+    """
+
+    coverage: Coverage
+    suggestions: list[dict[str, Any]]
+    use_links: bool = True
+
+    def view(
+        self, level: RequestLevel, lists: Sequence[str] | None = None, requests: Sequence[str] | None = None
+    ) -> Coverage:
+        return self.coverage.view(level, lists, requests)
+
+    def select(
+        self,
+        lists: Sequence[str] | None = None,
+        requests: Sequence[str] | None = None,
+        min_score: int = 0,
+    ) -> list[dict[str, Any]]:
+        """The links and suggestions shown by `match` for these filters (links whatever their score)."""
+        return [
+            s
+            for s in self.suggestions
+            if (not lists or s["list"] in lists)
+            and (not requests or s["request"] in requests)
+            and (s["source"] == "link" or s["score"] >= min_score)
+        ]
+
+    def matched(self) -> list[Suggestion]:
+        """The suggestions as `matching.Suggestion` objects."""
+        from .matching import Suggestion
+
+        return [Suggestion(**{**s, "why": tuple(s["why"])}) for s in self.suggestions]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"coverage": self.coverage.to_dict(), "suggestions": self.suggestions, "use_links": self.use_links}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Findings:
+        return cls(Coverage.from_dict(data["coverage"]), list(data["suggestions"]), bool(data["use_links"]))
+
+
+def compute(data: Dataset, *, use_links: bool = True) -> Findings:
+    """Run the matcher once over the whole data set and build the whole matrix from it."""
+    from .matching import match
+
+    suggestions = match(data, use_links=use_links)
+    return Findings(build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links)
 
 
 @dataclass(frozen=True)
@@ -196,6 +332,8 @@ class Gaps:
     unanswered: dict[str, list[str]]  # list id -> request ids absent
     partial: dict[str, list[str]]  # list id -> request ids only partly answered
     silent: dict[str, list[str]]  # request id -> list ids absent
+    # list id -> request ids covered only by suggestions that no person confirmed yet
+    unconfirmed: dict[str, list[str]] = field(default_factory=dict)
 
 
 def gaps(coverage: Coverage) -> Gaps:
@@ -208,4 +346,12 @@ def gaps(coverage: Coverage) -> Gaps:
     silent = {
         r.id: [c.id for c in coverage.columns if coverage.cell(r.id, c.id).level == "absent"] for r in coverage.rows
     }
-    return Gaps(unanswered, partial, silent)
+    unconfirmed = {
+        c.id: [
+            r.id
+            for r in coverage.rows
+            if (cell := coverage.cell(r.id, c.id)).level == "covered" and not cell.is_confirmed
+        ]
+        for c in coverage.columns
+    }
+    return Gaps(unanswered, partial, silent, unconfirmed)

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
-from .matching import Suggestion, match
+from .marks import origin_text
+from .meter import current, label
 from .models import Commitment, Dataset, Provenance
+
+
+def verdict(pledge: Commitment) -> dict[str, Any] | None:
+    """The latest entry of a pledge's history with its evidence (None when never rated)."""
+    if not pledge.history:
+        return None
+    entry = pledge.history[-1]
+    evidence = entry.evidence
+    return {
+        "status": entry.status,
+        "date": entry.date.isoformat(),
+        "source": evidence.source if evidence else None,
+        "url": evidence.url if evidence else None,
+        "quote": evidence.quote if evidence else None,
+        "note": entry.note,
+        "by": entry.by,
+        "entries": len(pledge.history),
+    }
 
 
 def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[str, Any] | None:
@@ -28,12 +47,19 @@ def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[st
 
 
 def details(
-    data: Dataset, item: str, *, use_links: bool = True, run_match: Callable[..., list[Suggestion]] = match
+    data: Dataset, item: str, *, use_links: bool = True, suggestions: Sequence[dict[str, Any]] | None = None
 ) -> dict[str, Any] | None:
     """The detail of a request (its pledges, list by list) or of a pledge (its requests); None if unknown.
 
-    `run_match` is `matching.match` or a function that gives the same result (the CLI's cached one).
+    `suggestions` are the data set's links and suggestions (`coverage.Findings.suggestions`), so
+    that the detail shows the same pledges as the matrix; computed here when not given.
+    Each pledge or request carries its origin: `source` (`link` with `by` and `date`, or
+    `matcher` with its `score`) and `confirmed`.
     """
+    if suggestions is None:
+        from .coverage import compute
+
+        suggestions = compute(data, use_links=use_links).suggestions
     sources = {s.id: s for s in data.commitments.sources}
     requests = {r.id: r for r in data.requests.requests}
     pledges: dict[str, tuple[str, Commitment]] = {
@@ -41,20 +67,24 @@ def details(
     }
     if item in requests:
         r = requests[item]
-        rows = run_match(data, use_links=use_links, requests=[item])
+        rows = [s for s in suggestions if s["request"] == item]
         lists = []
         for lst in data.commitments.lists:
-            found = [s for s in rows if s.list == lst.id]
-            found.sort(key=lambda s: (s.level != "covered", s.source != "link", -s.score))
+            found = [s for s in rows if s["list"] == lst.id]
+            found.sort(key=lambda s: (s["level"] != "covered", s["source"] != "link", -s["score"]))
             lists.append(
                 {
                     "list": lst.id,
                     "name": lst.name,
+                    "confirmed": sum(1 for s in found if s["source"] == "link"),
+                    "suggested": sum(1 for s in found if s["source"] != "link"),
                     "pledges": [
                         {
-                            **s.as_dict(),
-                            "text": pledges[s.commitment][1].text,
-                            "provenance": provenance_dict(pledges[s.commitment][1].provenance, sources),
+                            **s,
+                            "confirmed": s["source"] == "link",
+                            "origin": origin_text(s["source"], s["score"], s.get("by"), s.get("date")),
+                            "text": pledges[s["commitment"]][1].text,
+                            "provenance": provenance_dict(pledges[s["commitment"]][1].provenance, sources),
                         }
                         for s in found
                     ],
@@ -72,7 +102,7 @@ def details(
     if item in pledges:
         list_id, c = pledges[item]
         lst = next(x for x in data.commitments.lists if x.id == list_id)
-        rows = [s for s in run_match(data, use_links=use_links, lists=[list_id]) if s.commitment == item]
+        rows = [s for s in suggestions if s["commitment"] == item]
         return {
             "kind": "commitment",
             "id": c.id,
@@ -80,8 +110,22 @@ def details(
             "list_name": lst.name,
             "text": c.text,
             "note": c.note,
-            "status": c.status,
+            "status": current(c),
+            "status_label": label(current(c)),
+            "verdict": verdict(c),
+            "deadline": c.deadline.isoformat() if c.deadline else None,
+            "parent": c.parent,
+            "number": c.number,
+            "level_in_document": c.level,
             "provenance": provenance_dict(c.provenance, sources),
-            "requests": [{**s.as_dict(), "title": requests[s.request].title} for s in rows],
+            "requests": [
+                {
+                    **s,
+                    "confirmed": s["source"] == "link",
+                    "origin": origin_text(s["source"], s["score"], s.get("by"), s.get("date")),
+                    "title": requests[s["request"]].title,
+                }
+                for s in rows
+            ],
         }
     return None

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .coverage import Coverage, build
+from .coverage import Coverage, compute
 from .i18n import _
-from .matching import match
-from .models import Dataset
+from .meter import label
+from .models import Dataset, Status
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE, is_part_name
 from .report import SYMBOLS, level_name
 
@@ -33,6 +33,10 @@ class DataDiff:
     unrejected: list[tuple[str, str]] = field(default_factory=list)
     requests_added: list[str] = field(default_factory=list)
     requests_removed: list[str] = field(default_factory=list)
+    # The meter: entries appended to a pledge's history, and entries changed or removed (history
+    # is never rewritten: a correction is a new entry).
+    rated: list[tuple[str, str, int, str, Status]] = field(default_factory=list)  # (list, pledge, n, date, status)
+    rewritten: list[tuple[str, str, int]] = field(default_factory=list)  # (list, pledge, n)
     coverage: list[tuple[str, str, str, str]] = field(default_factory=list)  # (list, request, old, new level)
     shares: list[tuple[str, float, float]] = field(default_factory=list)  # (list, old share, new share)
     names: dict[str, str] = field(default_factory=dict)  # list id / request id -> name / title
@@ -49,6 +53,8 @@ class DataDiff:
                 self.unrejected,
                 self.requests_added,
                 self.requests_removed,
+                self.rated,
+                self.rewritten,
                 self.coverage,
             )
         )
@@ -64,6 +70,10 @@ class DataDiff:
             "rejections_removed": [{"commitment": c, "request": r} for c, r in self.unrejected],
             "requests_added": self.requests_added,
             "requests_removed": self.requests_removed,
+            "statuses_recorded": [
+                {"list": lid, "commitment": c, "number": n, "date": d, "status": st} for lid, c, n, d, st in self.rated
+            ],
+            "history_rewritten": [{"list": lid, "commitment": c, "number": n} for lid, c, n in self.rewritten],
             "coverage_changes": [{"list": lid, "request": r, "old": o, "new": n} for lid, r, o, n in self.coverage],
             "shares": [{"list": lid, "old": round(o, 4), "new": round(n, 4)} for lid, o, n in self.shares],
         }
@@ -83,7 +93,8 @@ def _pairs(data: Dataset, field_name: str) -> set[tuple[str, str]]:
 
 
 def _coverage(data: Dataset, level: str) -> Coverage:
-    return build(data, match(data), level)  # type: ignore[arg-type]
+    """The view at `level` of the one matrix of `data`: the same cells `coverage` shows."""
+    return compute(data).view(level)  # type: ignore[arg-type]
 
 
 def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
@@ -100,6 +111,14 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
     out.unlinked = sorted(_pairs(old, "answers") - _pairs(new, "answers"))
     out.rejected = sorted(_pairs(new, "rejects") - _pairs(old, "rejects"))
     out.unrejected = sorted(_pairs(old, "rejects") - _pairs(new, "rejects"))
+    for pid, (list_id, c) in after.items():
+        was = before[pid][1].history if pid in before else []
+        for number, entry in enumerate(c.history, start=1):
+            if number > len(was):
+                out.rated.append((list_id, pid, number, entry.date.isoformat(), entry.status))
+            elif was[number - 1] != entry:
+                out.rewritten.append((list_id, pid, number))
+        out.rewritten.extend((list_id, pid, k) for k in range(len(c.history) + 1, len(was) + 1))
     old_req, new_req = {r.id for r in old.requests.requests}, {r.id for r in new.requests.requests}
     out.requests_added = [r.id for r in new.requests.requests if r.id not in old_req]
     out.requests_removed = [r.id for r in old.requests.requests if r.id not in new_req]
@@ -190,6 +209,14 @@ def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
         (_("Liens retirés"), [_pair(c, r, names) for c, r in d.unlinked]),
         (_("Suggestions rejetées"), [_pair(c, r, names) for c, r in d.rejected]),
         (_("Rejets annulés"), [_pair(c, r, names) for c, r in d.unrejected]),
+        (
+            _("Constats enregistrés"),
+            [f"{c} ({names.get(lid, lid)}) : n° {n}, {day}, {label(st)}" for lid, c, n, day, st in d.rated],
+        ),
+        (
+            _("Historique réécrit (une correction s’ajoute avec « corrects », elle ne remplace pas)"),
+            [f"{c} ({names.get(lid, lid)}) : n° {n}" for lid, c, n in d.rewritten],
+        ),
         (_("Demandes ajoutées"), d.requests_added),
         (_("Demandes retirées"), d.requests_removed),
         (_("Changements de couverture"), cov_lines),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import sys
 import tempfile
@@ -41,9 +42,11 @@ from .checks import check
 from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .models import Commitment, CommitmentsFile, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE, schema_reference
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, commitment_names, schema_reference
 
 LOCK_FILE = ".engagements.lock"
+# Decisions of a session not yet in commitments.yaml (see `Session`): one JSON object a line.
+JOURNAL_FILE = ".engagements.journal"
 # Wider than any line: ruamel would otherwise fold long texts at 80 columns.
 WIDTH = 1 << 30
 MODELINE = "# yaml-language-server: $schema={schema}\n"
@@ -448,12 +451,12 @@ def _write_temp(target: Path, content: bytes) -> Path:
     return temp
 
 
-def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> None:
+def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> loading.Loaded:
     """Replace data files by new texts, if the data they make is valid and keeps every comment.
 
     `texts` and `comments` are keyed by file name: the new text, and the comment lines it must
     hold. Nothing is replaced unless every new file passes; a temporary file never outlives this
-    call, whatever interrupts it.
+    call, whatever interrupts it. Returns the data as written, loaded and checked.
     """
     temps: dict[str, Path] = {}
     replaced: list[str] = []
@@ -479,6 +482,7 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
         for name, temp in temps.items():
             os.replace(temp, directory / name)
             replaced.append(name)
+        return loaded
     except OSError as exc:
         where, error = loading.display_path(directory), exc.strerror or str(exc)
         if replaced:  # a second file could not replace its target: say which one did
@@ -564,39 +568,221 @@ def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[str, int, 
 Change = Callable[[CommentedMap], Outcome]
 
 
-def _edit_pledges(directory: Path, edits: Sequence[tuple[str, str, Change]]) -> list[Outcome]:
-    """Apply each (pledge id, request id, change) to the file that holds the pledge
-    (`commitments.yaml` or one of `lists/*.yaml`), then write the changed files once: one lock,
-    one check of the ids, one validated write for any number of edits."""
-    with data_lock(directory):
-        loaded = load_valid(directory)
+class Session:
+    """An open write session on a data directory: the lock held, the data checked, and each file
+    that holds lists (`commitments.yaml`, `lists/*.yaml`) kept as a round-trip document between
+    edits once an edit has touched it.
+
+    Each `apply` is one validated, atomic write (see the module's docstring), so a caller can
+    write every decision as soon as it is made; `undo` puts back the file as it was before the
+    last write of this session.
+
+    `decide` first appends the decision to a journal beside the data (`.engagements.journal`,
+    synced to disk: milliseconds), then makes the validated write (a fraction of a second to
+    seconds, as the YAML is parsed again), then empties the journal. A process killed in
+    between loses nothing: the next session applies what the journal holds (deciding again the
+    same way changes nothing, so a decision already written is not written twice). Opening costs one load and check of the data; each write then
+    costs one dump and one check of the new file. If the file changed on disk behind the
+    session (an editor, say), it is read again before the next edit rather than overwritten.
+    Use it as a context manager: the lock is released on exit.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / COMMITMENTS_FILE
+        self._lock = data_lock(directory)
+        # Before each write: the bytes of the files it replaced, by name.
+        self._history: list[dict[str, bytes]] = []
+        self.version = 0  # counts the data's changes seen by this session
+        self.replayed = 0  # decisions of an interrupted session written on opening this one
+
+    def __enter__(self) -> Session:
+        self._lock.__enter__()
+        try:
+            self._read(load_valid(self.directory))
+            self._replay()
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.__exit__(None, None, None)
+
+    def _read(self, loaded: loading.Loaded) -> None:
         assert loaded.dataset is not None
-        request_ids = [r.id for r in loaded.dataset.requests.requests]
-        documents: dict[str, Document] = {}
-        comments: dict[str, Counter[str]] = {}
-        changed: set[str] = set()
-        outcomes = []
-        for commitment_id, request_id, change in edits:
-            name, i, j = _find_pledge(loaded, commitment_id)
-            if request_id not in request_ids:
+        self.loaded = loaded
+        self.version += 1
+        self.documents: dict[str, Document] = {}
+        self.comments: dict[str, Counter[str]] = {}
+        self._seen = self._stamps()
+        self.request_ids = [r.id for r in loaded.dataset.requests.requests]
+
+    def _stamps(self) -> dict[str, bytes]:
+        """The bytes of every file that holds lists, by name: what this session last saw."""
+        return {name: (self.directory / name).read_bytes() for name in commitment_names(self.directory)}
+
+    def _document(self, name: str) -> Document:
+        """The round-trip document of one file, read when an edit first needs it."""
+        if name not in self.documents:
+            self.documents[name] = read_document(self.directory / name)
+            self.comments[name] = comment_lines(self.documents[name].data)
+        return self.documents[name]
+
+    @property
+    def document(self) -> Document:
+        """The document of `commitments.yaml` (for a directory that keeps its lists there)."""
+        return self._document(COMMITMENTS_FILE)
+
+    @property
+    def dataset(self) -> Any:
+        """The data as it is on disk now (a `models.Dataset`)."""
+        return self.loaded.dataset
+
+    def _fresh(self) -> None:
+        """Read the data again if a file is no longer what this session last read or wrote."""
+        if self._stamps() != self._seen:
+            self._read(load_valid(self.directory))
+
+    def _write(self, texts: dict[str, str]) -> None:
+        loaded = write_checked(self.directory, texts, {name: self.comments[name] for name in texts})
+        self.loaded = loaded
+        self.version += 1
+        for name, text in texts.items():
+            self.documents[name].raw = text.encode("utf-8")
+            self._seen[name] = text.encode("utf-8")
+
+    def apply(self, edits: Sequence[tuple[str, str | None, Change]]) -> list[Outcome]:
+        """Apply each (pledge id, request id, change), then write the file once if anything changed.
+
+        Ids are checked first, so an unknown one changes nothing. A refused write leaves the
+        file as it was, and the session reads it again.
+        """
+        self._fresh()
+        loaded = self.loaded
+        targets = [(*_find_pledge(loaded, commitment_id), request_id) for commitment_id, request_id, _c in edits]
+        for _name, _i, _j, request_id in targets:
+            if request_id is not None and request_id not in self.request_ids:
                 raise UnknownId(
                     _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
-                    + did_you_mean(request_id, request_ids)
+                    + did_you_mean(request_id, self.request_ids)
                 )
-            if name not in documents:
-                documents[name] = read_document(directory / name)
-                comments[name] = comment_lines(documents[name].data)
-            outcome = change(documents[name].data["lists"][i]["commitments"][j])
+        outcomes: list[Outcome] = []
+        changed: list[str] = []
+        for (name, i, j, _r), (_c, _r2, change) in zip(targets, edits, strict=True):
+            document = self._document(name)
+            outcome = change(document.data["lists"][i]["commitments"][j])
             outcomes.append(Outcome(outcome.changed, outcome.displaced, name))
-            if outcome.changed:
-                changed.add(name)
+            if outcome.changed and name not in changed:
+                changed.append(name)
         if changed:
-            write_checked(
-                directory,
-                {name: documents[name].text() for name in sorted(changed)},
-                {name: comments[name] for name in sorted(changed)},
-            )
+            before = {name: self.documents[name].raw for name in changed}
+            try:
+                self._write({name: self.documents[name].text() for name in sorted(changed)})
+            except BaseException:
+                self._read(load_valid(self.directory))
+                raise
+            self._history.append(before)
         return outcomes
+
+    def decide(
+        self, commitment_id: str, request_id: str, accepted: bool, *, by: str | None = None, date: dt.date | None = None
+    ) -> Outcome:
+        """Record one decision and write it at once (see `decide`): journal first, then the file."""
+        entry = {"pledge": commitment_id, "request": request_id, "accepted": accepted, "by": by}
+        if date is not None:
+            entry["date"] = date.isoformat()
+        self._journal(entry)
+        try:
+            (outcome,) = self.apply([(commitment_id, request_id, _decision(request_id, accepted, by, date))])
+        except EditError:
+            self._clear_journal()  # refused, not lost: the next session must not try it again
+            raise
+        self._clear_journal()
+        return outcome
+
+    @property
+    def journal(self) -> Path:
+        return self.directory / JOURNAL_FILE
+
+    def _journal(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _clear_journal(self) -> None:
+        self.journal.unlink(missing_ok=True)
+
+    def _replay(self) -> None:
+        """Apply the decisions an interrupted session journaled but may not have written."""
+        try:
+            lines = self.journal.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return
+        assert self.loaded.dataset is not None
+        pledges = {c.id for lst in self.loaded.dataset.commitments.lists for c in lst.commitments}
+        edits = []
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                when = dt.date.fromisoformat(entry["date"]) if entry.get("date") else None
+                request = str(entry["request"])
+                edits.append(
+                    (str(entry["pledge"]), request, _decision(request, bool(entry["accepted"]), entry.get("by"), when))
+                )
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by the interruption: its decision was never confirmed
+        # A pledge or request removed by hand since has nothing left to decide.
+        edits = [e for e in edits if e[0] in pledges and e[1] in self.request_ids]
+        if edits:
+            self.replayed = sum(outcome.changed for outcome in self.apply(edits))
+        self._clear_journal()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def undo(self) -> None:
+        """Put back the file as it was before this session's last write (one validated write).
+
+        Refused when the file was changed behind the session since: undoing would lose that change.
+        """
+        if not self._history:
+            raise EditError(_("rien à annuler"))
+        previous = self._history[-1]
+        for name in previous:
+            if (self.directory / name).read_bytes() != self.documents[name].raw:
+                raise EditError(
+                    _("{file} a été modifié par ailleurs depuis la dernière décision : rien n’est annulé").format(
+                        file=loading.display_path(self.directory / name)
+                    )
+                )
+        self._write({name: raw.decode("utf-8") for name, raw in previous.items()})
+        self._history.pop()
+        for name in previous:
+            self.documents[name] = read_document(self.directory / name)
+            self.comments[name] = comment_lines(self.documents[name].data)
+
+
+def _edit_pledges(
+    directory: Path,
+    edits: Sequence[tuple[str, str | None, Change]],
+    before: Callable[[loading.Loaded], None] | None = None,
+) -> list[Outcome]:
+    """Apply each (pledge id, request id, change) to the file that holds the pledge
+    (`commitments.yaml` or one of `lists/*.yaml`), then write the changed files once: one lock,
+    one check of the ids, one validated write for any number of edits.
+
+    A request id of None is an edit that names no request (a meter entry). `before` sees the
+    data as loaded and checked, before any change runs."""
+    with Session(directory) as session:
+        if before is not None:
+            before(session.loaded)
+        return session.apply(edits)
 
 
 def _decision(request_id: str, accepted: bool, by: str | None, date: dt.date | None) -> Change:

@@ -102,6 +102,17 @@ class Link:
     date: str | None = None
     provenance: dict[str, Any] | None = None
 
+    @property
+    def confirmed(self) -> bool:
+        return self.source == "link"
+
+    @property
+    def origin(self) -> str:
+        """Who stands behind the link, for people: '✔ confirmé par … le …' or '? suggestion à vérifier (score …)'."""
+        from .marks import origin_text
+
+        return origin_text(self.source, self.score, self.by, self.date)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "request": self.request,
@@ -117,6 +128,8 @@ class Link:
             "by": self.by,
             "date": self.date,
             "provenance": self.provenance,
+            "confirmed": self.confirmed,
+            "origin": self.origin,
         }
 
 
@@ -139,6 +152,9 @@ class Export:
     origins: list[Origin] = field(default_factory=list)
     collective: str | None = None
     use_links: bool = True
+    # False: the matrix and the links as the confirmed links alone make them (the default of
+    # `export`, for publication); True: with the matcher's suggestions, each marked as such.
+    with_suggestions: bool = True
 
     def cell_links(self, request: str, list_id: str) -> list[Link]:
         """The links behind one cell, in export order."""
@@ -153,13 +169,26 @@ class Export:
         return index
 
 
-def prepare(data: Dataset, coverage: Coverage, suggestions: Sequence[Suggestion], *, use_links: bool = True) -> Export:
+def prepare(
+    data: Dataset,
+    coverage: Coverage,
+    suggestions: Sequence[Suggestion],
+    *,
+    use_links: bool = True,
+    with_suggestions: bool = True,
+) -> Export:
     """Gather what the exports show: `coverage` (built from `suggestions`) and the links behind
     each of its cells, in matrix order, then covered before partial, confirmed before
     suggested, best score first.
+
+    Without `with_suggestions`, only what people confirmed: each cell as its confirmed links
+    make it (`Coverage.confirmed_only`), and only those links.
     """
     from .details import provenance_dict
 
+    if not with_suggestions:
+        coverage = coverage.confirmed_only()
+        suggestions = [s for s in suggestions if s.source == "link"]
     sources = {s.id: s for s in data.commitments.sources}
     pledges = {c.id: c for lst in data.commitments.lists for c in lst.commitments}
     by_pair = {(s.commitment, s.request): s for s in suggestions}
@@ -199,7 +228,7 @@ def prepare(data: Dataset, coverage: Coverage, suggestions: Sequence[Suggestion]
             Origin(source.title, source.author, source.date.isoformat() if source.date else None, source.kind),
         )
     collective = data.requests.collective.name if data.requests.collective else None
-    return Export(coverage, links, list(origins.values()), collective, use_links)
+    return Export(coverage, links, list(origins.values()), collective, use_links, with_suggestions)
 
 
 # -- the two tables, with the schema open-data portals read ------------------------------------
@@ -273,10 +302,13 @@ def matrix_table(export: Export) -> DataTable:
         Field("title", _("intitulé"), description=_("Intitulé court de la demande.")),
     ]
     for col in cov.columns:
+        header = col.name if cov.has_confirmed(col.id) else f"{col.name} ({_no_confirmed()})"
         fields.append(
             Field(
                 f"{col.id}_level",
-                _("{name} : niveau").format(name=col.name),
+                (_("{name} : niveau") if export.with_suggestions else _("{name} : niveau, liens confirmés")).format(
+                    name=header
+                ),
                 description=_(
                     "Niveau de couverture par la liste « {name} » : covered (couvert), partial (partiel) ou absent."
                 ).format(name=col.name),
@@ -286,14 +318,41 @@ def matrix_table(export: Export) -> DataTable:
         fields.append(
             Field(
                 f"{col.id}_count",
-                _("{name} : nombre").format(name=col.name),
+                (_("{name} : nombre") if export.with_suggestions else _("{name} : nombre, liens confirmés")).format(
+                    name=header
+                ),
                 "integer",
                 _("Nombre d’engagements de la liste « {name} » qui répondent à la demande (voir liens.csv).").format(
                     name=col.name
+                )
+                + " "
+                + (
+                    _("Liens confirmés et suggestions à vérifier.")
+                    if export.with_suggestions
+                    else _("Liens confirmés par une personne seulement.")
                 ),
                 minimum=0,
             )
         )
+        if export.with_suggestions:
+            fields.append(
+                Field(
+                    f"{col.id}_confirmed",
+                    _("{name} : confirmés").format(name=header),
+                    "integer",
+                    _("Dont engagements liés à la demande par une personne (liens confirmés)."),
+                    minimum=0,
+                )
+            )
+            fields.append(
+                Field(
+                    f"{col.id}_suggested",
+                    _("{name} : à vérifier").format(name=header),
+                    "integer",
+                    _("Dont suggestions de l’appariement automatique, qu’aucune personne n’a encore confirmées."),
+                    minimum=0,
+                )
+            )
     rows = []
     for r in cov.rows:
         row: dict[str, Any] = {
@@ -307,6 +366,9 @@ def matrix_table(export: Export) -> DataTable:
             cell = cov.cell(r.id, col.id)
             row[f"{col.id}_level"] = cell.level
             row[f"{col.id}_count"] = cell.count
+            if export.with_suggestions:
+                row[f"{col.id}_confirmed"] = cell.confirmed_count
+                row[f"{col.id}_suggested"] = cell.suggested_count
         rows.append(row)
     return DataTable(
         MATRIX_NAME,
@@ -316,6 +378,12 @@ def matrix_table(export: Export) -> DataTable:
         rows,
         ["id"],
     )
+
+
+def _no_confirmed() -> str:
+    from .marks import no_confirmed_link
+
+    return no_confirmed_link()
 
 
 def links_table(export: Export) -> DataTable:
@@ -354,6 +422,13 @@ def links_table(export: Export) -> DataTable:
             _("origine du lien"),
             description=_("link : lien confirmé par une personne ; matcher : suggestion de l’appariement automatique."),
             enum=("link", "matcher"),
+        ),
+        Field(
+            "origin",
+            _("origine, en clair"),
+            description=_(
+                "✔ confirmé par une personne (qui et quand, si c’est noté) ou ? suggestion à vérifier (avec son score)."
+            ),
         ),
         Field(
             "why",
@@ -397,6 +472,7 @@ def links_table(export: Export) -> DataTable:
                 "level": link.level,
                 "score": link.score,
                 "source": link.source,
+                "origin": link.origin,
                 # Joined here rather than by `to_csv`, so that the joined text is neutralised too.
                 "why": " | ".join(link.why),
                 "by": link.by,
@@ -496,7 +572,11 @@ def _origin_text(origin: Origin) -> str:
 
 def to_json(export: Export) -> str:
     """`{"coverage": …, "links": […]}`: `coverage --format json` and the links behind it."""
-    payload = {"coverage": export.coverage.to_dict(), "links": [link.to_dict() for link in export.links]}
+    payload = {
+        "coverage": export.coverage.to_dict(),
+        "links": [link.to_dict() for link in export.links],
+        "with_suggestions": export.with_suggestions,
+    }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -520,30 +600,36 @@ def _md_row(cells: Sequence[str]) -> str:
 
 def to_markdown(export: Export) -> str:
     """GitHub-flavoured Markdown: the matrix with symbols and counts, its legend, then the links."""
-    from .report import SYMBOLS, level_name, source_name, where
+    from .marks import cell_text, legend_text
+    from .report import SYMBOLS, level_name, where
 
     cov = export.coverage
     with_axis = any(r.axis for r in cov.rows)
     lines = [f"# {md_text(_matrix_title(cov.level))}", ""]
     if export.collective:
         lines += [_("Collectif : {name}").format(name=md_text(export.collective)), ""]
+    lines += [md_text(_scope_text(export)), ""]
     head = [_("id"), _("n°"), *([_("axe")] if with_axis else []), _("Demande")]
-    names = [md_text(c.name) + ("" if c.answered else " \\*") for c in cov.columns]
+    names = [
+        md_text(c.name)
+        + ("" if c.answered else " \\*")
+        + ("" if cov.has_confirmed(c.id) else f" ({md_text(_no_confirmed())})")
+        for c in cov.columns
+    ]
     lines.append(_md_row([*head, *names]))
     lines.append(_md_row(["---"] * (len(head) + len(names))))
     for r in cov.rows:
         cells = []
         for col in cov.columns:
             cell = cov.cell(r.id, col.id)
-            cells.append(SYMBOLS[cell.level] + (f" {cell.count}" if cell.count else ""))
+            cells.append(md_text(cell_text(cell)))
         axis = [md_text(r.axis)] if with_axis else []
         lines.append(_md_row([md_text(r.id), md_text(r.number), *axis, md_text(r.title), *cells]))
-    shares = [_share_text(s.covered, len(cov.rows), s.share) for s in cov.summary()]
+    shares = [_share_text(s.covered, len(cov.rows), s.share, s.confirmed) for s in cov.summary()]
     lines.append(_md_row([""] * (len(head) - 1) + [f"**{_('Part couverte')}**", *shares]))
-    legend = " · ".join(f"{SYMBOLS[level]} {level_name(level)}" for level in ("covered", "partial", "absent"))
     lines += [
         "",
-        f"{_('Légende : ')}{legend} {md_text(_('(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)'))}",
+        f"{md_text(legend_text())} {md_text(_('(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)'))}",
         "",
         f"## {md_text(_('Liens entre engagements et demandes'))}",
         "",
@@ -574,22 +660,46 @@ def to_markdown(export: Export) -> str:
                     md_text(link.commitment_text),
                     f"{SYMBOLS[link.level]} {level_name(link.level)}",
                     str(link.score),
-                    source_name(link.source),
+                    md_text(link.origin),
                     md_text(", ".join(link.why)),
                     md_text(where(link.provenance)),
                 ]
             )
         )
     if not export.links:
-        lines.append(_md_row([md_text(_("Aucun lien ni suggestion."))] + [""] * 8))
+        empty = _("Aucun lien ni suggestion.") if export.with_suggestions else _("Aucun lien confirmé.")
+        lines.append(_md_row([md_text(empty)] + [""] * 8))
     if export.origins:
         lines += ["", f"## {md_text(_('Sources des données'))}", ""]
         lines += [f"- {md_text(_origin_text(o))}" for o in export.origins]
     return "\n".join(lines) + "\n"
 
 
-def _share_text(covered: int, total: int, share: float) -> str:
-    return f"{covered}/{total} ({round(100 * share)} %)"
+def _scope_text(export: Export) -> str:
+    """What the export counts: confirmed links only, or suggestions too (and how to get them)."""
+    if not export.use_links:
+        return _(
+            "Niveaux établis par l’appariement automatique seul, sans les liens confirmés : des suggestions à vérifier."
+        )
+    if export.with_suggestions:
+        return _(
+            "Liens confirmés par une personne (✔) et suggestions de l’appariement automatique à vérifier (?), "
+            "chacun marqué."
+        )
+    return _(
+        "Seuls les liens confirmés par une personne (✔) sont comptés ; les suggestions de l’appariement "
+        "automatique, à vérifier, s’ajoutent avec engagements export --suggestions."
+    )
+
+
+def _share_text(covered: int, total: int, share: float, confirmed: int | None = None) -> str:
+    """'12/12 (100 %)', and with `confirmed`: '12/12 (100 %) · ✔ 10 confirmées'."""
+    text = f"{covered}/{total} ({round(100 * share)} %)"
+    if confirmed is None:
+        return text
+    from .marks import CONFIRMED, confirmed_requests
+
+    return text + f" · {CONFIRMED} " + confirmed_requests(confirmed)
 
 
 # -- HTML -----------------------------------------------------------------------------------------
@@ -626,6 +736,10 @@ ul.pledges { list-style: none; margin: .4rem 0 0; padding: 0; color: #1a1a1a; }
 ul.pledges li { border-top: 1px solid #b0b0b0; padding: .4rem 0; }
 blockquote { margin: 0 0 .2rem; padding-left: .5rem; border-left: 3px solid #767676; }
 .meta, .src, .why { font-size: .85rem; margin: .1rem 0; color: #333; }
+.ok { font-weight: 700; }
+td.unconfirmed { background-image: repeating-linear-gradient(135deg, transparent 0 7px, rgba(0,0,0,.07) 7px 9px); }
+.unsure { font-style: italic; }
+th .none { font-weight: 400; font-style: italic; }
 .legend > span { display: inline-block; padding: .1rem .5rem; margin-right: .5rem; border: 1px solid #767676; }
 svg text { font-family: system-ui, sans-serif; font-size: 14px; fill: #1a1a1a; }
 footer { margin-top: 2rem; border-top: 1px solid #767676; font-size: .9rem; color: #333; }
@@ -707,6 +821,7 @@ def to_html(export: Export) -> str:
     ]
     if export.collective:
         parts.append(f"<p>{esc(_('Collectif : {name}').format(name=export.collective))}</p>")
+    parts.append(f'<p class="scope">{esc(_scope_text(export))}</p>')
     parts += ["</header>", "<main>"]
     parts += _html_filter(cov)
     parts += _html_matrix(export)
@@ -741,16 +856,36 @@ def _level_label(level: str, count: int | None = None) -> str:
     return text + (f" ({count})" if count else "")
 
 
+def _origin_counts(cell: Any) -> str:
+    """'✔ 3 confirmés + ? 2 à vérifier', the marks hidden from screen readers (the words say it)."""
+    from .marks import CONFIRMED, SUGGESTED, confirmed_words, suggested_words
+
+    parts = []
+    if cell.confirmed_count:
+        parts.append(
+            f'<span class="ok"><span class="sym" aria-hidden="true">{CONFIRMED}</span> '
+            f"{esc(confirmed_words(cell.confirmed_count))}</span>"
+        )
+    if cell.suggested_count:
+        parts.append(
+            f'<span class="unsure"><span class="sym" aria-hidden="true">{SUGGESTED}</span> '
+            f"{esc(suggested_words(cell.suggested_count))}</span>"
+        )
+    return " + ".join(parts)
+
+
 def _html_matrix(export: Export) -> list[str]:
     cov = export.coverage
     caption = _(
         "{title} : une ligne par demande, une colonne par liste. Chaque case donne le niveau (symbole et mot) "
-        "et, entre parenthèses, le nombre d’engagements ; ouvrez-la pour les lire."
+        "et le nombre d’engagements, confirmés par une personne (✔) ou à vérifier (?) ; ouvrez-la pour les lire."
     ).format(title=_matrix_title(cov.level))
     out = ['<table class="matrix">', f"<caption>{esc(caption)}</caption>", "<thead>", "<tr>"]
     out.append(f'<th scope="col">{esc(_("Demande"))}</th>')
     for col in cov.columns:
         mark = "" if col.answered else ' <abbr title="{}">*</abbr>'.format(esc(_("n’a pas répondu au collectif")))
+        if not cov.has_confirmed(col.id):
+            mark += f' <span class="none">({esc(_no_confirmed())})</span>'
         out.append(f'<th scope="col" data-list="{esc(col.id)}">{esc(col.name)}{mark}</th>')
     out += ["</tr>", "</thead>", "<tbody>"]
     axis = None
@@ -769,16 +904,20 @@ def _html_matrix(export: Export) -> list[str]:
         out.append("</tr>")
     out += ["</tbody>", "<tfoot>", "<tr>", f'<th scope="row">{esc(_("Part couverte"))}</th>']
     for s in cov.summary():
-        out.append(f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share))}</td>')
+        out.append(
+            f'<td data-list="{esc(s.list)}">{esc(_share_text(s.covered, len(cov.rows), s.share, s.confirmed))}</td>'
+        )
     out += ["</tr>", "</tfoot>", "</table>"]
     return out
 
 
 def _html_cell(export: Export, request: str, list_id: str) -> str:
-    from .report import SYMBOLS, level_name, source_name, where
+    from .report import SYMBOLS, level_name, where
 
     cell = export.coverage.cell(request, list_id)
-    opening = f'<td class="level-{esc(cell.level)}" data-list="{esc(list_id)}">'
+    # A level that no person confirmed is hatched, on screen and on paper, besides its "?".
+    unsure = " unconfirmed" if cell.level != "absent" and not cell.is_confirmed else ""
+    opening = f'<td class="level-{esc(cell.level)}{unsure}" data-list="{esc(list_id)}">'
     if cell.level == "absent":
         return opening + _level_label("absent") + "</td>"
     items = []
@@ -786,8 +925,8 @@ def _html_cell(export: Export, request: str, list_id: str) -> str:
         meta = " · ".join(
             [
                 f'<span class="sym" aria-hidden="true">{SYMBOLS[link.level]}</span> {esc(level_name(link.level))}',
-                esc(source_name(link.source)),
-                esc(f"{_('score')} {link.score}"),
+                f'<span class="{"ok" if link.confirmed else "unsure"}">{esc(link.origin)}</span>',
+                *([esc(f"{_('score')} {link.score}")] if link.confirmed else []),
                 f"<code>{esc(link.commitment)}</code>",
             ]
         )
@@ -802,17 +941,23 @@ def _html_cell(export: Export, request: str, list_id: str) -> str:
         items.append("".join(item) + "</li>")
     return (
         opening
-        + f"<details><summary>{_level_label(cell.level, cell.count)}</summary>"
+        + f"<details><summary>{_level_label(cell.level)} <br>{_origin_counts(cell)}</summary>"
         + f'<ul class="pledges">{"".join(items)}</ul></details></td>'
     )
 
 
 def _html_legend() -> list[str]:
+    from .marks import CONFIRMED, SUGGESTED
     from .report import SYMBOLS, level_name
 
     spans = " ".join(
         f'<span class="level-{level}"><span aria-hidden="true">{SYMBOLS[level]}</span> {esc(level_name(level))}</span>'
         for level in ("covered", "partial", "absent")
+    )
+    spans += (
+        f' <span class="ok"><span aria-hidden="true">{CONFIRMED}</span> {esc(_("confirmé par une personne"))}</span>'
+        f' <span class="unsure"><span aria-hidden="true">{SUGGESTED}</span> '
+        f"{esc(_('suggestion de l’appariement, à vérifier'))}</span>"
     )
     note = _("(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)")
     return [f'<p class="legend">{esc(_("Légende : "))}{spans} {esc(note)}</p>']
@@ -862,15 +1007,7 @@ def _html_chart(cov: Coverage) -> list[str]:
 
 
 def _html_footer(export: Export) -> list[str]:
-    how = (
-        _(
-            "Niveaux établis à partir des liens confirmés par des personnes et des suggestions de l’appariement automatique, à vérifier."
-        )
-        if export.use_links
-        else _(
-            "Niveaux établis par l’appariement automatique seul, sans les liens confirmés : des suggestions à vérifier."
-        )
-    )
+    how = _scope_text(export)
     out = ["<footer>", f"<h2>{esc(_('Sources des données'))}</h2>"]
     if export.origins:
         out.append("<ul>" + "".join(f"<li>{esc(_origin_text(o))}</li>" for o in export.origins) + "</ul>")
@@ -952,6 +1089,7 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
 
     Each unanswered or partly answered request comes with its full text, the question to put.
     """
+    from .marks import SUGGESTED
     from .report import SYMBOLS
 
     out = [f"# {md_text(_('Manques, liste par liste'))}", ""]
@@ -963,10 +1101,18 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
                 md_text(_("Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général.")),
                 "",
             ]
-        for heading, ids, symbol in (
-            (_("Sans réponse ({n})"), gaps.unanswered[col.id], SYMBOLS["absent"]),
-            (_("Réponse partielle ({n})"), gaps.partial[col.id], SYMBOLS["partial"]),
+        for heading, ids, symbol, always in (
+            (_("Sans réponse ({n})"), gaps.unanswered[col.id], SYMBOLS["absent"], True),
+            (_("Réponse partielle ({n})"), gaps.partial[col.id], f"{SYMBOLS['partial']} {SUGGESTED}", True),
+            (
+                _("Couvertes, mais par des suggestions à vérifier ({n})"),
+                gaps.unconfirmed.get(col.id, []),
+                f"{SYMBOLS['covered']} {SUGGESTED}",
+                False,
+            ),
         ):
+            if not ids and not always:
+                continue
             out += [f"### {md_text(heading.format(n=len(ids)))}", ""]
             if not ids:
                 out.append(md_text(_("aucune")))

@@ -404,6 +404,29 @@ def build_import(
     return Imported(source, candidate, origin)
 
 
+def build_outline_import(
+    text: str,
+    *,
+    list_id: str,
+    source_id: str,
+    origin: str,
+    name: str | None = None,
+    source_file: str | None = None,
+) -> Imported:
+    """Turn a structured document (headings, nested bullets, table fragments) into a draft list
+    of kind `institution` whose records keep the document's hierarchy (see `outline`)."""
+    from .outline import build_list
+
+    source = Source(
+        id=source_id,
+        title=TITLE_PLACEHOLDER,
+        file=source_file,
+        kind="institutional",
+        note=None if source_file else _OUTSIDE_NOTE.format(origin=origin),
+    )
+    return Imported(source, build_list(text, list_id=list_id, source=source, name=name), origin)
+
+
 def read_text(path: Path) -> str:
     """The text of the file to import; `ImportFileError` with a one-line message when unusable."""
     shown = display_path(path)
@@ -461,6 +484,8 @@ def _source_node(source: Source) -> CommentedMap:
     node = CommentedMap(id=source.id, title=_quoted(source.title))
     if source.file:
         node["file"] = source.file
+    if source.kind:
+        node["kind"] = source.kind
     if source.note:
         node["note"] = _quoted(source.note)
     return node
@@ -468,6 +493,10 @@ def _source_node(source: Source) -> CommentedMap:
 
 def _commitment_node(commitment: Commitment) -> CommentedMap:
     node = CommentedMap(id=commitment.id, text=_quoted(commitment.text))
+    for key in ("parent", "number", "level"):  # a structured document's hierarchy (see `outline`)
+        value = getattr(commitment, key)
+        if value is not None:
+            node[key] = _quoted(value) if key == "number" else value
     if commitment.provenance is not None:
         prov = CommentedMap()
         for key, value in commitment.provenance.model_dump(exclude_none=True).items():
@@ -481,12 +510,12 @@ def _commitment_node(commitment: Commitment) -> CommentedMap:
 def _list_node(candidate: CandidateList) -> CommentedMap:
     sources = CommentedSeq(candidate.sources)
     sources.fa.set_flow_style()
-    return CommentedMap(
-        id=candidate.id,
-        name=_quoted(candidate.name),
-        sources=sources,
-        commitments=CommentedSeq(_commitment_node(c) for c in candidate.commitments),
-    )
+    node = CommentedMap(id=candidate.id, name=_quoted(candidate.name))
+    if candidate.kind is not None:
+        node["kind"] = candidate.kind
+    node["sources"] = sources
+    node["commitments"] = CommentedSeq(_commitment_node(c) for c in candidate.commitments)
+    return node
 
 
 def _one_line(text: str) -> str:

@@ -3,129 +3,541 @@
 Nothing here prints or exits. Each problem becomes a `Diagnostic` naming the file, the 1-based
 line and column, and what to do about it; loading goes on as far as it can so that all
 problems of a file are reported at once.
+
+Reads go through libyaml (PyYAML's C parser) when it is installed, about 30 times faster than
+ruamel.yaml's round-trip parser, and through PyYAML's pure-Python parser otherwise: both give
+the same events, and this module builds plain data and a tree of positions from them itself,
+so that the refusals (duplicate keys, aliases, merge keys, tags, depth) are decided here, the
+same way on both paths, and never by a loader that would silently accept them. ruamel.yaml's
+round trip is only for writing (see `editing.py`); `YamlFile.document` parses it on demand.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE, commitment_names, display_path, is_part_name
+from .reading import ReadRefused, max_bytes, read_bounded
 
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # ruamel parses ~100 KB/s on a slow machine: bounded time
-MAX_NODES = 1_000_000
+__all__ = ["Loaded", "YamlFile", "display_path", "load_directory", "load_file", "max_bytes", "parse_yaml"]
+
+MAX_NODES = 5_000_000
 MAX_DEPTH = 64
+# A syntax error's message is taken from the pure-Python parser (its wording is the one the
+# diagnostics have always had) when the error is within this many characters of the start.
+PURE_MESSAGE_LIMIT = 4 * 1024 * 1024
 
 Path_ = tuple[str | int, ...]
 
 
-def max_bytes() -> int:
-    """The size limit for one data file; `ENGAGEMENTS_MAX_FILE_MB` raises it."""
-    value = os.environ.get("ENGAGEMENTS_MAX_FILE_MB")
-    if value:
-        try:
-            return int(float(value) * 1024 * 1024)
-        except ValueError:
-            pass
-    return DEFAULT_MAX_BYTES
+def c_parser_available() -> bool:
+    """Whether libyaml is there; `ENGAGEMENTS_PURE_YAML=1` forces the pure-Python parser."""
+    if os.environ.get("ENGAGEMENTS_PURE_YAML"):
+        return False
+    try:
+        from yaml import CSafeLoader  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _At:
+    """Where a container is, and where each of its entries is.
+
+    `entries` maps a key to (key line, key col, value) in a mapping, or lists the values of a
+    sequence; a value is a (line, col) pair for a scalar, or another `_At`. Lines and columns
+    are 1-based.
+    """
+
+    __slots__ = ("col", "entries", "line")
+
+    def __init__(self, line: int, col: int, entries: dict[str, tuple[int, int, Any]] | list[Any]) -> None:
+        self.line, self.col, self.entries = line, col, entries
+
+
+def _where(entry: Any) -> tuple[int, int]:
+    return (entry.line, entry.col) if isinstance(entry, _At) else entry
 
 
 @dataclass
 class YamlFile:
-    """One parsed YAML file: its round-trip document, for positions and for writing back."""
+    """One parsed YAML file: its plain data, and where each node of it is."""
 
     path: Path
     name: str
-    document: Any = None
+    data: Any = None
+    root: Any = None
+    text: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def error(self, line: int | None, col: int | None, message: str, code: str) -> None:
         self.diagnostics.append(Diagnostic(self.name, line, col, message, code))
+
+    @property
+    def document(self) -> Any:
+        """The file's ruamel.yaml round-trip document (parsed on demand, for writes), or None."""
+        if self.data is None or self.text is None:
+            return None
+        from ruamel.yaml import YAML
+
+        return YAML(typ="rt").load(self.text)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of the node at `path`, or of its nearest existing ancestor.
 
         With `key=True`, the position of the last mapping key rather than its value.
         """
-        node = self.document
-        line, col = 1, 1
-        if isinstance(node, (CommentedMap, CommentedSeq)):
-            line, col = node.lc.line + 1, node.lc.col + 1
+        node = self.root
+        line, col = _where(node) if node is not None else (1, 1)
         for i, step in enumerate(path):
-            last = i == len(path) - 1
-            if isinstance(node, CommentedMap) and step in node:
-                pos = node.lc.key(step) if (key and last) else node.lc.value(step)
-                line, col = pos[0] + 1, pos[1] + 1
-                node = node[step]
-            elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
-                pos = node.lc.item(step)
-                line, col = pos[0] + 1, pos[1] + 1
-                node = node[step]
+            if not isinstance(node, _At):
+                break
+            entries = node.entries
+            if isinstance(entries, dict) and isinstance(step, str) and step in entries:
+                key_line, key_col, node = entries[step]
+                line, col = (key_line, key_col) if (key and i == len(path) - 1) else _where(node)
+            elif isinstance(entries, list) and isinstance(step, int) and 0 <= step < len(entries):
+                node = entries[step]
+                line, col = _where(node)
             else:
                 break
         return line, col
 
 
-def _make_yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
+# YAML 1.2 core schema, as ruamel.yaml resolves plain scalars (so `yes` and `on` stay texts).
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+_INT = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_TIMESTAMP = re.compile(
+    r"""^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})
+    (?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?
+    (?:[ \t]*(Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?$""",
+    re.X,
+)
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
-def _yaml_message(exc: MarkedYAMLError) -> str:
-    problem = str(exc.problem or "")
-    context_mark = exc.context_mark
-    if problem.startswith("found duplicate key"):
-        key = problem.split('"')[1] if '"' in problem else "?"
-        first = f" ({_('déjà définie ligne')} {context_mark.line + 1})" if context_mark else ""
-        return _("clé en double « {key} »{first} : chaque clé ne doit apparaître qu’une fois").format(
-            key=key, first=first
+class _BadDate(ValueError):
+    pass
+
+
+def _int(value: str) -> int:
+    text = value.replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if text.startswith(prefix):
+            return sign * int(text[2:], base)
+    return sign * int(text)
+
+
+def _float(value: str) -> float:
+    text = value.replace("_", "").lower()
+    if text.endswith(".inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if text.endswith(".nan"):
+        return float("nan")
+    return float(text)
+
+
+def _timestamp(value: str) -> dt.date | dt.datetime | None:
+    """A date or a date and time; None when `value` does not look like one; _BadDate if impossible."""
+    match = _DATE.match(value)
+    try:
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        match = _TIMESTAMP.match(value)
+        if not match:
+            return None
+        year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+        fraction = int((match[7] or "0")[:6].ljust(6, "0"))
+        zone = None
+        if match[8] == "Z":
+            zone = dt.UTC
+        elif match[8]:
+            hours, _sep, minutes = match[8][1:].partition(":")
+            delta = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
+            zone = dt.timezone(-delta if match[8][0] == "-" else delta)
+        return dt.datetime(year, month, day, hour, minute, second, fraction, tzinfo=zone)
+    except ValueError:
+        raise _BadDate(value) from None
+
+
+def _resolve(value: str) -> tuple[str, Any]:
+    """The core tag and the Python value of a plain scalar."""
+    first = value[:1]
+    if first in "tTfF" and _BOOL.match(value):
+        return "bool", value[0] in "tT"
+    if first in "-+0123456789" and _INT.match(value):
+        try:
+            return "int", _int(value)
+        except ValueError:
+            return "str", value
+    if first in "-+0123456789." and _FLOAT.match(value):
+        try:
+            return "float", _float(value)
+        except ValueError:
+            return "str", value
+    if first in "~nN" and _NULL.match(value):
+        return "null", None
+    if first.isdigit():
+        found = _timestamp(value)
+        if found is not None:
+            return "timestamp", found
+    return "str", value
+
+
+# A plain scalar starting with none of these is a text in the core schema (no regex needed).
+_MAY_RESOLVE = frozenset("tTfFnN~-+.0123456789")
+
+
+def _needs_resolving(event: Any) -> bool:
+    """Whether an untagged scalar event may be something other than its text."""
+    if not event.implicit[0]:
+        return False  # quoted or block: a text
+    value = event.value
+    return not value or value[0] in _MAY_RESOLVE
+
+
+class _Stop(Exception):
+    """A refusal after which the rest of the file is not read (aliases, depth, size)."""
+
+
+class _Composer:
+    """Builds plain data and its positions from YAML events, refusing what the data must not use.
+
+    Refusals that leave the rest of the file readable (duplicate keys, merge keys, tags,
+    impossible dates, non-text keys) are all reported; aliases, excessive depth or size stop
+    the reading at once (an alias can make a tiny file expand to gigabytes).
+    """
+
+    def __init__(self, source: YamlFile, get_event: Any) -> None:
+        self.source = source
+        self.get_event = get_event
+        self.nodes = 0
+        self.refused = False
+        import yaml
+
+        self.events = yaml.events
+
+    def refuse(self, line: int, col: int, message: str, code: str) -> None:
+        self.refused = True
+        self.source.error(line, col, message, code)
+
+    def stop(self, line: int, col: int, message: str, code: str) -> None:
+        self.refuse(line, col, message, code)
+        raise _Stop
+
+    def alias(self, line: int, col: int) -> None:
+        self.stop(
+            line, col, _("alias YAML (*…) : les ancres et alias ne sont pas acceptés, recopiez la valeur"), "alias"
         )
-    if "'\\t'" in problem:
-        return _("tabulation dans l’indentation : YAML n’accepte que des espaces")
-    if "another document" in problem:
-        return _("plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu")
-    if "while scanning a quoted scalar" in str(exc.context or ""):
-        return _("guillemet ouvert ligne {line} jamais refermé").format(
-            line=(context_mark.line + 1) if context_mark else "?"
+
+    def node(self, event: Any, depth: int, alias_at: tuple[int, int]) -> tuple[Any, Any]:
+        """The value and position entry of the node starting with `event`.
+
+        `alias_at` is where an alias found here is reported: its key in a mapping, the flow
+        sequence that holds it, or the alias itself.
+        """
+        ev = self.events
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.stop(line, col, _("trop d’éléments (plus de {n})").format(n=MAX_NODES), "too-large")
+        cls = event.__class__
+        if cls is ev.ScalarEvent:
+            return self.scalar(event, line, col), (line, col)
+        if cls is ev.AliasEvent:
+            self.alias(*alias_at)
+        if depth >= MAX_DEPTH:
+            self.stop(line, col, _("imbrication trop profonde (plus de {n} niveaux)").format(n=MAX_DEPTH), "too-deep")
+        self.check_tag(event.tag, "seq" if cls is ev.SequenceStartEvent else "map", line, col)
+        if cls is ev.SequenceStartEvent:
+            return self.sequence(event, depth, line, col)
+        return self.mapping(depth, line, col)
+
+    def check_tag(self, tag: str | None, kind: str, line: int, col: int) -> None:
+        if tag is None or tag == "!" or tag == f"{_CORE}{kind}":
+            return
+        shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+        self.refuse(
+            line,
+            col,
+            _("étiquette YAML « {tag} » non acceptée : retirez-la").format(tag=shown),
+            "tag",
         )
-    context = f" ({exc.context})" if exc.context else ""
-    return _("erreur de syntaxe YAML : {problem}{context}").format(problem=problem, context=context)
+
+    def scalar(self, event: Any, line: int, col: int) -> Any:
+        value, tag = event.value, event.tag
+        if tag in (None, "!") or tag == f"{_CORE}str":
+            if tag is not None or not event.implicit[0]:
+                return value  # quoted, a block scalar, or tagged as a text
+            kind, result = self.resolve(value, line, col)
+            return result
+        if tag in _SCALAR_TAGS:
+            kind, result = self.resolve(value, line, col)
+            if f"{_CORE}{kind}" == tag:
+                return result
+            shown = "!!" + tag[len(_CORE) :]
+            self.refuse(
+                line,
+                col,
+                _("valeur {value!r} incompatible avec l’étiquette YAML « {tag} »").format(value=value, tag=shown),
+                "tag",
+            )
+            return None
+        self.check_tag(tag, "str", line, col)
+        return None
+
+    def resolve(self, value: str, line: int, col: int) -> tuple[str, Any]:
+        try:
+            return _resolve(value)
+        except _BadDate:
+            self.refuse(
+                line,
+                col,
+                _(
+                    "date impossible « {value} » : ce jour n’existe pas (attendu AAAA-MM-JJ ; "
+                    "mettez-la entre guillemets si c’est un texte)"
+                ).format(value=value),
+                "bad-date",
+            )
+            return "timestamp", value
+
+    def sequence(self, start: Any, depth: int, line: int, col: int) -> tuple[list[Any], _At]:
+        scalar_event, end_event = self.events.ScalarEvent, self.events.SequenceEndEvent
+        values: list[Any] = []
+        entries: list[Any] = []
+        get = self.get_event
+        flow = start.flow_style
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is end_event:
+                return values, _At(line, col, entries)
+            mark = event.start_mark
+            at = (mark.line + 1, mark.column + 1)
+            if cls is scalar_event and event.tag is None and not _needs_resolving(event):
+                # The common case, inline: a text (quoted, block, or plain and plainly a text).
+                self.nodes += 1
+                values.append(event.value)
+                entries.append(at)
+                continue
+            # In a flow sequence, an alias is reported where the sequence starts (one line).
+            value, entry = self.node(event, depth + 1, (line, col) if flow else at)
+            values.append(value)
+            entries.append(entry)
+
+    def mapping(self, depth: int, line: int, col: int) -> tuple[dict[str, Any], _At]:
+        scalar_event, end_event = self.events.ScalarEvent, self.events.MappingEndEvent
+        values: dict[str, Any] = {}
+        entries: dict[str, tuple[int, int, Any]] = {}
+        get = self.get_event
+        while True:
+            event = get()
+            if event.__class__ is end_event:
+                return values, _At(line, col, entries)
+            mark = event.start_mark
+            key_line, key_col = mark.line + 1, mark.column + 1
+            plain_key = event.__class__ is scalar_event and event.tag is None
+            key = event.value if plain_key else self.key(event, depth, key_line, key_col)
+            value_event = get()
+            if key == "<<" and plain_key and event.implicit[0]:
+                self.refuse(
+                    key_line,
+                    key_col,
+                    _("clé de fusion YAML « << » non acceptée : recopiez les clés voulues dans la table"),
+                    "merge-key",
+                )
+                if value_event.__class__ is not self.events.AliasEvent:
+                    self.node(value_event, depth + 1, (key_line, key_col))
+                continue
+            if value_event.__class__ is scalar_event and value_event.tag is None and not _needs_resolving(value_event):
+                self.nodes += 1
+                mark = value_event.start_mark
+                value, entry = value_event.value, (mark.line + 1, mark.column + 1)
+            else:
+                value, entry = self.node(value_event, depth + 1, (key_line, key_col))
+            if key is None:
+                continue
+            if key in entries:
+                self.refuse(
+                    key_line,
+                    key_col,
+                    _("clé en double « {key} »{first} : chaque clé ne doit apparaître qu’une fois").format(
+                        key=key, first=f" ({_('déjà définie ligne')} {entries[key][0]})"
+                    ),
+                    "duplicate-key",
+                )
+                continue
+            values[key] = value
+            entries[key] = (key_line, key_col, entry)
+
+    def key(self, event: Any, depth: int, line: int, col: int) -> str | None:
+        """A mapping key as written (`1:` is the key "1"); None for a key that is not a text."""
+        ev = self.events
+        if event.__class__ is ev.ScalarEvent:
+            if event.tag not in (None, "!", f"{_CORE}str"):
+                self.check_tag(event.tag, "str", line, col)
+                return None
+            return str(event.value)
+        if event.__class__ is ev.AliasEvent:
+            self.alias(line, col)
+        self.refuse(line, col, _("clé qui n’est pas un texte : une clé doit être un simple mot"), "bad-key")
+        self.node(event, depth + 1, (line, col))
+        return None
+
+    def document(self) -> tuple[Any, Any] | None:
+        """The single document of the stream (None for an empty file)."""
+        ev = self.events
+        get = self.get_event
+        get()  # StreamStartEvent
+        event = get()
+        if event.__class__ is ev.StreamEndEvent:
+            return None
+        value, entry = self.node(get(), 0, (1, 1))
+        get()  # DocumentEndEvent
+        event = get()
+        if event.__class__ is ev.DocumentStartEvent:
+            mark = event.start_mark
+            self.refuse(
+                mark.line + 1,
+                mark.column + 1,
+                _("plusieurs documents YAML (« --- ») dans le fichier : un seul est attendu"),
+                "syntax",
+            )
+        return value, entry
 
 
-def parse_yaml(path: Path, name: str | None = None) -> YamlFile:
-    """Read and parse one YAML file; problems are collected in `.diagnostics`."""
+# Characters YAML does not allow in a stream (it reads only printable Unicode).
+_NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _yaml_message(exc: Any, text: str = "") -> str:
+    """The parser's complaint in plain French (see `yaml_french`)."""
+    from .yaml_french import explain
+
+    mark, start = exc.problem_mark, exc.context_mark
+    found = None
+    if mark is not None and mark.index is not None and 0 <= mark.index < len(text):
+        found = text[mark.index]
+    return explain(exc.problem, exc.context, start.line + 1 if start is not None else None, found)
+
+
+def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
+    """Where a syntax error is reported: where the parser stopped, except for an unclosed quote.
+
+    A quote left open swallows the lines after it, so the parser only stops at the end of the
+    file: the error is then shown at the quote itself, unless nothing follows its line. A word
+    that should have been a key is shown where it is, not where the parser gave up on it.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None, None
+    start, context = exc.context_mark, str(exc.context or "")
+    if start is not None and "while scanning a quoted scalar" in context:
+        end_of_line = text.find("\n", start.index)
+        if end_of_line >= 0 and text[end_of_line:].strip():
+            return start.line + 1, start.column + 1
+    if start is not None and "while scanning a simple key" in context:
+        return start.line + 1, start.column + 1  # a key never followed by its colon: the key itself
+    return mark.line + 1, mark.column + 1
+
+
+def _events(text: str, pure: bool) -> Any:
+    import yaml
+
+    if not pure:
+        from yaml import CSafeLoader
+
+        return CSafeLoader(text)
+    return yaml.SafeLoader(text)
+
+
+def _replay(result: YamlFile, text: str, c_error: Any) -> bool:
+    """Redo a file that libyaml refused with the pure-Python parser, up to a few lines past the error.
+
+    The diagnostics then have the wording they have always had, and the same positions on both
+    paths (libyaml also stops at its own depth limit, deeper than ours). They are kept only
+    when the pure-Python parser finds a problem no later than libyaml's line.
+    """
+    mark = c_error.problem_mark or c_error.context_mark
+    if mark is None or mark.index is None or mark.index > PURE_MESSAGE_LIMIT:
+        return False
+    end = mark.index
+    for _i in range(3):
+        next_break = text.find("\n", end)
+        if next_break < 0:
+            end = len(text)
+            break
+        end = next_break + 1
+    again = YamlFile(path=result.path, name=result.name)
+    _compose(again, text[:end], pure=True)
+    lines = [d.line for d in again.diagnostics]
+    if not lines or any(line is None or line > mark.line + 1 for line in lines):
+        return False
+    result.diagnostics[:] = again.diagnostics
+    return True
+
+
+def _compose(result: YamlFile, text: str, pure: bool) -> None:
+    import yaml
+
+    loader = _events(text, pure)
+    composer = _Composer(result, loader.get_event)
+    try:
+        document = composer.document()
+    except _Stop:
+        return
+    except yaml.MarkedYAMLError as exc:
+        if pure or not _replay(result, text, exc):
+            result.error(*_yaml_position(exc, text), _yaml_message(exc, text), "syntax")
+        return
+    except yaml.YAMLError as exc:
+        result.error(None, None, _("erreur de syntaxe YAML : {e}").format(e=exc), "syntax")
+        return
+    finally:
+        loader.dispose()
+    if document is None:
+        result.error(1, 1, _("fichier vide : il doit contenir des données YAML"), "empty")
+        return
+    if composer.refused:
+        return
+    result.data, result.root = document
+
+
+def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None) -> YamlFile:
+    """Read and parse one YAML file; problems are collected in `.diagnostics`.
+
+    `pure` chooses the parser (default: libyaml when installed); both give the same results.
+    """
     result = YamlFile(path=path, name=name or display_path(path))
-    if not path.exists():
-        result.error(None, None, _("fichier introuvable"), "missing-file")
+    try:
+        raw = read_bounded(path)
+    except ReadRefused as refused:
+        result.error(None, None, refused.message, refused.code)
         return result
-    if not path.is_file():
-        result.error(None, None, _("ce n’est pas un fichier"), "not-a-file")
-        return result
-    size = path.stat().st_size
-    limit = max_bytes()
-    if size > limit:
-        result.error(
-            None,
-            None,
-            _(
-                "fichier trop volumineux ({size:.1f} Mo, limite {limit:.1f} Mo) : "
-                "découpez-le ou relevez ENGAGEMENTS_MAX_FILE_MB"
-            ).format(size=size / 1048576, limit=limit / 1048576),
-            "too-large",
-        )
-        return result
-    raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -143,77 +555,27 @@ def parse_yaml(path: Path, name: str | None = None) -> YamlFile:
             "encoding",
         )
         return result
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        result.error(line, None, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
+    del raw
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        if bad.group() == "\x00":
+            result.error(line, None, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
+            return result
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        result.error(
+            line,
+            col,
+            _("caractère invisible ou de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(code=ord(bad.group())),
+            "control-char",
+        )
         return result
+    result.text = text
     try:
-        document = _make_yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        result.error(mark.line + 1 if mark else None, mark.column + 1 if mark else None, _yaml_message(exc), "syntax")
-        return result
-    except YAMLError as exc:
-        result.error(None, None, _("erreur de syntaxe YAML : {e}").format(e=exc), "syntax")
-        return result
-    except RecursionError:
+        _compose(result, text, pure=not c_parser_available() if pure is None else pure)
+    except RecursionError:  # the depth limit is far below Python's: a guard, not a path
         result.error(None, None, _("imbrication trop profonde"), "too-deep")
-        return result
-    if document is None:
-        result.error(1, 1, _("fichier vide : il doit contenir des données YAML"), "empty")
-        return result
-    result.document = document
     return result
-
-
-class _Plain:
-    """Converts a ruamel document to plain Python, refusing aliases and oversized trees."""
-
-    def __init__(self, source: YamlFile) -> None:
-        self.source = source
-        self.seen: set[int] = set()
-        self.nodes = 0
-        self.failed = False
-
-    def convert(self, node: Any, path: Path_ = ()) -> Any:
-        if self.failed:
-            return None
-        self.nodes += 1
-        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
-            self.failed = True
-            code, msg = (
-                ("too-deep", _("imbrication trop profonde (plus de {n} niveaux)").format(n=MAX_DEPTH))
-                if len(path) > MAX_DEPTH
-                else ("too-large", _("trop d’éléments (plus de {n})").format(n=MAX_NODES))
-            )
-            self.source.error(*self.source.position(path), msg, code)
-            return None
-        # Containers are shared objects when aliased; so are anchored scalars (`&a texte`),
-        # which ruamel.yaml marks with an anchor. Plain scalars may legitimately share an object.
-        anchored = getattr(getattr(node, "anchor", None), "value", None) is not None
-        if isinstance(node, (CommentedMap, CommentedSeq)) or anchored:
-            if id(node) in self.seen:
-                self.failed = True
-                # Point at the alias itself: its key, or the sequence holding it.
-                at = (
-                    self.source.position(path[:-1])
-                    if path and isinstance(path[-1], int)
-                    else self.source.position(path, key=True)
-                )
-                self.source.error(
-                    *at,
-                    _("alias YAML (*…) : les ancres et alias ne sont pas acceptés, recopiez la valeur"),
-                    "alias",
-                )
-                return None
-            self.seen.add(id(node))
-        if isinstance(node, CommentedMap):
-            return {str(k): self.convert(v, (*path, str(k))) for k, v in node.items()}
-        if isinstance(node, CommentedSeq):
-            return [self.convert(v, (*path, i)) for i, v in enumerate(node)]
-        if isinstance(node, str):
-            return str(node)
-        return node
 
 
 _TYPE_NAMES = {
@@ -313,11 +675,11 @@ def validate_model(source: YamlFile, model: type[BaseModel], data: Any) -> BaseM
 
 
 def load_file(path: Path, model: type[BaseModel], top_key: str, name: str | None = None) -> tuple[YamlFile, Any]:
-    """Parse, convert and validate one data file. Returns the file and the model (or None)."""
+    """Parse and validate one data file. Returns the file and the model (or None)."""
     source = parse_yaml(path, name)
-    if source.document is None:
+    if source.root is None:
         return source, None
-    if not isinstance(source.document, CommentedMap):
+    if not isinstance(source.data, dict):
         source.error(
             1,
             1,
@@ -325,15 +687,7 @@ def load_file(path: Path, model: type[BaseModel], top_key: str, name: str | None
             "wrong-top-level",
         )
         return source, None
-    converter = _Plain(source)
-    try:
-        data = converter.convert(source.document)
-    except RecursionError:
-        source.error(None, None, _("imbrication trop profonde"), "too-deep")
-        return source, None
-    if converter.failed:
-        return source, None
-    return source, validate_model(source, model, data)
+    return source, validate_model(source, model, source.data)
 
 
 @dataclass

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[
     str,
@@ -67,6 +68,14 @@ class Provenance(Strict):
     subsection: str | None = Field(default=None, description="Sous-titre (ex. « Pour … »).")
     item: str | None = Field(default=None, description="Numéro de l'article ou de la puce.")
     line: int | None = Field(default=None, ge=1, description="Ligne de début dans le fichier source.")
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: object) -> object:
+        """`line: true` is not line 1 (pydantic would take a boolean for an integer)."""
+        if isinstance(value, bool):
+            raise PydanticCustomError("int_type", "Input should be a valid integer")
+        return value
 
 
 class Decision(Strict):
@@ -133,6 +142,42 @@ class RequestsFile(Strict):
     requests: list[Request]
 
 
+Status = Literal["not_rated", "in_progress", "stalled", "compromise", "kept", "broken"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+
+
+class Evidence(Strict):
+    """What a verdict rests on: a source, and a quote from it or a link to it."""
+
+    source: Text = Field(description="Titre de la source (article, délibération, rapport…).")
+    url: str | None = Field(default=None, description="Adresse de la source en ligne.")
+    document: Id | None = Field(
+        default=None,
+        description="Identifiant d'une entrée de `sources` dont le fichier contient la citation (vérifiée).",
+    )
+    quote: str | None = Field(default=None, description="Citation exacte de la source.")
+
+
+class HistoryEntry(Strict):
+    """One dated step of a pledge's follow-up. History is never rewritten: a correction is a new entry."""
+
+    status: Status = Field(
+        description=(
+            "not_rated : non évalué ; in_progress : en cours ; stalled : au point mort ; "
+            "compromise : compromis ; kept : tenu ; broken : rompu."
+        )
+    )
+    date: dt.date = Field(description="Date du constat (AAAA-MM-JJ), ni future ni antérieure à l'entrée précédente.")
+    evidence: Evidence | None = Field(
+        default=None, description="Obligatoire pour tout statut sauf not_rated : une source et une citation ou un lien."
+    )
+    note: str | None = Field(default=None, description="Explication du verdict.")
+    by: str | None = Field(default=None, description="Qui a fait ce constat.")
+    corrects: int | None = Field(
+        default=None, ge=1, description="Numéro (à partir de 1) de l'entrée antérieure que celle-ci corrige."
+    )
+
+
 class Commitment(Strict):
     """One pledge of one list."""
 
@@ -144,9 +189,25 @@ class Commitment(Strict):
     rejects: list[LinkRef] = Field(
         default_factory=list, description="Demandes écartées par une personne : jamais suggérées."
     )
+    parent: Id | None = Field(
+        default=None, description="Identifiant de l'engagement dont celui-ci est une partie (document hiérarchisé)."
+    )
+    number: str | None = Field(default=None, description="Numérotation du document source (ex. « axe 2.3 »).")
+    level: str | None = Field(
+        default=None, description="Niveau dans la hiérarchie du document (ex. pilier, orientation, axe, action)."
+    )
     provenance: Provenance | None = None
     status: Literal["pending", "in_progress", "kept", "partly_kept", "broken"] | None = Field(
-        default=None, description="Suivi après l'élection."
+        default=None,
+        description="Ancien champ, remplacé par `history` (le statut actuel est la dernière entrée de l'historique).",
+        json_schema_extra={"deprecated": True},
+    )
+    deadline: dt.date | None = Field(
+        default=None, description="Échéance (AAAA-MM-JJ) : passée, un engagement non évalué ou en cours est en retard."
+    )
+    history: list[HistoryEntry] = Field(
+        default_factory=list,
+        description="Suivi après l'élection : entrées datées, dans l'ordre ; la dernière donne le statut actuel.",
     )
     note: str | None = None
 
@@ -157,6 +218,10 @@ class CandidateList(Strict):
     id: Id
     name: Text
     short_name: str | None = Field(default=None, description="Nom court, pour les en-têtes de tableaux.")
+    kind: Literal["candidate", "institution"] | None = Field(
+        default=None,
+        description="candidate : liste candidate (par défaut) ; institution : partenaire public (contrat, bilan).",
+    )
     head: str | None = Field(default=None, description="Tête de liste.")
     sources: list[Id] = Field(default_factory=list, description="Identifiants des sources de la liste.")
     note: str | None = None

@@ -16,27 +16,39 @@ from rich.table import Table
 from rich.text import Text
 
 from .coverage import Coverage, Gaps
-from .i18n import N_, _
+from .i18n import _
+from .marks import (
+    CONFIRMED,
+    SUGGESTED,
+    SYMBOLS,
+    cell_parts,
+    confirmed_requests,
+    confirmed_words,
+    level_name,
+    no_confirmed_link,
+    origin_mark,
+    origin_text,
+    source_name,
+)
 
-SYMBOLS = {"covered": "●", "partial": "◐", "absent": "○"}
-STYLES = {"covered": "bold green", "partial": "yellow", "absent": "dim red"}
-LEVEL_NAMES = {"covered": N_("couvert"), "partial": N_("partiel"), "absent": N_("absent")}
-SOURCE_NAMES = {"link": N_("lien confirmé"), "matcher": N_("suggestion")}
+__all__ = ["SYMBOLS", "level_name", "source_name"]
 
-
-def level_name(level: str) -> str:
-    return _(LEVEL_NAMES[level])
-
-
-def source_name(source: str) -> str:
-    return _(SOURCE_NAMES[source])
+# Absent is what volunteers look for: bold red reads on dark and light terminals alike.
+STYLES = {"covered": "bold green", "partial": "bold yellow", "absent": "bold red"}
+# The matrix's request column: wide enough for most titles on two lines, never stretched.
+TITLE_WIDTH = 46
+CELL_WIDTH = 18
 
 
 def make_console(width: int | None = None) -> Console:
+    from .terminal import french_wrapping
+
+    french_wrapping()
     return Console(highlight=False, width=width)
 
 
 def row_label(row: Any) -> str:
+    """A request as a person names it: its number in the letter, or its title alone."""
     number = row.number or ""
     return f"{number:>2} {row.title}" if number else row.title
 
@@ -46,6 +58,8 @@ def legend() -> Text:
     for level in ("covered", "partial", "absent"):
         text.append(f"{SYMBOLS[level]} ", style=STYLES[level])
         text.append(level_name(level) + "   ")
+    text.append(f"{CONFIRMED} " + _("confirmé par une personne") + "   ")
+    text.append(f"{SUGGESTED} " + _("suggestion de l’appariement, à vérifier") + "   ")
     text.append(_("(le nombre est celui des engagements en cause ; * = liste qui n’a pas répondu au collectif)"))
     return text
 
@@ -61,27 +75,35 @@ def coverage_table(cov: Coverage) -> Group:
         "question": _("Couverture des questions du collectif"),
         "demand": _("Couverture des demandes du collectif"),
     }
-    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True, expand=True)
+    table = Table(title=titles.get(cov.level, _("Couverture des demandes du collectif")), show_footer=True)
     summary = {s.list: s for s in cov.summary()}
-    table.add_column(_("Demande"), footer=_("Part couverte"), ratio=2, min_width=20)
+    # The id is what `engagements show` takes: its own column, never wrapped (the letter numbers
+    # two questions "10"; their ids say which is which).
+    table.add_column(_("Id"), no_wrap=True, style="bold")
+    table.add_column(_("Demande"), footer=_("Part couverte"), min_width=12, max_width=TITLE_WIDTH)
     for col in cov.columns:
         name = col.label if col.answered else f"{col.label} *"
+        if not cov.has_confirmed(col.id):
+            name += f" ({no_confirmed_link()})"
         s = summary[col.id]
-        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)"
-        table.add_column(Text(name), footer=footer, justify="left", ratio=1, min_width=9)
+        footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
+            s.confirmed
+        )
+        table.add_column(Text(name), footer=footer, justify="left", min_width=9, max_width=CELL_WIDTH)
     current_axis = None
     for row in cov.rows:
         if cov.level == "demand" and row.axis != current_axis:
             current_axis = row.axis
             table.add_row(
-                Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"), *[""] * len(cov.columns)
+                Text(row.axis or "", style="bold"),
+                Text(f"{_('Axe')} {row.axis} — {row.axis_title or ''}", style="bold"),
+                *[""] * len(cov.columns),
             )
         cells = []
         for col in cov.columns:
             cell = cov.cell(row.id, col.id)
-            label = SYMBOLS[cell.level] + (f" {cell.count}" if cell.count else "")
-            cells.append(Text(label, style=STYLES[cell.level]))
-        table.add_row(Text(row_label(row)), *cells)
+            cells.append(Text("\n".join(cell_parts(cell)), style=STYLES[cell.level]))
+        table.add_row(Text(row.id), Text(row.title), *cells)
     chart = Table.grid(padding=(0, 1))
     chart.add_column()
     chart.add_column()
@@ -109,9 +131,13 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
         if not absent:
             parts.append(Text(_("    aucune")))
         parts.append(Text(_("  Réponse partielle ({n}) :").format(n=len(partial))))
-        parts.extend(Text(f"    {SYMBOLS['partial']} {titles[r]}") for r in partial)
+        parts.extend(Text(f"    {SYMBOLS['partial']} {SUGGESTED} {titles[r]}") for r in partial)
         if not partial:
             parts.append(Text(_("    aucune")))
+        unsure = gaps.unconfirmed.get(col.id, [])
+        if unsure:
+            parts.append(Text(_("  Couvertes, mais par des suggestions à vérifier ({n}) :").format(n=len(unsure))))
+            parts.extend(Text(f"    {SYMBOLS['covered']} {SUGGESTED} {titles[r]}") for r in unsure)
     parts.append(Text(""))
     parts.append(Text(_("Listes silencieuses, demande par demande"), style="bold underline"))
     names = {c.id: c.name for c in cov.columns}
@@ -138,9 +164,15 @@ def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
         request = Text(r["request"], style="bold")
         request.append("\n" + shorten(r.get("request_title", ""), 60))
         level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
-        level.append("\n" + source_name(r["source"]), style="dim")
+        level.append("\n" + _origin(r), style="dim")
         table.add_row(pledge, request, str(r["score"]), level, Text(", ".join(r["why"])))
     return table
+
+
+def _origin(r: dict[str, Any]) -> str:
+    """'✔ lien confirmé (Awa, 2026-03-20)' or '? suggestion' — the score has its own column."""
+    who = ", ".join(p for p in (r.get("by"), r.get("date")) if p)
+    return f"{origin_mark(r['source'])} {source_name(r['source'])}" + (f" ({who})" if who else "")
 
 
 def shorten(text: str, width: int) -> str:
@@ -173,13 +205,28 @@ def details_view(found: dict[str, Any]) -> Group:
         parts.append(Text(found["text"]))
         for lst in found["lists"]:
             parts.append(Text(""))
-            parts.append(Text(f"{lst['name']} ({len(lst['pledges'])})", style="bold underline"))
+            head = Text(f"{lst['name']} ({len(lst['pledges'])})", style="bold underline")
+            if lst["pledges"]:
+                sure = lst.get("confirmed", 0)
+                head.append(
+                    " — "
+                    + (f"{CONFIRMED} {confirmed_words(sure)}" if sure else no_confirmed_link())
+                    + (
+                        f", {SUGGESTED} " + _("{n} à vérifier").format(n=len(lst["pledges"]) - sure)
+                        if len(lst["pledges"]) > sure
+                        else ""
+                    ),
+                    style="",
+                )
+            parts.append(head)
             if not lst["pledges"]:
                 parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
             for p in lst["pledges"]:
                 head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
                 head.append(
-                    f"{p['commitment']} · {level_name(p['level'])} · {_('score')} {p['score']} · {source_name(p['source'])}"
+                    f"{p['commitment']} · {level_name(p['level'])} · "
+                    + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
+                    + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
                 )
                 parts.append(head)
                 parts.append(_indent(Text(f"« {p['text']} »"), 4))
@@ -196,6 +243,16 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
             parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
+        if found.get("verdict"):
+            v = found["verdict"]
+            evidence = " · ".join(str(x) for x in (v["source"], v["url"]) if x)
+            parts.append(
+                Text(
+                    _("Statut : {status} le {date} ({evidence}) ; historique : engagements timeline {id}").format(
+                        status=found["status_label"], date=v["date"], evidence=evidence, id=found["id"]
+                    )
+                )
+            )
         parts.append(Text(""))
         parts.append(Text(_("Demandes auxquelles il répond"), style="bold underline"))
         if not found["requests"]:
@@ -203,7 +260,9 @@ def details_view(found: dict[str, Any]) -> Group:
         for r in found["requests"]:
             line = Text(f"  {SYMBOLS[r['level']]} ", style=STYLES[r["level"]])
             line.append(
-                f"{r['request']} — {r['title']} · {level_name(r['level'])} · {_('score')} {r['score']} · {source_name(r['source'])}"
+                f"{r['request']} — {r['title']} · {level_name(r['level'])} · "
+                + origin_text(r["source"], r["score"], r.get("by"), r.get("date"))
+                + (f" · {_('score')} {r['score']}" if r["source"] == "link" else "")
             )
             parts.append(line)
             if r["why"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
@@ -10,8 +11,22 @@ from rich.text import Text
 
 from .tables import Table
 
+# A "word" for line wrapping, French-style: « and the word after it, a word and the » : ; ? ! %
+# after it, stay on one line ("« mot »", "(100 %)"), as they would with no-break spaces; so do
+# the matrix's symbols and the word they stand for ("✔ confirmé", "? suggestion"). Rich wraps
+# text by this pattern (rich._wrap.re_word, `\s*\S+\s*` by default).
+FRENCH_WORD = re.compile(r"\s*(?:(?:«|[●◐○✔?+])\s)*\S+(?:\s[»:;?!%]\S*)*\s*")
+
+
+def french_wrapping() -> None:
+    """Make Rich keep French punctuation with its word when it wraps (idempotent)."""
+    import rich._wrap
+
+    rich._wrap.re_word = FRENCH_WORD
+
 
 def console() -> Console:
+    french_wrapping()
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -34,7 +49,8 @@ def print_table(table: Table) -> None:
     for key in keys:
         numeric = all(isinstance(row.get(key), int) and not isinstance(row.get(key), bool) for row in table.rows)
         if numeric or key == "id":
-            out.add_column(labels[key], justify="right" if numeric else "left", overflow="fold")
+            # Ids are typed back on the command line: never split across lines.
+            out.add_column(labels[key], justify="right" if numeric else "left", no_wrap=True)
         else:
             out.add_column(labels[key], ratio=1, min_width=10)
     for row in table.rows:

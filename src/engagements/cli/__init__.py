@@ -2,7 +2,8 @@
 
 Nothing else in the package prints or exits. Exit codes: 0 success, 1 invalid data,
 2 usage error (unknown option, bad value). Layout: `common` holds the shared options and output
-helpers; one module per group of commands (`data`, `reports`, `edit`, `export`, `importing`)
+helpers; one module per group of commands (`data`, `reports`, `brief`, `edit`, `review`, `export`,
+`importing`, `mandate`)
 registers its commands on its own `commands`; the app is assembled here, in that order.
 """
 
@@ -13,7 +14,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import _
-from . import data, edit, export, importing, reports
+from . import brief, data, edit, export, importing, mandate, reports, review
 from .common import DataOption, LangOption
 from .usage import Command, Group
 
@@ -57,7 +58,13 @@ def main(ctx: typer.Context, data: DataOption = None, lang: LangOption = None, v
     ctx.obj = {"data": data}
 
 
-for _module in (data, reports, edit, export, importing):
+for _module in (data, reports, brief, edit, review, export, importing, mandate):
     for _info in _module.commands.registered_commands:
         _info.cls = Command
         app.registered_commands.append(_info)
+    for _group in _module.commands.registered_groups:  # `sheet status`
+        _group.cls = Group
+        assert _group.typer_instance is not None
+        for _info in _group.typer_instance.registered_commands:
+            _info.cls = Command
+        app.registered_groups.append(_group)

@@ -21,8 +21,8 @@ from ..diagnostics import DiagnosticFormat, has_errors, render
 from ..i18n import _
 
 if TYPE_CHECKING:
+    from ..coverage import Coverage, Findings
     from ..editing import Outcome
-    from ..matching import Suggestion
     from ..models import Dataset
     from ..tables import Table
 
@@ -217,80 +217,55 @@ def check_ids(kind: str, wanted: list[str] | None, known: list[str]) -> None:
             fail(_("{kind} « {id} » inconnue").format(kind=kind, id=value) + did_you_mean(value, known), EXIT_USAGE)
 
 
-def cached_match(ctx: typer.Context) -> Callable[..., list[Suggestion]]:
-    """`matching.match`, with its result kept in the cache for the data as it is.
+def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
+    """Every link and suggestion and the whole coverage matrix, computed once per data set.
 
-    The matcher's weights depend on the pledges scored, so the key holds `use_links` and the
-    chosen lists; the requests and the minimum score only filter its output, so they are
-    applied to the cached result.
+    Cached (keyed by the bytes of the data, its sources, the lexicon and the code): every view
+    reads this one result, and filters only choose what it displays.
     """
     from .. import cache
+    from ..coverage import Findings, compute
 
     directory = data_dir(ctx)
-
-    def run(
-        data: Dataset,
-        *,
-        use_links: bool = True,
-        lists: list[str] | None = None,
-        requests: list[str] | None = None,
-        min_score: int = 0,
-    ) -> list[Suggestion]:
-        from ..matching import Suggestion, match
-
-        key = cache.data_key(directory, "match", str(use_links), ",".join(lists or []))
-        cached = cache.read("match", key)
-        if cached is not None:
-            found = [Suggestion(**{**row, "why": tuple(row["why"])}) for row in cached]
-        else:
-            found = match(data, use_links=use_links, lists=lists)
-            cache.write("match", key, [s.as_dict() for s in found])
-        wanted = set(requests) if requests else None
-        return [
-            s for s in found if (wanted is None or s.request in wanted) and (s.source == "link" or s.score >= min_score)
-        ]
-
-    return run
+    key = cache.data_key(directory, "findings", str(use_links))
+    cached = cache.read("findings", key)
+    if cached is not None:
+        return Findings.from_dict(cached)
+    result = compute(load_data(ctx), use_links=use_links)
+    cache.write("findings", key, result.to_dict())
+    return result
 
 
 def suggestion_rows(
     ctx: typer.Context, lists: list[str] | None, requests: list[str] | None, use_links: bool, min_score: int
 ) -> list[dict[str, Any]]:
-    match = cached_match(ctx)
+    """The links and suggestions `match` shows for these filters, with the texts of both sides
+    and each one's origin in words ("✔ confirmé par … le …", "? suggestion à vérifier (score …)")."""
+    from ..marks import origin_text
+
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
     texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
     titles = {r.id: r.title for r in data.requests.requests}
     rows = []
-    for s in match(data, use_links=use_links, lists=lists, requests=requests, min_score=min_score):
-        row = s.as_dict()
-        row["commitment_text"] = texts[s.commitment]
-        row["request_title"] = titles.get(s.request, "")
+    for s in findings_for(ctx, use_links).select(lists, requests, min_score):
+        row = dict(s)
+        row["origin"] = origin_text(s["source"], s["score"], s.get("by"), s.get("date"))
+        row["commitment_text"] = texts[s["commitment"]]
+        row["request_title"] = titles.get(s["request"], "")
         rows.append(row)
     return rows
 
 
-def coverage_for(ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool):  # type: ignore[no-untyped-def]
-    """The coverage matrix, from the cache when the data has not changed since it was computed."""
-    from .. import cache
-    from ..coverage import Coverage
-
-    directory = data_dir(ctx)
-    key = cache.data_key(directory, "coverage", level.value, ",".join(lists or []), str(use_links))
-    cached = cache.read("coverage", key)
-    if cached is not None:
-        return Coverage.from_dict(cached)
-    from ..coverage import build
-    from ..matching import match as run_match
-
-    # The matcher's result is not cached here: the matrix is, and on a large data set the
-    # suggestions' JSON would cost more memory than the matrix itself.
-    data = load_data(ctx)
-    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
-    result = build(data, run_match(data, use_links=use_links, lists=lists), level.value, lists)
-    cache.write("coverage", key, result.to_dict())
-    return result
+def coverage_for(
+    ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool, requests: list[str] | None = None
+) -> Coverage:
+    """The view of the one coverage matrix at `level`, for `lists` and `requests`."""
+    findings = findings_for(ctx, use_links)
+    check_ids(_("liste"), lists, [c.id for c in findings.coverage.columns])
+    check_ids(_("demande"), requests, [r.id for r in findings.coverage.rows])
+    return findings.view(level.value, lists, requests)  # type: ignore[arg-type]
 
 
 T = TypeVar("T")

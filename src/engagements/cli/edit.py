@@ -1,4 +1,4 @@
-"""The maintainers' write path: link, unlink, reject, fmt, review."""
+"""The maintainers' write path: link, unlink, reject, fmt (review has its own module)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from .common import (
     report_outcome,
     run_edit,
     say,
-    suggestion_rows,
     writable_dir,
 )
 
@@ -116,71 +115,3 @@ def fmt(
         say(_("reformaté : {files}").format(files=", ".join(names)))
     else:
         say(_("rien à changer : les fichiers sont déjà en forme canonique."))
-
-
-_CHOICES = {"o": True, "y": True, "r": False, "n": False, "p": None, "s": None}
-
-
-@commands.command(
-    help=_(
-        "Passer en revue les suggestions ni confirmées ni rejetées, les meilleures d’abord : "
-        "o = confirmer, r = rejeter, p = passer, q = quitter. Les décisions sont écrites dans le fichier de chaque engagement (commitments.yaml ou lists/*.yaml)."
-    )
-)
-def review(
-    ctx: typer.Context,
-    lists: Annotated[
-        list[str] | None,
-        typer.Option("--list", "-l", help=_("Seulement cette liste (option répétable)."), show_default=False),
-    ] = None,
-    min_score: Annotated[
-        int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
-    ] = 0,
-    accept_above: Annotated[
-        int | None,
-        typer.Option(
-            "--accept-above",
-            min=0,
-            max=100,
-            help=_("Sans question : confirmer toutes les suggestions de score supérieur ou égal."),
-            show_default=False,
-        ),
-    ] = None,
-    by: ByOption = None,
-    date: DateOption = None,
-) -> None:
-    from .. import editing
-    from ..report import make_console, shorten
-
-    directory = writable_dir(ctx)
-    rows = [r for r in suggestion_rows(ctx, lists, None, True, min_score) if r["source"] == "matcher"]
-    rows.sort(key=lambda r: (-int(r["score"]), str(r["commitment"]), str(r["request"])))
-    decisions: list[tuple[str, str, bool]] = []
-    if accept_above is not None:
-        decisions = [(str(r["commitment"]), str(r["request"]), True) for r in rows if int(r["score"]) >= accept_above]
-    else:
-        console = make_console()
-        for n, r in enumerate(rows, 1):
-            console.print(
-                f"\n[{n}/{len(rows)}] {r['commitment']} → {r['request']} · {_('score')} {r['score']}",
-                markup=False,
-            )
-            console.print("  « " + shorten(str(r["commitment_text"]), 300) + " »", markup=False)
-            console.print("  " + _("Demande : {title}").format(title=r["request_title"]), markup=False)
-            console.print("  " + _("Pourquoi : {why}").format(why=", ".join(r["why"])), markup=False)
-            answer = typer.prompt(_("Confirmer ? [o/r/p/q]"), default="p", show_default=False).strip().lower()[:1]
-            if answer == "q":
-                break
-            choice = _CHOICES.get(answer)
-            if choice is not None:
-                decisions.append((str(r["commitment"]), str(r["request"]), choice))
-    if not rows:
-        say(_("Aucune suggestion à revoir."))
-        return
-    changed = run_edit(lambda: editing.decide(directory, decisions, by=by, date=date))
-    accepted = sum(1 for d in decisions if d[2])
-    say(
-        _("{accepted} lien(s) confirmé(s), {rejected} rejeté(s) ; {changed} engagement(s) modifié(s).").format(
-            accepted=accepted, rejected=len(decisions) - accepted, changed=changed
-        )
-    )

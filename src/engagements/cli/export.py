@@ -17,9 +17,9 @@ from .common import (
     ListFilter,
     NoLinksOption,
     RequestLevel,
-    cached_match,
-    check_ids,
+    coverage_for,
     fail,
+    findings_for,
     load_data,
 )
 
@@ -88,9 +88,18 @@ def export(
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
     no_links: NoLinksOption = False,
+    suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--suggestions",
+            help=_(
+                "Ajouter les suggestions de l’appariement automatique, marquées « à vérifier » "
+                "(par défaut : les liens confirmés par une personne seulement)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     from .. import exports
-    from ..coverage import build
     from ..paths import display_path
     from ..writing import atomic_write
 
@@ -107,12 +116,13 @@ def export(
     if fmt is ExportFormat.xlsx and not exports.xlsx_available():
         _missing_xlsx()
     data = load_data(ctx)
-    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     use_links = not no_links
-    # One run of the matcher feeds both the matrix and its links, so they always agree.
-    suggestions = cached_match(ctx)(data, use_links=use_links, lists=lists)
-    coverage = build(data, suggestions, level.value, lists)
-    bundle = exports.prepare(data, coverage, suggestions, use_links=use_links)
+    # The one result every view reads: the matrix and its links always agree with `coverage`.
+    findings = findings_for(ctx, use_links)
+    coverage = coverage_for(ctx, level, lists, use_links)
+    # Without links, everything is a suggestion: there would be nothing confirmed to publish.
+    shown = suggestions or not use_links
+    bundle = exports.prepare(data, coverage, findings.matched(), use_links=use_links, with_suggestions=shown)
     try:
         files = exports.render(bundle, fmt, output)
     except exports.MissingExtra:

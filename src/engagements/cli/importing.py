@@ -49,6 +49,16 @@ def import_cmd(
             "--source-id", help=_("Identifiant de la source (par défaut tiré du nom du fichier)."), show_default=False
         ),
     ] = None,
+    outline: Annotated[
+        bool,
+        typer.Option(
+            "--outline",
+            help=_(
+                "Document structuré d’un partenaire public (titres Markdown, puces imbriquées, tableaux) : "
+                "piliers, volets, orientations, axes, objectifs opérationnels et actions « ☞ », avec leur hiérarchie."
+            ),
+        ),
+    ] = False,
     append: Annotated[
         bool,
         typer.Option(
@@ -89,7 +99,8 @@ def import_cmd(
     except importer.ImportFileError as exc:
         fail(str(exc))
     source_file = _inside(file, directory)
-    imported = importer.build_import(
+    build = importer.build_outline_import if outline else importer.build_import
+    imported = build(
         text,
         list_id=list_id,
         source_id=chosen_source,

@@ -17,9 +17,9 @@ from .common import (
     ReportFormatOption,
     RequestFilter,
     RequestLevel,
-    cached_match,
     check_ids,
     coverage_for,
+    findings_for,
     load_data,
     print_json,
     suggestion_rows,
@@ -57,10 +57,11 @@ def coverage(
     ctx: typer.Context,
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
+    requests: RequestFilter = None,
     no_links: NoLinksOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    result = coverage_for(ctx, level, lists, not no_links)
+    result = coverage_for(ctx, level, lists, not no_links, requests)
     if format is ReportFormat.json:
         print_json(result.to_dict())
         return
@@ -76,6 +77,7 @@ def gaps(
     ctx: typer.Context,
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
+    requests: RequestFilter = None,
     no_links: NoLinksOption = False,
     format: Annotated[
         GapsFormat,
@@ -89,7 +91,7 @@ def gaps(
 ) -> None:
     from ..coverage import gaps as find_gaps
 
-    result = coverage_for(ctx, level, lists, not no_links)
+    result = coverage_for(ctx, level, lists, not no_links, requests)
     found = find_gaps(result)
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
@@ -106,6 +108,7 @@ def gaps(
                     "answered_collective": answered[list_id],
                     "unanswered": found.unanswered[list_id],
                     "partial": found.partial[list_id],
+                    "unconfirmed": found.unconfirmed[list_id],
                 }
                 for list_id in found.unanswered
             ],
@@ -128,7 +131,7 @@ def show(
     from ..details import details
 
     data = load_data(ctx)
-    found = details(data, item, use_links=not no_links, run_match=cached_match(ctx))
+    found = details(data, item, use_links=not no_links, suggestions=findings_for(ctx, not no_links).suggestions)
     if found is None:
         known = [r.id for r in data.requests.requests] + [
             c.id for lst in data.commitments.lists for c in lst.commitments
