@@ -245,3 +245,16 @@ def test_a_folder_with_only_list_files_is_found_as_the_data_folder(tmp_path):
     assert find_data_dir(tmp_path / "d", environ={}) == (tmp_path / "d", "cwd")
     write(tmp_path / "e" / "lists" / "notes.txt", "")
     assert not holds_data(tmp_path / "e")
+
+
+def test_import_append_keeps_to_commitments_yaml_when_the_directory_has_one(cli, data_copy):
+    """Lists alongside commitments.yaml: a new list still goes at the end of commitments.yaml."""
+    write(data_copy / "lists" / "z.yaml", small_list("z", "z1", "lettre-z"))
+    letter = str(data_copy / "sources" / "000_1d5eca14aae107d3.txt")
+    before = (data_copy / "commitments.yaml").read_text(encoding="utf-8")
+    result = cli("--data", str(data_copy), "import", letter, "--list", "aec-bis", "--source-id", "bis", "--append")
+    assert result.exit_code == 0, result
+    assert "ajoutée à data/commitments.yaml" in result.stderr
+    assert (data_copy / "commitments.yaml").read_text(encoding="utf-8").startswith(before.split("lists:")[0][:200])
+    assert "  - id: aec-bis" in (data_copy / "commitments.yaml").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (data_copy / "lists").iterdir()) == ["z.yaml"]

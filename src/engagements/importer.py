@@ -549,9 +549,9 @@ def draft_yaml(imported: Imported, name: str = COMMITMENTS_FILE) -> str:
 def append_to_data(directory: Path, imported: Imported) -> str:
     """Add the imported list, and its source, to the data: the file written, relative to `directory`.
 
-    In a directory whose lists are split (it has a `lists/` folder), the list gets a file of its
-    own, `lists/<id>.yaml`, written as the draft is; otherwise it goes at the end of
-    `commitments.yaml`.
+    In a directory without `commitments.yaml` (its lists are all in `lists/`), the list gets a
+    file of its own, `lists/<id>.yaml`, written as the draft is; otherwise it goes at the end of
+    `commitments.yaml`, as it always did.
 
     The write goes through `editing`, as every edit of the data does: under the directory's lock,
     on valid data only, round trip (comments, order, quoting and the file's own indentation kept),
@@ -578,7 +578,7 @@ def append_to_data(directory: Path, imported: Imported) -> str:
                         "la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id"
                     ).format(id=imported.source.id, file=part.file.name)
                 )
-        if (directory / LISTS_DIR).is_dir():
+        if not (directory / COMMITMENTS_FILE).exists():
             return _write_list_file(directory, imported)
         document = editing.read_document(directory / COMMITMENTS_FILE)
         data = document.data

@@ -64,8 +64,8 @@ def import_cmd(
         typer.Option(
             "--append",
             help=_(
-                "Ajouter la liste au dossier de données (à commitments.yaml, ou dans un nouveau fichier lists/ID.yaml "
-                "si le dossier a un sous-dossier lists/) au lieu d’écrire le brouillon sur la sortie standard."
+                "Ajouter la liste au dossier de données (à la fin de commitments.yaml, ou dans un nouveau fichier "
+                "lists/ID.yaml si le dossier n’a pas de commitments.yaml) au lieu d’écrire le brouillon sur la sortie standard."
             ),
         ),
     ] = False,
