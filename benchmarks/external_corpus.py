@@ -39,7 +39,8 @@ Limits, to read the figures right:
   airport's growth?"): a pledge on the same subject "covers" them whatever its position;
 - two demand files are partial extracts (see their notes), and their items come from several
   sources;
-- TF-IDF weights depend on all the texts at hand, so scores are comparable within a file only;
+- TF-IDF weights are fitted per list (its pledges, the requests, the confirmed pledges), so
+  scores are comparable within a file only;
 - times are the matcher's and the matrix's only (not loading); the first file also fills the
   stemming cache, so it is slower than the others.
 

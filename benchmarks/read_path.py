@@ -40,9 +40,11 @@ def commitments_text(megabytes: float) -> str:
     size, copy = len(text.encode("utf-8")), 0
     target = int(megabytes * 1024 * 1024)
     parts.append(lists)
-    while size < target:
+    while True:  # whole copies of the lists, up to the target size and not past it
         copy += 1
         block = re.sub(r"(\n\s*- id: )([A-Za-z0-9._-]+)", rf"\1\2-x{copy}", "\n" + lists)[1:]
+        if size + len(block.encode("utf-8")) > target:
+            break
         parts.append(block)
         size += len(block.encode("utf-8"))
     return "".join(parts)

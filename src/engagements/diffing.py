@@ -6,6 +6,8 @@ into what a maintainer reads in a terminal or posts as a pull-request comment.
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -140,37 +142,76 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
     return out
 
 
-def git_snapshot(directory: Path, ref: str, target: Path) -> None:
+# A revision as a person types it (main, HEAD~1, v1.0, origin/main, a sha, @{u}): never an option
+# (no leading "-"), no blob path (":"), no whitespace or control character.
+_REF = re.compile(r"[A-Za-z0-9_./~^@{}+][A-Za-z0-9_./~^@{}+\-]*")
+
+
+def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
+    # No pager, no prompt, the repository's own configuration only as git reads it for plumbing.
+    env = {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    return subprocess.run(["git", "-C", cwd, *args], capture_output=True, env=env, stdin=subprocess.DEVNULL)
+
+
+def valid_ref(ref: str) -> bool:
+    """Whether `ref` can be a git revision (and can never be read by git as an option)."""
+    return bool(_REF.fullmatch(ref)) and ".." not in ref and len(ref) <= 200
+
+
+def git_snapshot(directory: Path, ref: str, target: Path, max_bytes: int | None = None) -> None:
     """Write the data files of `directory` as they were at git revision `ref` into `target`
     (`requests.yaml`, and `commitments.yaml` and `lists/*.yaml` as far as they existed then).
 
+    `ref` never reaches git as an option: it must look like a revision, it is resolved to a
+    commit with `rev-parse --verify` after `--end-of-options`, and only the resulting object id
+    is used afterwards, with plumbing (`cat-file`, which applies no filter or text conversion).
+    A file larger than `max_bytes` is refused before it is read.
+
     Raises `ValueError` with a French message when git, the repository or the revision is missing.
     """
+    if not valid_ref(ref):
+        raise ValueError(_("révision git invalide « {ref} »").format(ref=ref))
     directory = directory.resolve()
     try:
-        top = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError) as exc:
+        found = _git(["rev-parse", "--show-toplevel"], str(directory))
+    except OSError as exc:
         raise ValueError(_("{dir} n’est pas dans un dépôt git").format(dir=directory)) from exc
+    if found.returncode != 0:
+        raise ValueError(_("{dir} n’est pas dans un dépôt git").format(dir=directory))
+    top = found.stdout.decode("utf-8", "replace").strip()
     relative = directory.relative_to(Path(top).resolve())
-    # The data files at that revision: requests.yaml, commitments.yaml and lists/*.yaml.
-    listed = subprocess.run(
-        ["git", "-C", top, "ls-tree", "-r", "--name-only", ref, "--", f"{relative.as_posix()}/"],
-        capture_output=True,
-        text=True,
-    )
+    resolved = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top)
+    commit = resolved.stdout.decode("ascii", "replace").strip()
+    if resolved.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        raise ValueError(_("révision git inconnue « {ref} »").format(ref=ref))
+    # The data files at that commit: requests.yaml, commitments.yaml and lists/*.yaml (listed on
+    # the resolved commit id, NUL-separated so that no name is quoted or split).
     prefix = "" if relative == Path(".") else f"{relative.as_posix()}/"
-    at_ref = {line.removeprefix(prefix) for line in listed.stdout.splitlines()} if listed.returncode == 0 else set()
+    listed = _git(["ls-tree", "-r", "-z", "--full-name", "--name-only", commit, "--", prefix or "."], top)
+    at_ref = (
+        {entry.decode("utf-8", "replace").removeprefix(prefix) for entry in listed.stdout.split(b"\0") if entry}
+        if listed.returncode == 0
+        else set()
+    )
     parts = sorted(name for name in at_ref if is_part_name(name) and name != COMMITMENTS_FILE)
     names = [REQUESTS_FILE, *([COMMITMENTS_FILE] if COMMITMENTS_FILE in at_ref or not parts else []), *parts]
     for name in names:
-        spec = f"{ref}:{(relative / name).as_posix()}"
-        result = subprocess.run(["git", "-C", top, "show", spec], capture_output=True)
+        spec = f"{commit}:{(relative / name).as_posix()}"
+        shown = f"{ref}:{(relative / name).as_posix()}"
+        size = _git(["cat-file", "-s", spec], top)
+        if size.returncode != 0:
+            raise ValueError(
+                _("impossible de lire {spec} dans git : {error}").format(
+                    spec=shown, error=size.stderr.decode("utf-8", "replace").strip()
+                )
+            )
+        if max_bytes is not None and int(size.stdout.strip() or 0) > max_bytes:
+            raise ValueError(_("{spec} dépasse la taille permise").format(spec=shown))
+        result = _git(["cat-file", "blob", spec], top)
         if result.returncode != 0:
             raise ValueError(
                 _("impossible de lire {spec} dans git : {error}").format(
-                    spec=spec, error=result.stderr.decode("utf-8", "replace").strip()
+                    spec=shown, error=result.stderr.decode("utf-8", "replace").strip()
                 )
             )
         (target / name).parent.mkdir(exist_ok=True)

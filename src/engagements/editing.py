@@ -12,20 +12,23 @@ canonical layout, linking a pledge changes one line. Every write follows the sam
 3. edit the document and write it to a temporary file beside the target;
 4. load and check the data again with the temporary file in place of the target, and refuse
    (leaving the target untouched) if that data has errors or lost a comment;
-5. replace the target by the checked temporary file with one `os.replace`, which is atomic.
+5. replace the target by the checked temporary file with one `os.replace`, which is atomic;
+   several files as one transaction, through a journal that the next command plays to the end
+   if the process was killed between two renames (`write_checked`, `recover`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
+import stat
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -42,7 +45,18 @@ from .checks import check
 from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .models import Commitment, CommitmentsFile, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE, commitment_names, schema_reference
+from .paths import COMMITMENTS_FILE, LISTS_DIR, REQUESTS_FILE, commitment_names, is_part_name, schema_reference
+from .writing import (
+    TRANSACTION_FILE,
+    atomic_write,
+    data_pending_recovery,
+    fsync_directory,
+    is_temp_name,
+    leftover_temps,
+    real_target,
+    temp_targets,
+    write_temp,
+)
 
 LOCK_FILE = ".engagements.lock"
 # Decisions of a session not yet in commitments.yaml (see `Session`): one JSON object a line.
@@ -391,12 +405,13 @@ else:
 
 
 @contextmanager
-def data_lock(directory: Path) -> Iterator[None]:
+def data_lock(directory: Path, *, recover_first: bool = True) -> Iterator[None]:
     """Hold the data directory's write lock; refuse at once if another process holds it.
 
     Not waiting is deliberate: the other writer may be a person in an interactive review, and
     an edit queued behind it would apply to data that person is changing. The lock file stays
-    in place (removing it would let two writers lock two different files).
+    in place (removing it would let two writers lock two different files). Once the lock is
+    held, what a killed write left is recovered first (`recover`).
     """
     lock = directory / LOCK_FILE
     try:
@@ -418,6 +433,8 @@ def data_lock(directory: Path) -> Iterator[None]:
                 ).format(dir=loading.display_path(directory), lock=loading.display_path(lock))
             ) from None
         try:
+            if recover_first:
+                recover(directory)
             yield
         finally:
             _unlock(fd)
@@ -434,36 +451,171 @@ def load_valid(directory: Path) -> loading.Loaded:
     return loaded
 
 
+def data_target(directory: Path, name: str) -> Path:
+    """The file a write of data file `name` replaces: the file, or its symlink's target.
+
+    A symlinked data file is written through, so the real file gets the change; its target must
+    be inside the data directory (a write never lands outside it).
+    """
+    path = directory / name
+    target = real_target(path)
+    if target != path:
+        real_dir = Path(os.path.realpath(directory))
+        if not Path(os.path.realpath(target)).is_relative_to(real_dir):
+            raise EditError(
+                _("{file} est un lien symbolique vers l’extérieur du dossier de données : modification refusée").format(
+                    file=loading.display_path(path)
+                )
+            )
+    return target
+
+
 def _write_temp(target: Path, content: bytes) -> Path:
     """Write `content` to a new temporary file beside `target`, with its permissions, synced to disk."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    temp = Path(name)
+    return write_temp(target, content)
+
+
+# A multi-file write is one transaction: every new file is written, synced and checked as a
+# temporary file first; then this journal, naming each (temporary file, target) pair and the
+# temporary file's digest, is written and synced; then the renames; then the journal is removed.
+# A kill between two renames leaves the journal: the next command that holds the lock finishes
+# the renames (the temporary files were complete and checked before the journal existed).
+_TRANSACTION_MAX = 1 << 14
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_journal(directory: Path, pairs: list[tuple[Path, Path]]) -> Path:
+    journal = directory / TRANSACTION_FILE
+    entries = [{"temp": str(temp), "target": str(target), "sha256": _digest(temp)} for temp, target in pairs]
+    atomic_write(journal, json.dumps({"replace": entries}, indent=1).encode("utf-8"))
+    return journal
+
+
+def _data_names(directory: Path) -> list[str]:
+    """The data files of `directory`, relative: requests.yaml, commitments.yaml, lists/*.yaml."""
+    return [REQUESTS_FILE, *commitment_names(directory)]
+
+
+def _expected_targets(directory: Path) -> set[str]:
+    out = set()
+    for name in _data_names(directory):
+        with suppress(EditError, OSError):
+            out.add(str(data_target(directory, name)))
+    return out
+
+
+def _new_part(directory: Path, target: Path) -> bool:
+    """Whether `target` is a `lists/` file a journaled write was creating: a part name, not
+    there yet, in a `lists/` folder that is really inside the data directory."""
+    folder = directory / LISTS_DIR
+    return (
+        target.parent == folder
+        and is_part_name(f"{LISTS_DIR}/{target.name}")
+        and not os.path.lexists(target)
+        and not folder.is_symlink()
+        and Path(os.path.realpath(folder)).is_relative_to(Path(os.path.realpath(directory)))
+    )
+
+
+def recover(directory: Path) -> list[str]:
+    """Finish or clean up a write that was killed in `directory`; call it holding the lock.
+
+    A journal left between two renames is played to the end; the temporary files of a write
+    killed before its journal are removed (they were never checked). Entries that do not name
+    a data file of this directory and a temporary file beside it are ignored: a journal is
+    never a way to write elsewhere. Returns what was done, as French sentences for the user.
+    """
+    done: list[str] = []
+    journal = directory / TRANSACTION_FILE
+    if os.path.lexists(journal):
+        entries: list[dict[str, str]] = []
+        try:
+            info = os.lstat(journal)
+            if stat.S_ISREG(info.st_mode) and info.st_size <= _TRANSACTION_MAX:
+                loaded = json.loads(journal.read_text(encoding="utf-8"))
+                entries = [e for e in loaded.get("replace", []) if isinstance(e, dict)]
+        except (OSError, ValueError, AttributeError):
+            entries = []
+        targets = _expected_targets(directory)
+        finished = []
+        for entry in entries:
+            temp, target = Path(str(entry.get("temp"))), Path(str(entry.get("target")))
+            if (
+                (str(target) not in targets and not _new_part(directory, target))
+                or temp.parent != target.parent
+                or not is_temp_name(temp.name, [target.name])
+                or not temp.is_file()
+                or temp.is_symlink()
+            ):
+                continue
+            with suppress(OSError):
+                if _digest(temp) == entry.get("sha256"):
+                    os.replace(temp, target)
+                    finished.append(loading.display_path(target))
+        if finished:
+            fsync_directory(directory)
+            done.append(
+                _("écriture interrompue terminée : {files} remplacé(s) comme prévu").format(files=", ".join(finished))
+            )
+        with suppress(OSError):
+            journal.unlink()
+            fsync_directory(directory)
+    expected = _expected_targets(directory)
+    names = [*_data_names(directory), *(Path(t).name for t in expected)]
+    folders = {Path(t).parent: names for t in expected} | {directory: names}
+    lists = directory / LISTS_DIR
+    if lists.is_dir() and not lists.is_symlink():
+        # Also the temporary files of a lists/ file a killed write was creating.
+        created = [n for n in temp_targets(lists) if is_part_name(f"{LISTS_DIR}/{n}")]
+        folders[lists] = [*folders.get(lists, []), *created]
+    for folder in sorted(folders):
+        for temp in leftover_temps(folder, folders[folder]):
+            with suppress(OSError):
+                temp.unlink()
+                done.append(
+                    _("fichier temporaire d’une écriture interrompue supprimé : {file}").format(
+                        file=loading.display_path(temp)
+                    )
+                )
+    return done
+
+
+def recover_if_needed(directory: Path) -> list[str]:
+    """For commands that only read: when a killed write left something, take the lock (if no
+    one holds it) and recover. Returns what was done; nothing when another writer is at work
+    or the directory cannot be written (then `writing.pending_recovery` still says so)."""
+    if not data_pending_recovery(directory):
+        return []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # A file being created (a new lists/ file) gets the usual permissions of a data file.
-        os.chmod(temp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
+        with data_lock(directory, recover_first=False):
+            return recover(directory)
+    except EditError:
+        return []
 
 
 def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Counter[str]]) -> loading.Loaded:
     """Replace data files by new texts, if the data they make is valid and keeps every comment.
 
     `texts` and `comments` are keyed by file name: the new text, and the comment lines it must
-    hold. Nothing is replaced unless every new file passes; a temporary file never outlives this
-    call, whatever interrupts it. Returns the data as written, loaded and checked.
+    hold. Nothing is replaced unless every new file passes. Several files are replaced as one
+    transaction (see `TRANSACTION_FILE`): a kill between two renames is finished by the next
+    command. A temporary file never outlives this call, unless the process is killed; then
+    the next command removes it. Symlinked files are written through; permissions and, when
+    allowed, owner are kept; the directory is synced after the renames. Returns the data as
+    written, loaded and checked.
     """
     temps: dict[str, Path] = {}
+    targets: dict[str, Path] = {}
     replaced: list[str] = []
+    journal: Path | None = None
     try:
         for name, text in texts.items():
             (directory / name).parent.mkdir(exist_ok=True)  # lists/, for a directory's first one
-            temps[name] = _write_temp(directory / name, text.encode("utf-8"))
+            targets[name] = data_target(directory, name)
+            temps[name] = _write_temp(targets[name], text.encode("utf-8"))
         loaded = loading.load_directory(directory, overrides=temps)
         diagnostics = loaded.diagnostics + check(loaded)
         if has_errors(diagnostics):
@@ -479,9 +631,16 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
                         "modification refusée : des commentaires de {file} seraient perdus ; aucun fichier n’a été modifié"
                     ).format(file=parsed[name].name)
                 )
+        if len(temps) > 1:
+            journal = _write_journal(directory, [(temps[name], targets[name]) for name in temps])
         for name, temp in temps.items():
-            os.replace(temp, directory / name)
+            os.replace(temp, targets[name])
             replaced.append(name)
+        for folder in {t.parent for t in targets.values()}:
+            fsync_directory(folder)
+        if journal is not None:
+            journal.unlink()
+            fsync_directory(directory)
         return loaded
     except OSError as exc:
         where, error = loading.display_path(directory), exc.strerror or str(exc)

@@ -24,7 +24,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, assert_never
 from .coverage import Coverage, Gaps
 from .formats import ExportFormat
 from .i18n import N_, _, current_language
-from .tables import Table, neutralise, to_csv
+from .safety import json_text, visible
+from .tables import Table, iter_csv, neutralise
 
 if TYPE_CHECKING:
     from .matching import Suggestion
@@ -271,13 +272,13 @@ class DataTable:
     title: str
     description: str
     fields: list[Field]
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] | Iterator[dict[str, Any]]  # an iterator: read once, as written
     primary_key: list[str]
     foreign_keys: list[dict[str, Any]] = field(default_factory=list)
 
     def table(self) -> Table:
         """The same table as `tables.Table`, for `tables.to_csv`."""
-        return Table([(f.key, f.label) for f in self.fields], self.rows, self.title)
+        return Table([(f.key, f.label) for f in self.fields], list(self.rows), self.title)
 
 
 def _matrix_title(level: str) -> str:
@@ -386,8 +387,8 @@ def _no_confirmed() -> str:
     return no_confirmed_link()
 
 
-def links_table(export: Export) -> DataTable:
-    """The links: one row per pledge behind a cell of the matrix."""
+def links_table(export: Export, *, lazy: bool = False) -> DataTable:
+    """The links: one row per pledge behind a cell of the matrix (`lazy`: rows made as they are read)."""
     fields = [
         Field(
             "request",
@@ -458,10 +459,23 @@ def links_table(export: Export) -> DataTable:
             minimum=1,
         ),
     ]
-    rows = []
+    rows: list[dict[str, Any]] | Iterator[dict[str, Any]] = links_rows(export) if lazy else list(links_rows(export))
+    return DataTable(
+        LINKS_NAME,
+        _("Liens entre engagements et demandes"),
+        _("Une ligne par engagement qui répond à une demande, avec son niveau, son score, pourquoi, et sa provenance."),
+        fields,
+        rows,
+        ["request", "commitment"],
+        [{"fields": ["request"], "reference": {"resource": MATRIX_NAME, "fields": ["id"]}}],
+    )
+
+
+def links_rows(export: Export) -> Iterator[dict[str, Any]]:
+    """The rows of the links table, one at a time."""
     for link in export.links:
         prov = link.provenance or {}
-        rows.append(
+        yield (
             {
                 "request": link.request,
                 "request_title": link.request_title,
@@ -484,15 +498,6 @@ def links_table(export: Export) -> DataTable:
                 "provenance_line": prov.get("line"),
             }
         )
-    return DataTable(
-        LINKS_NAME,
-        _("Liens entre engagements et demandes"),
-        _("Une ligne par engagement qui répond à une demande, avec son niveau, son score, pourquoi, et sa provenance."),
-        fields,
-        rows,
-        ["request", "commitment"],
-        [{"fields": ["request"], "reference": {"resource": MATRIX_NAME, "fields": ["id"]}}],
-    )
 
 
 def data_tables(export: Export) -> list[DataTable]:
@@ -509,13 +514,28 @@ def csv_files(export: Export, *, excel: bool = False) -> dict[str, bytes]:
     Plain: RFC 4180, UTF-8 without BOM, commas, CRLF (for open-data portals). `excel`: UTF-8
     with a BOM and semicolons, which French Excel and LibreOffice open without an import dialog.
     """
-    encoding = "utf-8-sig" if excel else "utf-8"
-    tables = data_tables(export)
-    files = {f"{t.name}.csv": to_csv(t.table(), excel=excel).encode(encoding) for t in tables}
+    return {name: b"".join(chunks) for name, chunks in csv_streams(export, excel=excel).items()}
+
+
+def csv_streams(export: Export, *, excel: bool = False) -> dict[str, Iterator[bytes]]:
+    """The files of `csv_files`, each as chunks of bytes made as they are written: the links
+    table, the large one, is never held whole in memory."""
+    tables = [matrix_table(export), links_table(export, lazy=True)]
+
+    def encoded(table: DataTable) -> Iterator[bytes]:
+        for i, piece in enumerate(iter_csv([f.key for f in table.fields], table.rows, excel=excel)):
+            # The BOM once, at the start of the file.
+            yield piece.encode("utf-8-sig" if excel and i == 0 else "utf-8")
+
+    files = {f"{t.name}.csv": encoded(t) for t in tables}
     # Last, so that a directory holding the descriptor holds the files it describes.
-    files[PACKAGE_FILE] = (
-        json.dumps(datapackage(export, tables, excel=excel), ensure_ascii=False, indent=2) + "\n"
-    ).encode("utf-8")
+    files[PACKAGE_FILE] = iter(
+        [
+            json_text(json.dumps(datapackage(export, tables, excel=excel), ensure_ascii=False, indent=2) + "\n").encode(
+                "utf-8"
+            )
+        ]
+    )
     return files
 
 
@@ -572,12 +592,23 @@ def _origin_text(origin: Origin) -> str:
 
 def to_json(export: Export) -> str:
     """`{"coverage": …, "links": […]}`: `coverage --format json` and the links behind it."""
-    payload = {
-        "coverage": export.coverage.to_dict(),
-        "links": [link.to_dict() for link in export.links],
-        "with_suggestions": export.with_suggestions,
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_json(export))
+
+
+def iter_json(export: Export) -> Iterator[str]:
+    """The text of `to_json` in pieces, one link at a time, exactly as `json.dumps(…, indent=2)`
+    writes it; characters a terminal would obey (DEL, C1, bidi) are written as JSON escapes."""
+    coverage = json.dumps(export.coverage.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    tail = f',\n  "with_suggestions": {json.dumps(export.with_suggestions)}\n}}\n'
+    if not export.links:
+        yield json_text('{\n  "coverage": ' + coverage + ',\n  "links": []' + tail)
+        return
+    yield json_text('{\n  "coverage": ' + coverage + ',\n  "links": [\n')
+    last = len(export.links) - 1
+    for i, link in enumerate(export.links):
+        item = json.dumps(link.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        yield json_text("    " + item + (",\n" if i < last else "\n"))
+    yield "  ]" + tail
 
 
 # -- Markdown -------------------------------------------------------------------------------------
@@ -590,7 +621,7 @@ def md_text(value: Any) -> str:
     """Data text for one Markdown table cell: newlines folded, HTML and Markdown escaped."""
     if value is None:
         return ""
-    folded = " ".join(str(value).split())
+    folded = visible(" ".join(str(value).split()), multiline=False)
     return _MD_SPECIAL.sub(r"\\\1", html.escape(folded, quote=False))
 
 
@@ -706,8 +737,9 @@ def _share_text(covered: int, total: int, share: float, confirmed: int | None = 
 
 
 def esc(value: Any) -> str:
-    """Data text for HTML, in element content or in a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Data text for HTML, in element content or in a quoted attribute; control and bidi
+    characters shown as visible escapes (a U+202E would reverse the text around it)."""
+    return html.escape(visible("" if value is None else str(value)), quote=True)
 
 
 _CSS = """
@@ -1038,7 +1070,8 @@ def to_xlsx(export: Export) -> bytes:
         sheet = book.create_sheet(sheet_name[:31])
         widths = [len(f.label) for f in table.fields]
         for c, f in enumerate(table.fields, start=1):
-            head = sheet.cell(row=1, column=c, value=f.label)
+            # A label holds a list's name: as safe as any cell.
+            head = sheet.cell(row=1, column=c, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(visible(f.label))))
             head.font = Font(bold=True)
             head.data_type = "s"
         for r, row in enumerate(table.rows, start=2):
@@ -1046,7 +1079,7 @@ def to_xlsx(export: Export) -> bytes:
                 value = row.get(f.key)
                 if isinstance(value, str):
                     # openpyxl refuses control characters; a formula must stay text.
-                    value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+                    value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(visible(value)))
                 cell = sheet.cell(row=r, column=c, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
@@ -1067,21 +1100,47 @@ def to_xlsx(export: Export) -> bytes:
 
 def render(export: Export, fmt: ExportFormat, output: Path) -> dict[Path, bytes]:
     """The files to write for `fmt`: in the directory `output` (csv, csv-excel), or `output` itself."""
+    return {path: b"".join(chunks) for path, chunks in render_stream(export, fmt, output).items()}
+
+
+def render_stream(export: Export, fmt: ExportFormat, output: Path) -> dict[Path, Iterable[bytes]]:
+    """The files of `render`, each as chunks of bytes: CSV and JSON are made as they are written."""
     match fmt:
         case ExportFormat.csv:
-            return {output / name: content for name, content in csv_files(export).items()}
+            return {output / name: chunks for name, chunks in csv_streams(export).items()}
         case ExportFormat.csv_excel:
-            return {output / name: content for name, content in csv_files(export, excel=True).items()}
+            return {output / name: chunks for name, chunks in csv_streams(export, excel=True).items()}
         case ExportFormat.md:
-            return {output: to_markdown(export).encode("utf-8")}
+            return {output: [to_markdown(export).encode("utf-8")]}
         case ExportFormat.json:
-            return {output: to_json(export).encode("utf-8")}
+            return {output: (piece.encode("utf-8") for piece in iter_json(export))}
         case ExportFormat.html:
-            return {output: to_html(export).encode("utf-8")}
+            return {output: [to_html(export).encode("utf-8")]}
         case ExportFormat.xlsx:
-            return {output: to_xlsx(export)}
+            return {output: [to_xlsx(export)]}
         case _:
             assert_never(fmt)
+
+
+def previous_export(path: Path, fmt: ExportFormat) -> bool:
+    """Whether `path` is recognisably an export this tool wrote, which `-o` may replace
+    without `--force`: a csv folder holding only its three files and its Data Package, an HTML
+    page with this tool's generator tag, a JSON export. Markdown and xlsx are not recognised."""
+    from .writing import previous_export as folder_export
+
+    if fmt.writes_directory:
+        names = [f"{MATRIX_NAME}.csv", f"{LINKS_NAME}.csv", PACKAGE_FILE]
+        return folder_export(path, names, PACKAGE_FILE, "engagements-couverture")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(2048)
+    except OSError:
+        return False
+    if fmt is ExportFormat.html:
+        return head.startswith(b"<!DOCTYPE html>") and b'<meta name="generator" content="engagements">' in head
+    if fmt is ExportFormat.json:
+        return head.startswith(b'{\n  "coverage": {\n    "level": ')
+    return False
 
 
 def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:

@@ -98,13 +98,89 @@ def words(text: str) -> list[str]:
     return _WORD.findall(clean(text))
 
 
+# Snowball stems that join words of different meanings, or split one family: (folded word
+# prefix, stem). "établissements" is not "établir", a "commune" is not what is "commun", and
+# "communication" is "communiquer"; "subventionner" and "subvention" are one family.
+_STEM_OVERRIDES = (
+    ("etablissement", "etablissement"),
+    ("communication", "communiqu"),
+    ("subventionn", "subvent"),
+    ("refus", "refus"),
+)
+_EXACT_OVERRIDES = {"commune": "commune", "communes": "commune"}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The folded Snowball stem of one word ('Logements' -> 'log'); acronyms stay whole."""
     lower = word.lower()
     if word.isupper() and len(word) > 1:
         return fold(lower)
+    folded = fold(lower)
+    if folded in _EXACT_OVERRIDES:
+        return _EXACT_OVERRIDES[folded]
+    for prefix, fixed in _STEM_OVERRIDES:
+        if folded.startswith(prefix):
+            return fixed
     return fold(_stemmer().stemWord(lower))
+
+
+# Negation and refusal. A word in the scope of one of these says the opposite of the same word
+# elsewhere: "ne pas subventionner la chasse" does not answer a request to subsidise hunting.
+# "pas", "jamais", "aucun" follow the verb ("n'est pas", whose elided "n'" is dropped); "ne"
+# precedes it ("ne subventionnera pas"); refusal verbs and "non à" open a scope of their own.
+_NEGATORS = frozenset({"ne", "pas", "jamais", "aucun", "aucune", "nul", "nulle", "cesser", "arreter"})
+_REFUSAL_PREFIXES = ("refus", "oppos")
+# A scope ends at punctuation, at these words, or after this many words.
+_SCOPE_ENDS = frozenset({"mais", "car", "afin", "pour", "tandis", "alors", "puis", "ou"})
+_SCOPE_WORDS = 6
+_TOKEN = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]+|[,;:.!?()\[\]«»\"…–—/]")
+
+
+def _opens_scope(folded: str, following: str) -> bool:
+    if folded in _NEGATORS:
+        return True
+    if folded == "non" and following in ("a", "au", "aux"):
+        return True
+    return folded.startswith(_REFUSAL_PREFIXES)
+
+
+# A cheap test first: most texts hold no negation at all (any false alarm only costs time).
+_MAY_NEGATE = re.compile(
+    r"\b(?:(?:ne|pas|jamais|aucune?|nulle?|non)\b|n['’ʼ]|cess|arr[eê]t|refus|oppos)", re.IGNORECASE
+)
+
+
+def negated(text: str, n_words: int | None = None) -> list[bool]:
+    """For each word of `words(text)`, in order, whether it is in the scope of a negation or a
+    refusal ("ne pas subventionner la chasse": subventionner, chasse). `n_words`, when the caller
+    knows it, is `len(words(text))`."""
+    if not _MAY_NEGATE.search(text):
+        return [False] * (len(words(text)) if n_words is None else n_words)
+    return _scan_negations(text)
+
+
+def _scan_negations(text: str) -> list[bool]:
+    tokens = _TOKEN.findall(clean(text))
+    out: list[bool] = []
+    left = 0  # words of the current scope still to come
+    for k, token in enumerate(tokens):
+        if not _WORD.fullmatch(token):
+            left = 0
+            continue
+        folded = fold(token)
+        following = fold(tokens[k + 1]) if k + 1 < len(tokens) else ""
+        if folded in _SCOPE_ENDS:
+            left = 0
+        # "et" followed by an infinitive starts another action: "refuser X et construire Y".
+        if folded == "et" and re.fullmatch(r"[a-z]+(?:er|ir|re)", following) and left:
+            left = 0
+        out.append(left > 0)
+        if _opens_scope(folded, following):
+            left = _SCOPE_WORDS
+        elif left:
+            left -= 1
+    return out
 
 
 def is_stopword(word: str) -> bool:

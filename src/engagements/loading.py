@@ -14,10 +14,12 @@ round trip is only for writing (see `editing.py`); `YamlFile.document` parses it
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +85,9 @@ class YamlFile:
     def error(self, line: int | None, col: int | None, message: str, code: str) -> None:
         self.diagnostics.append(Diagnostic(self.name, line, col, message, code))
 
-    @property
+    @cached_property
     def document(self) -> Any:
-        """The file's ruamel.yaml round-trip document (parsed on demand, for writes), or None."""
+        """The file's ruamel.yaml round-trip document (parsed on first use, for writes), or None."""
         if self.data is None or self.text is None:
             return None
         from ruamel.yaml import YAML
@@ -462,7 +464,20 @@ def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
             return start.line + 1, start.column + 1
     if start is not None and "while scanning a simple key" in context:
         return start.line + 1, start.column + 1  # a key never followed by its colon: the key itself
+    if mark.index is not None and mark.index >= len(text):
+        return _end_position(text)  # libyaml puts the end of a file without a final LF on a line after it
     return mark.line + 1, mark.column + 1
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    """The (line, col) just after the last character, lines counted as YAML counts them."""
+    if _OTHER_BREAK.search(text) is None:
+        return text.count("\n") + 1, len(text) - (text.rfind("\n") + 1) + 1
+    last = 0
+    count = 0
+    for count, found in enumerate(_YAML_BREAK.finditer(text), 1):  # noqa: B007
+        last = found.end()
+    return count + 1, len(text) - last + 1
 
 
 def _events(text: str, pure: bool) -> Any:
@@ -480,7 +495,8 @@ def _replay(result: YamlFile, text: str, c_error: Any) -> bool:
 
     The diagnostics then have the wording they have always had, and the same positions on both
     paths (libyaml also stops at its own depth limit, deeper than ours). They are kept only
-    when the pure-Python parser finds a problem no later than libyaml's line.
+    when the pure-Python parser finds no problem past libyaml's line, and its syntax error, if
+    any, on libyaml's line.
     """
     mark = c_error.problem_mark or c_error.context_mark
     if mark is None or mark.index is None or mark.index > PURE_MESSAGE_LIMIT:
@@ -494,8 +510,11 @@ def _replay(result: YamlFile, text: str, c_error: Any) -> bool:
         end = next_break + 1
     again = YamlFile(path=result.path, name=result.name)
     _compose(again, text[:end], pure=True)
-    lines = [d.line for d in again.diagnostics]
-    if not lines or any(line is None or line > mark.line + 1 for line in lines):
+    if not again.diagnostics or any(d.line is None or d.line > mark.line + 1 for d in again.diagnostics):
+        return False
+    # A syntax error must be libyaml's own (the pure-Python parser is stricter on tabs, say).
+    c_line = _yaml_position(c_error, text)[0]
+    if any(d.code == "syntax" and d.line != c_line for d in again.diagnostics):
         return False
     result.diagnostics[:] = again.diagnostics
     return True
@@ -566,7 +585,9 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
         result.error(
             line,
             col,
-            _("caractère invisible ou de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(code=ord(bad.group())),
+            _("caractère invisible ou de contrôle U+{code:04X} interdit en YAML : supprimez-le").format(
+                code=ord(bad.group())
+            ),
             "control-char",
         )
         return result
@@ -575,7 +596,45 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
         _compose(result, text, pure=not c_parser_available() if pure is None else pure)
     except RecursionError:  # the depth limit is far below Python's: a guard, not a path
         result.error(None, None, _("imbrication trop profonde"), "too-deep")
+    _renumber(result, text)
     return result
+
+
+# YAML also breaks lines at NEL, LS, PS and a lone CR; editors, grep and git count LF only.
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_OTHER_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+def _renumber(result: YamlFile, text: str) -> None:
+    """Give positions as lines separated by LF, where the parser counted other breaks too."""
+    if _OTHER_BREAK.search(text) is None:
+        return
+    yaml_starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
+    lf_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def move(line: int, col: int) -> tuple[int, int]:
+        index = yaml_starts[min(line, len(yaml_starts)) - 1] + col - 1
+        row = bisect.bisect_right(lf_starts, index)
+        return row, index - lf_starts[row - 1] + 1
+
+    def walk(entry: Any) -> Any:
+        if not isinstance(entry, _At):
+            return move(*entry)
+        entry.line, entry.col = move(entry.line, entry.col)
+        if isinstance(entry.entries, dict):
+            entry.entries = {k: (*move(kl, kc), walk(v)) for k, (kl, kc, v) in entry.entries.items()}
+        else:
+            entry.entries = [walk(v) for v in entry.entries]
+        return entry
+
+    if result.root is not None:
+        result.root = walk(result.root)
+    result.diagnostics[:] = [
+        replace(d, line=(moved := move(d.line, d.col or 1))[0], col=moved[1] if d.col is not None else None)
+        if d.line is not None
+        else d
+        for d in result.diagnostics
+    ]
 
 
 _TYPE_NAMES = {

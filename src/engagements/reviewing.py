@@ -25,7 +25,6 @@ from typing import Literal
 from .coverage import RequestLevel, select_requests
 from .editing import Session
 from .lexicon import Lexicon, shipped_lexicon
-from .matching import Matcher, analyze, level_of, partial_floor, teaching_texts, to_score
 from .models import CandidateList, Commitment, Dataset, Request
 
 PAGE = 3
@@ -57,27 +56,17 @@ def ranked_requests(
     nearest requests even when none is close. Scores are the matcher's, taught by every
     confirmed link. (Meant to give way to the matcher's own ranking of the K best requests.)
     """
-    lexicon = lexicon or shipped_lexicon()
-    matcher = Matcher(data.requests.requests, lexicon, teaching_texts(data))
+    from .matching import rank
+
     by_id = {r.id: r for r in data.requests.requests}
     (candidate_list,) = [lst for lst in data.commitments.lists if lst.id == list_id]
-    floor = partial_floor(candidate_list, {s.id: s for s in data.commitments.sources})
-    analyses = [analyze(c.text, lexicon) for c in candidate_list.commitments]
-    out: dict[str, list[Candidate]] = {}
-    for pledge, analysis, pairs in zip(
-        candidate_list.commitments, analyses, matcher.score_all(analyses, every_pair=True), strict=True
-    ):
-        decided = {link.request for link in (*pledge.answers, *pledge.rejects)}
-        best = to_score(pairs[0][1]) if pairs else 0
-        ranked = []
-        for i, cosine in pairs:
-            rid = matcher.request_ids[i]
-            if rid in decided or (requests is not None and rid not in requests):
-                continue
-            score = to_score(cosine)
-            level = level_of(score, best, matcher.evidence(analysis, i), floor)
-            ranked.append(Candidate(by_id[rid], score, level, matcher.explain(analysis, i)))
-        out[pledge.id] = ranked
+    out: dict[str, list[Candidate]] = {c.id: [] for c in candidate_list.commitments}
+    # The matcher's own ranking (`match --top K`) with K = every request: same scores and levels
+    # as `match`, `show` and `coverage`. Rejected pairs are already left out.
+    for r in rank(data, top=len(by_id), lists=[list_id], lexicon=lexicon):
+        if r.source == "link" or r.score <= 0 or (requests is not None and r.request not in requests):
+            continue
+        out[r.commitment].append(Candidate(by_id[r.request], r.score, r.level, r.why))
     return out
 
 

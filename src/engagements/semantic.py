@@ -10,7 +10,7 @@ How a blended score is made, so that it can be checked:
    keyed by the SHA-256 of the model version and the text, so a text is encoded once;
 2. a request's vector is its own text's, plus its confirmed pledges' mean vector, renormalised
    (`request_vectors`), as the lexical profiles are taught; the weight of that mean is the
-   lexical `TEACHING_WEIGHT`, or with `teaching_weight="auto"` the one of `WEIGHT_GRID` that
+   `TEACHING_WEIGHT` (its own, lower than the lexical one), or with `teaching_weight="auto"` the one of `WEIGHT_GRID` that
    ranks the confirmed pledges best when each is left out (`choose_teaching_weight`);
 3. the semantic cosine is put on the lexical matcher's scale (`rescale`): cosines at or below
    `SEMANTIC_FLOOR` (a typical unrelated pair) count as nothing, and `SEMANTIC_FULL` reaches the
@@ -50,11 +50,53 @@ SEMANTIC_FLOOR = 0.17
 SEMANTIC_FULL = 0.65
 # Weight of the lexical cosine in the blend (1 = lexical alone, 0 = semantic alone).
 ALPHA = 0.8
+# Weight of the confirmed pledges' mean vector in a request's vector. Lower than the lexical
+# TEACHING_WEIGHT: a mean of sentence vectors is close to every pledge of the same style, so a
+# heavily taught request vector rates every pledge of a reviewed list as near. Chosen on the
+# bundled data (benchmarks/match_quality.py, own links 5-fold, in-sample): weight 3 gave
+# precision 0.52, F1 0.62, top-1 0.72; weight 0.8 precision 0.56, F1 0.64, top-1 0.68.
+TEACHING_WEIGHT = 0.8
 # Teaching weights tried by `choose_teaching_weight` (weight of the confirmed pledges' mean vector
 # in a request's vector, relative to the request's own text).
 WEIGHT_GRID = (0.8, 1.5, 3.0, 6.0, 12.0)
 
+# Vectors of the bundled data's texts, computed once and shipped with the package, so that the
+# first `engagements coverage` on a fresh machine needs no encoding (see `ship`).
+SHIPPED = Path(__file__).parent / "vectors" / "bundled.npz"
+
 _encoder: Any = None
+_shipped_vectors: dict[str, Any] | None = None
+
+
+def _shipped() -> dict[str, Any]:
+    """Shipped vectors by key, if they were made by this model version (else none)."""
+    global _shipped_vectors
+    if _shipped_vectors is None:
+        _shipped_vectors = {}
+        if SHIPPED.exists():
+            import numpy as np
+
+            try:
+                with np.load(SHIPPED) as z:
+                    if str(z["model"]) == model_version():
+                        _shipped_vectors = dict(zip(z["keys"].tolist(), z["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                _shipped_vectors = {}
+    return _shipped_vectors
+
+
+def ship(texts: Sequence[str], path: Path = SHIPPED, cache_dir: Path | None = None) -> int:
+    """Write the vectors of `texts` to `path` (the shipped file); returns how many."""
+    import numpy as np
+
+    unique = list(dict.fromkeys(texts))
+    model = model_version()
+    vectors = embed(unique, cache_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = np.array([_key(t, model) for t in unique])
+    with path.open("wb") as out:
+        np.savez_compressed(out, keys=keys, vectors=vectors.astype("<f4"), model=np.array(model))
+    return len(unique)
 
 
 def available() -> bool:
@@ -161,8 +203,9 @@ class _Store:
 def embed(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
     """Unit vectors of `texts` (n × DIM, float32), read from the cache in `cache_dir` when there.
 
-    Only the texts missing from the cache are encoded (each distinct text once), and they are
-    added to it; with `cache_dir=None` nothing is read or written.
+    Vectors shipped with the package (the bundled data's texts) are read first; only the texts
+    missing from both are encoded (each distinct text once), and they are added to the cache;
+    with `cache_dir=None` the cache is not read or written.
     """
     import numpy as np
 
@@ -171,9 +214,13 @@ def embed(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
         return np.zeros((0, DIM), dtype=np.float32)
     model = model_version()
     keys = [_key(t, model) for t in texts]
-    store = _Store(cache_dir) if cache_dir is not None else None
+    shipped = _shipped()
+    found = {k: shipped[k] for k in keys if k in shipped}
+    rest = [k for k in keys if k not in found]
+    store = _Store(cache_dir) if cache_dir is not None and rest else None
     try:
-        found = store.get(keys) if store else {}
+        if store:
+            found.update(store.get(rest))
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=False) if k not in found))
         if missing:
             new = {_key(t, model): v for t, v in zip(missing, _encode(missing), strict=False)}
@@ -203,8 +250,6 @@ def request_vectors(
 ) -> np.ndarray:
     """Each request's unit vector: its own text's, plus `weight` × the mean of its confirmed
     pledges' vectors (`taught[i]` for request i), as the lexical matcher does with its profiles."""
-    from .matching import TEACHING_WEIGHT
-
     weight = TEACHING_WEIGHT if weight is None else weight
     own = embed(request_texts, cache_dir)
     flat = [t for group in taught for t in group]
@@ -233,11 +278,9 @@ def choose_teaching_weight(
     For each confirmed pledge, the request vectors are rebuilt without it and its best request is
     checked against its links; the weight with the most hits wins (ties: the smallest). Only
     confirmed links are used, so this is the matcher learning from people's decisions, as the
-    lexical profiles do. Without links, the lexical TEACHING_WEIGHT.
+    lexical profiles do. Without links, TEACHING_WEIGHT.
     """
     import numpy as np
-
-    from .matching import TEACHING_WEIGHT
 
     texts = list(dict.fromkeys(t for group in taught for t in group))
     if not texts:
@@ -299,6 +342,7 @@ def score_all(
     cache_dir: Path | None = None,
     every_pair: bool = False,
     teaching_weight: float | Literal["auto"] | None = None,
+    blocked: Sequence[tuple[int, int]] = (),
 ) -> list[list[tuple[int, float]]]:
     """`Matcher.score_all` with blended cosines: for each pledge, its best (request index, cosine)
     pair and every pair that may reach `partial`, best first; with `every_pair`, all pairs above 0.
@@ -310,7 +354,7 @@ def score_all(
 
     from .matching import CHUNK, COVERED, PARTIAL, RELATIVE, _cosine_of
 
-    lexical_pairs = matcher.score_all(analyses, every_pair=True)
+    lexical_pairs = matcher.score_all(analyses, every_pair=True, blocked=blocked)
     requests = list(matcher.requests)
     taught = [matcher.teaching.get(r.id, []) for r in requests]
     texts_of_requests = [request_text(r) for r in requests]
@@ -330,7 +374,9 @@ def score_all(
         if every_pair:
             keep = blended > 0
         else:
-            floor = np.minimum(_cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best))
+            floor = np.minimum(
+                _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
+            )
             keep = (blended > 0) & ((blended >= floor) | (blended == best))
         for row in range(len(texts)):
             cols = np.flatnonzero(keep[row])

@@ -1,8 +1,9 @@
 """Plain tables (columns and rows of text) and the formats scripts read them in.
 
 A `Table` is the common currency of the read-only views: the CLI shows it with Rich in a
-terminal, or writes it as CSV or JSON. Text cells are protected against spreadsheet formula
-injection in CSV.
+terminal, or writes it as CSV or JSON. Text cells of CSV are protected against spreadsheet
+formula injection (`neutralise`) and hold no raw control or bidi character (`safety.visible`);
+`iter_csv` yields the text in batches of rows, so a large export is never built whole.
 """
 
 from __future__ import annotations
@@ -10,21 +11,27 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .i18n import _
+from .safety import visible
 
 if TYPE_CHECKING:
     from .models import Dataset
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet may read as the start of a formula: = + - @, their fullwidth forms (Excel
+# and LibreOffice fold them), | (DDE in old Excel), and tab, CR, LF, which hide what follows.
+_FORMULA_START = ("=", "+", "-", "@", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP advice)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP advice).
+
+    Leading spaces do not help: " =1+1" is a formula too once a spreadsheet trims the cell.
+    """
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START)):
         return "'" + value
     return value
 
@@ -45,19 +52,32 @@ class Table:
 
 def to_csv(table: Table, *, excel: bool = False) -> str:
     """RFC 4180 CSV with a header row of column keys; `excel`: semicolons (BOM added by the writer)."""
+    return "".join(iter_csv(table.keys, table.rows, excel=excel))
+
+
+def iter_csv(
+    keys: Sequence[str], rows: Iterable[dict[str, Any]], *, excel: bool = False, batch: int = 500
+) -> Iterator[str]:
+    """The CSV text of `rows`, a header row first, in pieces of `batch` rows (see `to_csv`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
-    writer.writerow(table.keys)
-    for row in table.rows:
-        writer.writerow([neutralise(_csv_cell(row.get(k))) for k in table.keys])
-    return buffer.getvalue()
+    writer.writerow(keys)
+    for n, row in enumerate(rows, 1):
+        writer.writerow([neutralise(_csv_cell(row.get(k))) for k in keys])
+        if n % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return " | ".join(str(v) for v in value)
+        return visible(" | ".join(str(v) for v in value))
+    if isinstance(value, str):
+        return visible(value)
     return value
 
 

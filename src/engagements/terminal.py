@@ -1,14 +1,22 @@
-"""What a person sees in a terminal: Rich tables, no colour when piped or under NO_COLOR."""
+"""What a person sees in a terminal: Rich tables, no colour when piped or under NO_COLOR.
+
+Every console of the CLI is a `SafeConsole`: whatever text a renderable holds (a table cell, a
+title, a caption), control and bidi characters come out as visible escapes (`safety.visible`),
+while Rich's own colour codes are left alone.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from .safety import UNSAFE_TEXT, visible
 from .tables import Table
 
 # A "word" for line wrapping, French-style: « and the word after it, a word and the » : ; ? ! %
@@ -25,9 +33,48 @@ def french_wrapping() -> None:
     rich._wrap.re_word = FRENCH_WORD
 
 
-def console() -> Console:
+def safe_text(text: Text) -> Text:
+    """A copy of `text` with its control and bidi characters made visible, styles kept."""
+    plain = text.plain
+    if UNSAFE_TEXT.search(plain) is None:
+        return text
+    cuts = sorted({i for m in UNSAFE_TEXT.finditer(plain) for i in (m.start(), m.end())})
+    pieces = []
+    for piece in text.divide(cuts):
+        if UNSAFE_TEXT.fullmatch(piece.plain):
+            shown = Text(visible(piece.plain), style=piece.style)
+            for span in piece.spans:
+                shown.stylize(span.style, 0, len(shown))
+            piece = shown
+        pieces.append(piece)
+    out = Text.assemble(
+        *pieces, style=text.style, justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap, end=text.end
+    )
+    out.tab_size = text.tab_size
+    return out
+
+
+class SafeConsole(Console):
+    """A Rich console that never writes a control or bidi character of the data raw.
+
+    Text is made safe where Rich renders it (`render` is called for every renderable, nested
+    ones included), before it is laid out, so tables stay aligned.
+    """
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        if isinstance(renderable, str):
+            renderable = self.render_str(renderable)
+        if isinstance(renderable, Text):
+            renderable = safe_text(renderable)
+        return super().render(renderable, options)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+        return safe_text(super().render_str(text, **kwargs))
+
+
+def console(width: int | None = None) -> Console:
     french_wrapping()
-    return Console(highlight=False, soft_wrap=False)
+    return SafeConsole(highlight=False, soft_wrap=False, width=width)
 
 
 def cell(value: Any) -> str:
@@ -52,8 +99,10 @@ def print_table(table: Table) -> None:
             # Ids are typed back on the command line: never split across lines.
             out.add_column(labels[key], justify="right" if numeric else "left", no_wrap=True)
         else:
-            out.add_column(labels[key], ratio=1, min_width=10)
+            # fold: a long unbroken run (an escaped control sequence, say) is shown whole
+            out.add_column(labels[key], ratio=1, min_width=10, overflow="fold")
     for row in table.rows:
         # Text() so that brackets in the data are never read as Rich markup.
-        out.add_row(*(Text(cell(row.get(k))) for k in keys))
+        # made safe here too, so that columns are measured on what is shown.
+        out.add_row(*(safe_text(Text(cell(row.get(k)))) for k in keys))
     console().print(out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,19 @@ from typing import Annotated
 import typer
 
 from ..i18n import _
-from .common import EXIT_INVALID, check_ids, fail, findings_for, load_data
+from .common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    ForceOption,
+    ParentsOption,
+    check_ids,
+    data_dir,
+    err,
+    fail,
+    findings_for,
+    load_data,
+    out,
+)
 
 commands = typer.Typer()
 
@@ -45,6 +56,8 @@ def brief(
             "--output", "-o", help=_("Fichier à écrire (par défaut : la sortie standard)."), show_default=False
         ),
     ] = None,
+    force: ForceOption = False,
+    parents: ParentsOption = False,
 ) -> None:
     from ..brief import brief as make_brief
     from ..brief import to_html, to_markdown
@@ -54,14 +67,26 @@ def brief(
     fmt = format or (BriefFormat.md if output and output.suffix.lower() in (".md", ".markdown") else BriefFormat.html)
     found = make_brief(data, findings_for(ctx), list_id)
     text = to_markdown(found) if fmt is BriefFormat.md else to_html(found)
-    if output is None:
-        sys.stdout.write(text)
+    if output is None or str(output) == "-":
+        out(text)
         return
     from ..loading import display_path
-    from ..writing import atomic_write
+    from ..writing import OutputError, check_output, write_output
+
+    def previous(path: Path) -> bool:
+        # A page this command (or export) wrote: the same generator tag as the HTML export.
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(2048)
+        except OSError:
+            return False
+        return head.startswith(b"<!DOCTYPE html>") and b'<meta name="generator" content="engagements">' in head
 
     try:
-        atomic_write(output, text.encode("utf-8"))
+        check_output(output, data_dir=data_dir(ctx), force=force, parents=parents, own=previous)
+        write_output(output, text.encode("utf-8"), parents=parents)
+    except OutputError as error:
+        fail(error.message, EXIT_USAGE)
     except OSError as error:
         fail(
             _("impossible d’écrire {file} : {reason}").format(
@@ -69,4 +94,4 @@ def brief(
             ),
             EXIT_INVALID,
         )
-    sys.stderr.write(_("{file} : écrit.").format(file=display_path(output)) + "\n")
+    err(_("{file} : écrit.").format(file=display_path(output)) + "\n")

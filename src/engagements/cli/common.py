@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -59,6 +59,11 @@ LangOption = Annotated[
         "--lang", metavar="fr|en", help=_("Langue des messages : fr ou en (par défaut selon LANG)."), show_default=False
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help=_("Remplacer le fichier de sortie s’il existe déjà (jamais un fichier de données).")),
+]
+ParentsOption = Annotated[bool, typer.Option("--parents", help=_("Créer les dossiers manquants du chemin de sortie."))]
 TableFormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help=_("Format de sortie."), case_sensitive=False)
 ]
@@ -100,9 +105,67 @@ def data_dir(ctx: typer.Context, *, announce: bool = True) -> Path:
     return _data_choice(ctx, announce=announce)[0]
 
 
+# -- the output boundary ------------------------------------------------------------------------
+#
+# Every byte the CLI writes goes through `out`, `err`, `print_json` or a `terminal.SafeConsole`
+# (`report.make_console`): text from the data never reaches a terminal with a raw control or bidi
+# character (see `engagements.safety`). No other module of the CLI writes to sys.stdout or
+# sys.stderr (a test checks it).
+
+
+def out(text: str, *, flush: bool = False) -> None:
+    """Write to standard output, control and bidi characters made visible (line ends kept)."""
+    from ..safety import visible
+
+    sys.stdout.write(visible(text))
+    if flush:
+        sys.stdout.flush()
+
+
+def out_bytes(chunks: Iterable[bytes]) -> None:
+    """Write an export to standard output (`-o -`): its bytes, already made safe by the export."""
+    for chunk in chunks:
+        sys.stdout.buffer.write(chunk)
+    sys.stdout.flush()
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def err(text: str) -> None:
+    """Write to standard error, control and bidi characters made visible (line ends kept)."""
+    from ..safety import visible
+
+    sys.stderr.write(visible(text))
+
+
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    sys.stderr.write(f"engagements: {_('erreur')}: {message}\n")
+    from ..safety import visible
+
+    err(f"engagements: {_('erreur')}: {visible(message, multiline=False)}\n")
     raise typer.Exit(code)
+
+
+def recover_writes(directory: Path) -> None:
+    """Finish or clean up what a killed write left in the data directory, and say so; when it
+    cannot be done now (another writer at work, a read-only folder), warn."""
+    from ..writing import data_pending_recovery
+
+    if not directory.is_dir() or not data_pending_recovery(directory):
+        return  # the usual case: one directory listing, no import
+    from ..editing import recover_if_needed
+    from ..loading import display_path
+
+    for line in recover_if_needed(directory):
+        say(line)
+    if data_pending_recovery(directory):
+        say(
+            _(
+                "avertissement : une écriture interrompue a laissé des fichiers temporaires dans {dir} ; "
+                "la prochaine commande d’écriture les traitera"
+            ).format(dir=display_path(directory))
+        )
 
 
 def load_data(ctx: typer.Context) -> Dataset:
@@ -118,6 +181,7 @@ def load_data(ctx: typer.Context) -> Dataset:
     directory = data_dir(ctx)
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    recover_writes(directory)
     key = cache.data_key(directory, "dataset")
     cached = cache.read("dataset", key)
     if cached is not None:
@@ -142,24 +206,40 @@ def auto_format() -> DiagnosticFormat:
 def print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # type: ignore[type-arg]
     if not diagnostics:
         return
-    out = sys.stdout if fmt is DiagnosticFormat.json else sys.stderr
-    out.write(render(diagnostics, fmt) + "\n")
+    from dataclasses import replace
+
+    from ..safety import json_text, visible
+
+    if fmt is DiagnosticFormat.json:
+        sys.stdout.write(json_text(render(diagnostics, fmt)) + "\n")
+        return
+    # One line per problem: a line feed in a key name must not forge a diagnostic of its own.
+    shown = [
+        replace(d, file=visible(d.file, multiline=False), message=visible(d.message, multiline=False))
+        for d in diagnostics
+    ]
+    err(render(shown, fmt) + "\n")
 
 
 def print_json(value: object) -> None:
-    """JSON for scripts on stdout: UTF-8 text as is, indented."""
+    """JSON for scripts on stdout: UTF-8 text as is, indented; characters a terminal would
+    obey (DEL, C1, bidi) written as JSON escapes, which keep the values."""
     import json
 
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    from ..safety import json_text
+
+    sys.stdout.write(json_text(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
 
 
 def emit_table(table: Table, fmt: TableFormat) -> None:
     from ..tables import to_csv, to_json
 
     if fmt is TableFormat.json:
-        sys.stdout.write(to_json(table) + "\n")
+        from ..safety import json_text
+
+        sys.stdout.write(json_text(to_json(table)) + "\n")
     elif fmt is TableFormat.csv:
-        sys.stdout.write(to_csv(table))
+        out(to_csv(table))
     else:
         from ..terminal import print_table
 
@@ -227,13 +307,55 @@ def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
     from ..coverage import Findings, compute
 
     directory = data_dir(ctx)
+    recover_writes(directory)
     key = cache.data_key(directory, "findings", str(use_links))
     cached = cache.read("findings", key)
     if cached is not None:
         return Findings.from_dict(cached)
-    result = compute(load_data(ctx), use_links=use_links)
+    data = load_data(ctx)
+    say_semantic_notice()
+    result = compute(data, use_links=use_links)
     cache.write("findings", key, result.to_dict())
     return result
+
+
+def say_semantic_notice() -> None:
+    """Once per run that scores pairs: say when the semantic half of the matcher is off."""
+    from ..matching import semantic_notice
+
+    notice = semantic_notice()
+    if notice:
+        err(f"engagements: {notice}\n")
+
+
+def ranked_rows(
+    ctx: typer.Context, top: int, lists: list[str] | None, requests: list[str] | None, use_links: bool
+) -> list[dict[str, Any]]:
+    """`match --top K`: each pledge's K best requests by score whatever the floors, with the
+    texts of both sides and each pair's origin in words; `level` is None under the floors."""
+    from ..marks import origin_text
+    from ..matching import rank
+
+    data = load_data(ctx)
+    check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
+    say_semantic_notice()
+    texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
+    titles = {r.id: r.title for r in data.requests.requests}
+    wanted = set(requests) if requests else None
+    rows = []
+    for ranked in rank(data, top=top, use_links=use_links, lists=lists):
+        if wanted is not None and ranked.request not in wanted:
+            continue
+        row = ranked.as_dict()
+        if ranked.level is None:
+            row["origin"] = _("sous le seuil de suggestion (score {score})").format(score=ranked.score)
+        else:
+            row["origin"] = origin_text(ranked.source, ranked.score)
+        row["commitment_text"] = texts[ranked.commitment]
+        row["request_title"] = titles.get(ranked.request, "")
+        rows.append(row)
+    return rows
 
 
 def suggestion_rows(
@@ -332,7 +454,7 @@ def run_edit(action: Callable[[], T]) -> T:
 
 
 def say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    err(message + "\n")
 
 
 def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:

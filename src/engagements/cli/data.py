@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +12,19 @@ from ..i18n import _
 from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    ForceOption,
+    ParentsOption,
     TableFormat,
     TableFormatOption,
     auto_format,
     data_dir,
     emit_table,
+    err,
     fail,
     load_data,
+    out,
     print_diagnostics,
+    recover_writes,
 )
 
 commands = typer.Typer()
@@ -48,11 +52,12 @@ def validate(
     directory = data_dir(ctx)
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
+    recover_writes(directory)
     loaded = loading.load_directory(directory)
     diagnostics = loaded.diagnostics + check(loaded)
     failed = has_errors(diagnostics) or (strict and bool(diagnostics))
     if fmt is DiagnosticFormat.json:
-        print_diagnostics(diagnostics, fmt) if diagnostics else sys.stdout.write("[]\n")
+        print_diagnostics(diagnostics, fmt) if diagnostics else out("[]\n")
     else:
         print_diagnostics(diagnostics, fmt)
     if failed:
@@ -60,7 +65,7 @@ def validate(
     if fmt is DiagnosticFormat.text and loaded.dataset is not None:
         data = loaded.dataset
         n_pledges = sum(len(lst.commitments) for lst in data.commitments.lists)
-        sys.stderr.write(
+        err(
             _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
                 dir=loading.display_path(directory),
                 requests=len(data.requests.requests),
@@ -89,19 +94,53 @@ def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table)
 
 @commands.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
 def schema(
+    ctx: typer.Context,
     which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=_("Fichier à écrire (sinon la sortie standard)."))
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=_(
+                "Fichier à écrire (sinon, ou avec « - », la sortie standard) ; "
+                "un fichier existant n’est remplacé qu’avec --force, sauf un schéma écrit par cette commande."
+            ),
+        ),
     ] = None,
+    force: ForceOption = False,
+    parents: ParentsOption = False,
 ) -> None:
     from ..schema import schema_text
 
     if which not in ("requests", "commitments"):
         fail(_("schéma inconnu « {name} » : requests ou commitments").format(name=which), EXIT_USAGE)
     text = schema_text(which)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from ..writing import atomic_write
+    if output is None or str(output) == "-":
+        out(text)
+        return
+    import json
 
-        atomic_write(output, text.encode("utf-8"))
+    from ..loading import display_path
+    from ..writing import OutputError, check_output, write_output
+
+    def previous(path: Path) -> bool:
+        # A schema this command wrote, of this version or another: small JSON with our $id.
+        try:
+            if path.stat().st_size > 1 << 20:
+                return False
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(found, dict) and found.get("$id") == f"{which}.schema.json"
+
+    try:
+        check_output(output, data_dir=data_dir(ctx), force=force, parents=parents, own=previous)
+        write_output(output, text.encode("utf-8"), parents=parents)
+    except OutputError as error:
+        fail(error.message, EXIT_USAGE)
+    except OSError as error:
+        fail(
+            _("impossible d’écrire {file} : {reason} ; rien n’a été remplacé").format(
+                file=display_path(output), reason=error.strerror or error
+            )
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,17 +9,24 @@ import typer
 
 from ..formats import ExportFormat
 from ..i18n import _
+from ..writing import STDOUT
 from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    ForceOption,
     LevelOption,
     ListFilter,
     NoLinksOption,
+    ParentsOption,
     RequestLevel,
     coverage_for,
+    data_dir,
+    err,
     fail,
     findings_for,
     load_data,
+    out_bytes,
+    stdout_is_terminal,
 )
 
 commands = typer.Typer()
@@ -44,7 +50,10 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help=_("Dossier (csv, csv-excel) ou fichier à écrire."),
+        help=_(
+            "Dossier (csv, csv-excel) ou fichier à écrire ; « - » : la sortie standard (md, json, html, xlsx). "
+            "Un fichier existant n’est remplacé qu’avec --force, sauf un export précédent."
+        ),
         show_default=False,
     ),
 ]
@@ -52,6 +61,15 @@ OutputOption = Annotated[
 
 def _check_output(fmt: ExportFormat, output: Path) -> None:
     """A directory for the CSV formats, a file for the others: anything else is a usage error."""
+    if str(output) == STDOUT:
+        if fmt.writes_directory:
+            fail(
+                _("-o - : le format {format} écrit un dossier, pas la sortie standard").format(format=fmt.value),
+                EXIT_USAGE,
+            )
+        if fmt is ExportFormat.xlsx and stdout_is_terminal():
+            fail(_("-o - : un classeur xlsx ne s’affiche pas dans un terminal ; redirigez la sortie"), EXIT_USAGE)
+        return
     if fmt.writes_directory and output.exists() and not output.is_dir():
         fail(
             _("{path} est un fichier : avec --format {format}, -o désigne un dossier").format(
@@ -88,6 +106,8 @@ def export(
     level: LevelOption = RequestLevel.question,
     lists: ListFilter = None,
     no_links: NoLinksOption = False,
+    force: ForceOption = False,
+    parents: ParentsOption = False,
     suggestions: Annotated[
         bool,
         typer.Option(
@@ -101,9 +121,9 @@ def export(
 ) -> None:
     from .. import exports
     from ..paths import display_path
-    from ..writing import atomic_write
+    from ..writing import OutputError, check_output, replace_directory, write_output
 
-    fmt = format or exports.format_for(output)
+    fmt = format or (ExportFormat.md if str(output) == STDOUT else exports.format_for(output))
     if fmt is None:
         fail(
             _(
@@ -113,6 +133,19 @@ def export(
         )
     # Options first, so that a mistake is reported before the second it takes to load and match.
     _check_output(fmt, output)
+    to_stdout = str(output) == STDOUT
+    if not to_stdout:
+        try:
+            check_output(
+                output,
+                directory=fmt.writes_directory,
+                data_dir=data_dir(ctx),
+                force=force,
+                parents=parents,
+                own=lambda path: exports.previous_export(path, fmt),
+            )
+        except OutputError as error:
+            fail(error.message, EXIT_USAGE)
     if fmt is ExportFormat.xlsx and not exports.xlsx_available():
         _missing_xlsx()
     data = load_data(ctx)
@@ -124,17 +157,25 @@ def export(
     shown = suggestions or not use_links
     bundle = exports.prepare(data, coverage, findings.matched(), use_links=use_links, with_suggestions=shown)
     try:
-        files = exports.render(bundle, fmt, output)
+        files = exports.render_stream(bundle, fmt, output)
     except exports.MissingExtra:
         _missing_xlsx()
-    for path, content in files.items():
-        try:
-            atomic_write(path, content)
-        except OSError as error:
-            fail(
-                _("impossible d’écrire {file} : {reason}").format(
-                    file=display_path(path), reason=error.strerror or error
-                ),
-                EXIT_INVALID,
-            )
-        sys.stderr.write(_("{file} : écrit.").format(file=display_path(path)) + "\n")
+    if to_stdout:
+        for chunks in files.values():
+            out_bytes(chunks)
+        return
+    try:
+        if fmt.writes_directory:
+            replace_directory(output, {path.name: chunks for path, chunks in files.items()}, parents=parents)
+        else:
+            for path, chunks in files.items():
+                write_output(path, chunks, parents=parents)
+    except OSError as error:
+        fail(
+            _("impossible d’écrire {file} : {reason} ; rien n’a été remplacé").format(
+                file=display_path(output), reason=error.strerror or error
+            ),
+            EXIT_INVALID,
+        )
+    for path in files:
+        err(_("{file} : écrit.").format(file=display_path(path)) + "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,9 @@ from .common import (
     EXIT_USAGE,
     auto_format,
     data_dir,
+    err,
     fail,
+    out,
     print_diagnostics,
     print_json,
 )
@@ -117,8 +118,8 @@ def import_cmd(
             )
         )
     if not append:
-        sys.stdout.write(importer.draft_yaml(imported))
-        sys.stderr.write(
+        out(importer.draft_yaml(imported))
+        err(
             _("{file} : engagements trouvés : {n} (brouillon à relire).").format(n=count, file=display_path(file))
             + "\n"
         )
@@ -131,7 +132,7 @@ def import_cmd(
     except EditError as exc:
         print_diagnostics(exc.diagnostics, auto_format())
         fail(exc.message)
-    sys.stderr.write(
+    err(
         _("liste « {id} » ajoutée à {file} (engagements à relire : {n}).").format(
             id=list_id, file=display_path(directory / written), n=count
         )
@@ -184,7 +185,7 @@ def diff(
 ) -> None:
     from .. import diffing
     from ..checks import check
-    from ..loading import load_directory
+    from ..loading import load_directory, max_bytes
 
     if level not in ("question", "demand", "all"):
         fail(_("niveau inconnu « {level} » : question, demand ou all").format(level=level), EXIT_USAGE)
@@ -196,7 +197,7 @@ def diff(
                 fail(_("avec --git, ne donnez pas de dossier : utilisez --data"), EXIT_USAGE)
             current = data_dir(ctx)
             try:
-                diffing.git_snapshot(current, git, Path(tmp))
+                diffing.git_snapshot(current, git, Path(tmp), max_bytes())
             except ValueError as exc:
                 fail(str(exc), EXIT_USAGE)
             old_dir, new_dir = Path(tmp), current
@@ -219,6 +220,6 @@ def diff(
     if format is DiffFormat.json:
         print_json(result.to_dict())
     elif format is DiffFormat.md:
-        sys.stdout.write(diffing.render_markdown(result, title))
+        out(diffing.render_markdown(result, title))
     else:
-        sys.stdout.write(diffing.render_text(result))
+        out(diffing.render_text(result))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +22,7 @@ from .common import (
     check_ids,
     fail,
     load_data,
+    out,
     parse_date,
     print_diagnostics,
     print_json,
@@ -143,7 +143,7 @@ def status(
     elif format is TableFormat.csv:
         from ..tables import to_csv
 
-        sys.stdout.write(to_csv(status_table(result)))
+        out(to_csv(status_table(result)))
     else:
         from ..report import make_console
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -21,7 +20,9 @@ from .common import (
     coverage_for,
     findings_for,
     load_data,
+    out,
     print_json,
+    ranked_rows,
     suggestion_rows,
 )
 
@@ -37,9 +38,26 @@ def match(
         int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
     ] = 0,
     no_links: NoLinksOption = False,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            max=50,
+            metavar="K",
+            help=_(
+                "Pour chaque engagement, ses K demandes les plus proches, quel que soit leur score "
+                "(niveau vide sous le seuil de suggestion)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    rows = suggestion_rows(ctx, lists, requests, not no_links, min_score)
+    if top is not None:
+        rows = [r for r in ranked_rows(ctx, top, lists, requests, not no_links) if r["score"] >= min_score]
+    else:
+        rows = suggestion_rows(ctx, lists, requests, not no_links, min_score)
     if format is ReportFormat.json:
         print_json(rows)
         return
@@ -96,7 +114,7 @@ def gaps(
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
 
-        sys.stdout.write(gaps_markdown(result, found))
+        out(gaps_markdown(result, found))
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}

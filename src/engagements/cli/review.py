@@ -28,6 +28,7 @@ from .common import (
     say,
     writable_dir,
 )
+from .common import out as common_out
 
 if TYPE_CHECKING:
     from ..reviewing import Item, Review
@@ -63,18 +64,29 @@ def stoppable() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for stopping, handler in previous.items():
+            signal.signal(stopping, handler)
 
 
 @contextmanager
 def uninterrupted() -> Iterator[None]:
-    """Hold Ctrl-C and hang-ups while a decision is written: they take effect once it is on disk."""
+    """Hold Ctrl-C and hang-ups while a decision is written: they take effect once it is on disk.
+
+    Blocking the signals is not enough: the mask is the main thread's, and once numpy is loaded
+    its BLAS threads can receive a Ctrl-C meant for the process, whose Python handler then runs
+    at once in the main thread. So the handlers also only note the signal, raised again after.
+    """
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda sig, _frame: held.append(sig)) for sig in _STOPPING}
     old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
     try:
         yield
     finally:
+        for stopping, handler in previous.items():
+            signal.signal(stopping, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig in dict.fromkeys(held):
+            signal.raise_signal(sig)
 
 
 class Keyboard:
@@ -142,8 +154,8 @@ def _has_fd(stream: Any) -> bool:
 
 
 def out(text: str = "", end: str = "\n") -> None:
-    sys.stdout.write(text + end)
-    sys.stdout.flush()
+    # Through the CLI's output boundary: pledges shown here come from the data.
+    common_out(text + end, flush=True)
 
 
 def _width() -> int:

@@ -23,6 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from ..diagnostics import did_you_mean
 from ..i18n import _
+from .common import err, out
 
 EXIT_USAGE = 2
 # The command line being parsed (Click's errors do not keep the value the user typed).
@@ -258,7 +259,8 @@ def report_usage_error(error: click_errors.ClickException) -> NoReturn:
     if ctx is not None:
         lines.append(usage_line(ctx.command, ctx))
         lines.append(_("Aide : {path} --help").format(path=ctx.command_path))
-    sys.stderr.write("\n".join(lines) + "\n")
+    # Through the output boundary: the message may quote what was typed.
+    err("\n".join(lines) + "\n")
     sys.exit(EXIT_USAGE)
 
 
@@ -295,11 +297,11 @@ class Group(TyperGroup):
         try:
             code = super().main(given, *rest, **extra)
         except click_errors.NoArgsIsHelpError as error:
-            sys.stdout.write(error.ctx.get_help() + "\n")
+            out(error.ctx.get_help() + "\n")
             sys.exit(EXIT_USAGE)
         except click_errors.ClickException as error:
             report_usage_error(error)
         except typer.Abort:
-            sys.stderr.write(_("Interrompu.") + "\n")
+            err(_("Interrompu.") + "\n")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

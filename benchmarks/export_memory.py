@@ -1,0 +1,138 @@
+"""Export memory: peak memory of `export` (CSV folder and JSON) on 100k pledges, streamed vs built whole.
+
+The data set is the bundled one with its lists filled up to N pledges (texts drawn, with a fixed
+seed, from the bundled pledges, each with a provenance and an `answers` link), so the whole
+export path runs: matching, coverage, the links behind each cell, and the files. Each run is
+its own process, so that its peak memory (max RSS) is its own:
+
+- baseline: everything up to the export's data (`exports.prepare`), no file written;
+- streamed: what `engagements export` does now (`render_stream` written chunk by chunk);
+- whole: the former way, every file built in memory as bytes (`render`), then written.
+
+Figures: the process's peak (max RSS, which the matcher sets), its ratio to the baseline (same
+machine, same run), and the peak of what writing the files allocates (tracemalloc, started once
+the export's data is ready). Goal (issue 11): 100k pledges export in ≤ 500 MB.
+
+Usage: python benchmarks/export_memory.py [--pledges 100000] [--formats csv json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def synthetic_dataset(n_pledges: int):  # type: ignore[no-untyped-def]
+    from engagements.loading import load_directory
+
+    data = load_directory(ROOT / "data").dataset
+    assert data is not None
+    rng = random.Random(20260315)
+    pledges = [c for lst in data.commitments.lists for c in lst.commitments]
+    lists = []
+    per_list = n_pledges // len(data.commitments.lists)
+    for lst in data.commitments.lists:
+        made = []
+        for i in range(per_list):
+            model = rng.choice(pledges)
+            words = model.text.split()
+            rng.shuffle(words)
+            made.append(model.model_copy(update={"id": f"{lst.id}-{i:06d}", "text": " ".join(words)}))
+        lists.append(lst.model_copy(update={"commitments": made}))
+    commitments = data.commitments.model_copy(update={"lists": lists})
+    return data.model_copy(update={"commitments": commitments})
+
+
+def run_one(n_pledges: int, fmt: str, mode: str) -> dict[str, object]:
+    from engagements import exports
+    from engagements.coverage import build
+    from engagements.matching import match
+    from engagements.writing import replace_directory, write_output
+
+    data = synthetic_dataset(n_pledges)
+    started = time.perf_counter()
+    suggestions = match(data)
+    coverage = build(data, suggestions, "question")
+    bundle = exports.prepare(data, coverage, suggestions)
+    del suggestions
+    prepared = time.perf_counter()
+    chosen = exports.ExportFormat(fmt)
+    size = 0
+    # The export's own allocations, apart from the matcher's (which set the process's peak).
+    tracemalloc.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / ("out" if chosen.writes_directory else f"out.{fmt}")
+        if mode != "baseline":
+            files = (
+                exports.render_stream(bundle, chosen, output)
+                if mode == "streamed"
+                else {p: [b] for p, b in exports.render(bundle, chosen, output).items()}
+            )
+            if chosen.writes_directory:
+                replace_directory(output, {p.name: chunks for p, chunks in files.items()})
+                size = sum(p.stat().st_size for p in output.iterdir())
+            else:
+                for path, chunks in files.items():
+                    write_output(path, chunks)
+                size = output.stat().st_size
+    write_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    done = time.perf_counter()
+    return {
+        "pledges": n_pledges,
+        "format": fmt,
+        "mode": mode,
+        "links": len(bundle.links),
+        "prepare_s": round(prepared - started, 1),
+        "write_s": round(done - prepared, 1),
+        "output_mb": round(size / 1e6, 1),
+        "write_peak_mb": round(write_peak / 1e6, 1),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pledges", type=int, default=100_000)
+    parser.add_argument("--formats", nargs="+", default=["csv", "json"])
+    parser.add_argument("--one", nargs=2, metavar=("FORMAT", "MODE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.pledges, *args.one)))
+        return
+    results = []
+    for fmt in args.formats:
+        for mode in ("baseline", "streamed", "whole"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--pledges", str(args.pledges), "--one", fmt, mode],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(results[-1]), flush=True)
+    print()
+    print("| format | mode | links | output MB | writing peak MB | process peak MB | peak ratio to baseline |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        base = next(b for b in results if b["format"] == r["format"] and b["mode"] == "baseline")
+        ratio = r["peak_mb"] / base["peak_mb"]  # type: ignore[operator]
+        print(
+            f"| {r['format']} | {r['mode']} | {r['links']} | {r['output_mb']} | {r['write_peak_mb']} "
+            f"| {r['peak_mb']} | {ratio:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
