@@ -1,5 +1,5 @@
 """Structured documents to a hierarchy of commitments: the importer's `--outline` mode, and the
-Contrat de ville (seed 004) transcribed with it into data/lists/contrat-de-ville.yaml."""
+Contrat de ville (seed 004) transcribed with it into data/partners/contrat-de-ville.yaml."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from engagements.checks import check
 from engagements.loading import load_directory
 from engagements.outline import CUT_NOTE, LEVELS, find_outline
 
-CONTRAT = DATA / "lists" / "contrat-de-ville.yaml"
+CONTRAT = DATA / "partners" / "contrat-de-ville.yaml"
 
 DOCUMENT = """\
 # CONTRAT
