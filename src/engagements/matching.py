@@ -304,11 +304,15 @@ class Matcher:
                     self._loo[(id(pledges[p]), i)] = self.profile(i, group)
                     fed.setdefault(p, []).append(i)
             order = sorted(fed)
-            rows = self._score([vectors[p] for p in order], every_pair=True)  # one product for all
-            for p, full in zip(order, rows, strict=True):
+            taught = [self.weights(pledges[p]) for p in order]
+            rows = self._score(  # one product for all
+                [self._matrix(taught[start : start + CHUNK], sparse, np) for start in range(0, len(order), CHUNK)],
+                every_pair=True,
+            )
+            for p, weights, full in zip(order, taught, rows, strict=True):
                 row = dict(full)
                 for i in fed[p]:
-                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
+                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in weights.items())
                 results[p] = _keep(row, every_pair)
             return results
         return self._score(vectors, every_pair=every_pair)
