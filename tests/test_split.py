@@ -129,7 +129,7 @@ def test_syntax_and_schema_errors_name_the_list_file(cli, tmp_path):
     assert result.stderr.splitlines() == [
         f"{b}:2:5: erreur: champ obligatoire « commitments » manquant",
         f"{b}:2:5: erreur: champ obligatoire « name » manquant",
-        f"{b}:3:5: erreur: clé inconnue « nom » ; clés permises : id, name, short_name, head, sources, note, commitments",
+        f"{b}:3:5: erreur: clé inconnue « nom » ; clés permises : id, name, short_name, kind, head, sources, note, commitments",
     ]
 
 
@@ -170,8 +170,12 @@ def test_links_are_written_to_the_file_that_holds_the_pledge(cli, split):
 def test_review_accepts_in_both_files_in_one_write(cli, split):
     aec, other = split / "lists" / "aix-en-commun.yaml", split / "lists" / "programme-solidarite.yaml"
     before = {path: path.read_text(encoding="utf-8") for path in (aec, other)}
-    result = cli("--data", str(split), "review", "--accept-above", "40", "--by", "Awa", "--date", "2026-03-20")
+    result = cli(
+        "--data", str(split), "review", "--accept-above", "40", "--yes", "--by", "Awa", "--date", "2026-03-20"
+    )
     assert result.exit_code == 0, result
+    assert result.stderr.strip().endswith("engagement(s) modifié(s).")
+    assert "data (le fichier de chaque engagement) : " in result.stderr
     assert all(path.read_text(encoding="utf-8") != text for path, text in before.items())
     assert cli("--data", str(split), "validate").exit_code == 0
 
