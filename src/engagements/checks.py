@@ -7,7 +7,7 @@ links that name existing requests, sources that exist, quotes found in their sou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -137,7 +137,7 @@ class _Checker:
 
         Each file checks its own duplicates; here, an id already used in an earlier file.
         """
-        kinds = (
+        kinds: tuple[tuple[str, Callable[[CommitmentsFile], Iterable[tuple[str, tuple[str | int, ...]]]]], ...] = (
             (_("identifiant de source"), lambda m: ((s.id, ("sources", i, "id")) for i, s in enumerate(m.sources))),
             (_("identifiant de liste"), lambda m: ((lst.id, ("lists", i, "id")) for i, lst in enumerate(m.lists))),
             (
@@ -149,14 +149,14 @@ class _Checker:
                 ),
             ),
         )
-        parts = [part for part in self.loaded.parts if part.model is not None]
+        parts = [(part, part.model) for part in self.loaded.parts if part.model is not None]
         if len(parts) < 2:
             return
         for what, ids in kinds:
             first: dict[str, tuple[YamlFile, tuple[str | int, ...]]] = {}
-            for part in parts:
+            for part, model in parts:
                 mine: dict[str, tuple[str | int, ...]] = {}
-                for key, path in ids(part.model):
+                for key, path in ids(model):
                     if key in mine:
                         continue  # a duplicate inside this file: reported by the file's own check
                     mine[key] = path
