@@ -151,3 +151,40 @@ def test_the_temp_of_a_new_list_file_killed_while_written_by_import_is_removed(c
     assert result.exit_code == 0, result
     assert "fichier temporaire d’une écriture interrompue supprimé" in result.stderr
     assert temps(data) == []
+
+
+# --- The interactive review (`editing.Session` and its journal) on a split directory -----------
+
+
+def test_an_interactive_review_writes_each_decision_to_the_file_of_its_pledge(cli, tmp_path):
+    data = split_data(tmp_path / "data")
+    before_a = (data / "lists" / "a.yaml").read_bytes()
+    # b-02 is the only pledge of list b without a confirmed link: take its first request.
+    result = cli("--data", str(data), "review", "--list", "b", "--by", "Awa", input="1\n")
+    assert result.exit_code == 0, result
+    assert "── 1/1 · b-02 ·" in result.stdout
+    assert "1 lien(s) confirmé(s)" in result.stderr
+    text = (data / "lists" / "b.yaml").read_text(encoding="utf-8")
+    assert "        answers: [{request: r2, by: Awa}]" in text.splitlines()
+    assert (data / "lists" / "a.yaml").read_bytes() == before_a
+    assert not (data / ".engagements.journal").exists() and temps(data) == []
+    assert cli("--data", str(data), "validate").exit_code == 0
+
+
+def test_decisions_journaled_before_a_crash_go_to_the_files_of_their_pledges(cli, tmp_path):
+    data = split_data(tmp_path / "data")
+    # As a process killed after journaling two decisions (one per list file) before writing them.
+    (data / ".engagements.journal").write_text(
+        '{"pledge": "a-02", "request": "r2", "accepted": true, "by": "Awa", "date": "2026-12-02"}\n'
+        '{"pledge": "b-02", "request": "r1", "accepted": false, "by": null}\n',
+        encoding="utf-8",
+    )
+    result = cli("--data", str(data), "review", input="q\n")
+    assert result.exit_code == 0, result
+    assert "2 décision(s) d’une revue interrompue" in result.stderr
+    assert not (data / ".engagements.journal").exists()
+    a_text = (data / "lists" / "a.yaml").read_text(encoding="utf-8")
+    b_text = (data / "lists" / "b.yaml").read_text(encoding="utf-8")
+    assert "answers: [{request: r2, by: Awa, date: 2026-12-02}]" in a_text
+    assert "rejects: [r1]" in b_text and "r2" not in b_text
+    assert cli("--data", str(data), "validate").exit_code == 0
