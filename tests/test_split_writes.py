@@ -6,6 +6,7 @@ command. The kills are real, as in test_write_transaction.py: a subprocess runs 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -188,3 +189,30 @@ def test_decisions_journaled_before_a_crash_go_to_the_files_of_their_pledges(cli
     assert "answers: [{request: r2, by: Awa, date: 2026-12-02}]" in a_text
     assert "rejects: [r1]" in b_text and "r2" not in b_text
     assert cli("--data", str(data), "validate").exit_code == 0
+
+
+# --- diff --git on a split directory ----------------------------------------------------------
+
+
+def test_diff_git_lists_the_list_files_of_the_resolved_commit_even_with_unusual_names(cli, tmp_path):
+    """The list files are listed with `ls-tree -z` on the commit id `rev-parse` resolved: a name
+    git would quote (accent, space) is read, and a file added since that commit counts as added."""
+    repo = tmp_path / "repo"
+    data = split_data(repo / "data")
+    (data / "lists" / "b.yaml").rename(data / "lists" / "é b.yaml")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t", *args], check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "split")
+    (data / "lists" / "c.yaml").write_text(list_file("c", "c"), encoding="utf-8")
+    result = cli("--data", str(data), "diff", "--git", "HEAD", "--format", "json")
+    assert result.exit_code == 0, result
+    changes = json.loads(result.stdout)
+    assert [p["commitment"] for p in changes["pledges_added"]] == ["c-01", "c-02"]
+    assert changes["pledges_removed"] == []  # the pledges of « é b.yaml » were read at HEAD too
+    unknown = cli("--data", str(data), "diff", "--git", "no-such-branch")
+    assert unknown.exit_code != 0 and "révision git inconnue « no-such-branch »" in unknown.stderr
