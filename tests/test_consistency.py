@@ -270,12 +270,22 @@ def test_diff_reports_the_same_levels(reference):
     new = loaded.dataset
     kept = [lst for lst in new.commitments.lists if lst.id != "aix-en-commun"]
     old = new.model_copy(update={"commitments": new.commitments.model_copy(update={"lists": kept})})
+    # A list that is new is reported as a new list, with what it covers: the matrix's count.
+    added = diff(old, new, "question")
+    covered = sum(reference["cells"][(r, "aix-en-commun")]["level"] == "covered" for r in _ids_at(reference, "question"))
+    assert [(lid, cov) for lid, _n, cov, _rows in added.lists_added] == [("aix-en-commun", covered)]
+    assert not [c for c in added.coverage if c[0] == "aix-en-commun"]
+    # A list whose confirmed links are taken away: every changed cell says what the matrix says now.
+    unlinked = [
+        lst.model_copy(update={"commitments": [c.model_copy(update={"answers": []}) for c in lst.commitments]})
+        if lst.id == "aix-en-commun"
+        else lst
+        for lst in new.commitments.lists
+    ]
+    old = new.model_copy(update={"commitments": new.commitments.model_copy(update={"lists": unlinked})})
     changes = diff(old, new, "question")
     assert changes.coverage
     for list_id, rid, _was, now in changes.coverage:
         assert now == reference["cells"][(rid, list_id)]["level"], (list_id, rid)
-    aix = {rid for lid, rid, _o, _n in changes.coverage if lid == "aix-en-commun"}
-    assert aix == {
-        r for r in _ids_at(reference, "question") if reference["cells"][(r, "aix-en-commun")]["level"] != "absent"
-    }
+        assert changes.cells[(list_id, rid)][1].confirmed_count == reference["cells"][(rid, list_id)]["confirmed_count"]
     assert "Changements de couverture" in render_text(changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -65,3 +66,34 @@ def test_diff_usage_errors(cli, tmp_path):
     assert cli("diff").exit_code == 2
     bad = cli("--data", str(DATA), "diff", "--git", "nope")
     assert bad.exit_code == 2
+
+
+def test_a_new_list_is_shown_as_a_new_list_and_other_lists_count_changes_and_notes(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "cache"))
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(DATA, old)
+    shutil.copytree(DATA, new)
+    letter = tmp_path / "lettre.txt"
+    letter.write_text("1- Sur le logement\n- Construire des logements sociaux.\n", encoding="utf-8")
+    assert cli("--data", str(new), "import", str(letter), "--list", "nouvelle", "--append").exit_code == 0
+    path = new / "commitments.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'note: "Mesure rédigée en prose, hors puce."' in text
+    path.write_text(text.replace('note: "Mesure rédigée en prose, hors puce."', 'note: "Mesure en prose."', 1), "utf-8")
+    # One more confirmed pledge behind an Aix en commun cell that is already covered.
+    assert cli("--data", str(new), "link", "aec-q1-01", "q2").exit_code == 0
+    d = json.loads(cli("diff", str(old), str(new), "--format", "json").stdout)
+    assert [a["list"] for a in d["lists_added"]] == ["nouvelle"]
+    assert not any(c["list"] == "nouvelle" for c in d["coverage_changes"])
+    assert not any(s["list"] == "nouvelle" for s in d["shares"])
+    assert not any(p["list"] == "nouvelle" for p in d["pledges_added"])
+    q2 = next(c for c in d["coverage_changes"] if c["list"] == "aix-en-commun" and c["request"] == "q2")
+    assert q2["old"] == q2["new"] == "covered"
+    assert q2["new_confirmed"] == q2["old_confirmed"] + 1
+    assert d["notes_edited"][0]["new"] == "Mesure en prose."
+    text_out = cli("diff", str(old), str(new)).stdout
+    assert "Listes ajoutées (1)\n  nouvelle (nouvelle) : 1 engagements ; couvre 1/12 demandes\n" in text_out
+    assert "absent →" not in text_out  # no cell of the new list shown as going from absent to covered
+    assert "Notes modifiées (1)" in text_out
+    counts = re.search(r"q2 Proximité[^:]*: ● ✔ (\d+) confirmés.*\(couvert\) → ● ✔ (\d+) confirmés", text_out)
+    assert counts and int(counts.group(2)) == int(counts.group(1)) + 1 == q2["new_confirmed"], text_out

@@ -388,9 +388,14 @@ def test_append_then_validate(cli, data_copy: Path) -> None:
         in after
     )
 
-    valid = cli("--data", str(data_copy), "validate", "--strict")
+    valid = cli("--data", str(data_copy), "validate")
     assert valid.exit_code == 0, valid
     assert valid.stderr == "data : données valides (38 demandes, 3 listes, 229 engagements).\n"
+    # --strict flags what the import left to complete: the source's title, and nothing else.
+    strict = cli("--data", str(data_copy), "validate", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.count("\n") == 1
+    assert "avertissement: à compléter : « À COMPLÉTER : titre du document »" in strict.stderr
 
     again = cli("--data", str(data_copy), "import", letter, "--list", "aec-import", "--append")
     assert again.exit_code == 1

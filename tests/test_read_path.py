@@ -278,7 +278,7 @@ def test_a_cache_entry_of_the_wrong_shape_is_ignored_and_rebuilt(cli, tmp_path, 
     command = ["coverage"] if kind == "findings" else ["show", "q1"]
     first = cli("--data", str(d), *command)
     assert first.exit_code == 0
-    entries = list((tmp_path / "cache" / "engagements").glob(f"{kind}-*.json"))
+    entries = list((tmp_path / "cache").glob(f"{kind}-*.json"))  # ENGAGEMENTS_CACHE_DIR is the folder itself
     assert len(entries) == 1
     entries[0].write_text(json.dumps({"requests": "pas une liste", "x": [1]}), encoding="utf-8")
     again = cli("--data", str(d), *command)

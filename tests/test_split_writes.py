@@ -212,7 +212,8 @@ def test_diff_git_lists_the_list_files_of_the_resolved_commit_even_with_unusual_
     result = cli("--data", str(data), "diff", "--git", "HEAD", "--format", "json")
     assert result.exit_code == 0, result
     changes = json.loads(result.stdout)
-    assert [p["commitment"] for p in changes["pledges_added"]] == ["c-01", "c-02"]
-    assert changes["pledges_removed"] == []  # the pledges of « é b.yaml » were read at HEAD too
+    assert [(added["list"], added["pledges"]) for added in changes["lists_added"]] == [("c", 2)]
+    # The pledges of « é b.yaml » were read at HEAD too: nothing added or removed besides list c.
+    assert changes["pledges_added"] == changes["pledges_removed"] == changes["lists_removed"] == []
     unknown = cli("--data", str(data), "diff", "--git", "no-such-branch")
     assert unknown.exit_code != 0 and "révision git inconnue « no-such-branch »" in unknown.stderr

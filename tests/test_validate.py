@@ -65,7 +65,7 @@ def test_schema_errors_are_all_reported_with_positions(cli, tmp_path):
     result = cli("--data", str(d), "validate")
     assert result.exit_code == 1
     assert diag_lines(result) == [
-        f"{d}/requests.yaml:5:5: erreur: champ obligatoire « title » manquant",
+        # The misspelled « titel » is one mistake: no "champ obligatoire « title » manquant" besides.
         f"{d}/requests.yaml:5:9: erreur: « id » : identifiant invalide 'q 2' (lettres, chiffres, « . », « _ », « - » seulement)",
         f"{d}/requests.yaml:6:5: erreur: clé inconnue « titel » ; vouliez-vous dire « title » ?",
         f"{d}/requests.yaml:7:11: erreur: « text » doit être un texte",

@@ -29,10 +29,13 @@ MAX_ENTRY_BYTES = 1 << 30  # a cache entry is JSON of the data: bounded, but by 
 
 
 def cache_dir() -> Path | None:
+    """`ENGAGEMENTS_CACHE_DIR` itself when set; else `engagements/` in `XDG_CACHE_HOME` or `~/.cache`."""
     if os.environ.get("ENGAGEMENTS_NO_CACHE"):
         return None
-    base = os.environ.get("ENGAGEMENTS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "engagements"
+    own = os.environ.get("ENGAGEMENTS_CACHE_DIR")
+    if own:
+        return Path(own)
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "engagements"
 
 
 @cache

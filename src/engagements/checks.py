@@ -122,10 +122,15 @@ class _Checker:
             )
 
     def run(self) -> list[Diagnostic]:
-        """Each valid file's own rules; links to requests only when requests.yaml is valid too."""
+        """Each valid file's own rules; links to requests checked against requests.yaml's ids,
+        read from its data when the file fails its schema (so both files' problems come at once)."""
         if self.loaded.requests is not None:
             self.check_requests(self.loaded.requests)
-        request_ids = {r.id for r in self.loaded.requests.requests} if self.loaded.requests else None
+        request_ids = (
+            {r.id for r in self.loaded.requests.requests}
+            if self.loaded.requests
+            else _readable_ids(self.loaded.requests_file.data, "requests")
+        )
         for part in self.loaded.parts:
             if part.model is not None:
                 self.check_commitments(part.model, request_ids, part.file)
@@ -351,3 +356,70 @@ def check(loaded: Loaded) -> list[Diagnostic]:
     from .outline import check_parents
 
     return _Checker(loaded).run() + check_history(loaded) + check_parents(loaded)
+
+
+def _readable_ids(data: object, key: str) -> set[str] | None:
+    """The ids of a file that failed its schema, when its data says every one of them plainly;
+    None otherwise (a syntax error, or an item whose id is itself wrong: a link to it would be
+    reported as unknown although the mistake is the id's, already reported)."""
+    import re
+
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+    if not all(isinstance(i, str) and re.fullmatch(r"[A-Za-z0-9._-]{1,100}", i) for i in ids):
+        return None
+    return set(ids)  # type: ignore[arg-type]
+
+
+# What `engagements import` leaves for a person to fill in (see importer.TITLE_PLACEHOLDER).
+TO_COMPLETE = "À COMPLÉTER"
+
+
+def strict_checks(loaded: Loaded) -> list[Diagnostic]:
+    """What `validate --strict` adds: placeholders an import left to complete, and sources
+    without `file:` (their quotes cannot be checked). Warnings, each at its place."""
+    found: list[Diagnostic] = []
+    for source_file in (loaded.requests_file, loaded.commitments_file):
+        for loc, value in _strings(source_file.data, ()):
+            if TO_COMPLETE in value:
+                line, col = source_file.position(loc)
+                found.append(
+                    Diagnostic(
+                        source_file.name,
+                        line,
+                        col,
+                        _("à compléter : « {text} » a été laissé par l’import").format(text=value[:80]),
+                        "to-complete",
+                        "warning",
+                    )
+                )
+    data = loaded.commitments_file.data
+    sources = data.get("sources") if isinstance(data, dict) else None
+    for i, source in enumerate(sources if isinstance(sources, list) else []):
+        if isinstance(source, dict) and not source.get("file"):
+            line, col = loaded.commitments_file.position(("sources", i))
+            found.append(
+                Diagnostic(
+                    loaded.commitments_file.name,
+                    line,
+                    col,
+                    _("source « {id} » sans fichier (file:) : ses citations ne sont pas vérifiées").format(
+                        id=source.get("id", "?")
+                    ),
+                    "source-without-file",
+                    "warning",
+                )
+            )
+    return found
+
+
+def _strings(node: object, loc: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(node, str):
+        return [(loc, node)]
+    if isinstance(node, dict):
+        return [found for k, v in node.items() for found in _strings(v, (*loc, k))]
+    if isinstance(node, list):
+        return [found for i, v in enumerate(node) for found in _strings(v, (*loc, i))]
+    return []

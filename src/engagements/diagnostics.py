@@ -36,10 +36,16 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
     rapidfuzz keeps it fast even against 100,000 ids.
     """
+    best = closest(value, choices)
+    return _(" ; vouliez-vous dire « {id} » ?").format(id=best) if best is not None else ""
+
+
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice `value` is most likely a misspelling of, or None when nothing is close."""
     from rapidfuzz import fuzz, process
 
     best = process.extractOne(value, list(choices), scorer=fuzz.ratio, score_cutoff=60)
-    return _(" ; vouliez-vous dire « {id} » ?").format(id=best[0]) if best else ""
+    return str(best[0]) if best else None
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .coverage import Coverage, compute
 from .i18n import _
+from .marks import cell_text
 from .meter import label
 from .models import Dataset, Status
 from .paths import COMMITMENTS_FILE, REQUESTS_FILE, is_part_name
@@ -39,7 +40,12 @@ class DataDiff:
     # is never rewritten: a correction is a new entry).
     rated: list[tuple[str, str, int, str, Status]] = field(default_factory=list)  # (list, pledge, n, date, status)
     rewritten: list[tuple[str, str, int]] = field(default_factory=list)  # (list, pledge, n)
-    coverage: list[tuple[str, str, str, str]] = field(default_factory=list)  # (list, request, old, new level)
+    notes: list[tuple[str, str, str, str]] = field(default_factory=list)  # (list, pledge, old note, new note)
+    lists_added: list[tuple[str, int, int, int]] = field(default_factory=list)  # (list, pledges, covered, rows)
+    lists_removed: list[tuple[str, int]] = field(default_factory=list)  # (list, pledges)
+    # (list, request, old level, new level): level or counts changed, in lists present on both sides.
+    coverage: list[tuple[str, str, str, str]] = field(default_factory=list)
+    cells: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)  # (list, request) -> (old, new) cell
     shares: list[tuple[str, float, float]] = field(default_factory=list)  # (list, old share, new share)
     names: dict[str, str] = field(default_factory=dict)  # list id / request id -> name / title
 
@@ -57,6 +63,9 @@ class DataDiff:
                 self.requests_removed,
                 self.rated,
                 self.rewritten,
+                self.notes,
+                self.lists_added,
+                self.lists_removed,
                 self.coverage,
             )
         )
@@ -76,8 +85,27 @@ class DataDiff:
                 {"list": lid, "commitment": c, "number": n, "date": d, "status": st} for lid, c, n, d, st in self.rated
             ],
             "history_rewritten": [{"list": lid, "commitment": c, "number": n} for lid, c, n in self.rewritten],
-            "coverage_changes": [{"list": lid, "request": r, "old": o, "new": n} for lid, r, o, n in self.coverage],
+            "notes_edited": [{"list": lid, "commitment": c, "old": o, "new": n} for lid, c, o, n in self.notes],
+            "lists_added": [
+                {"list": lid, "pledges": n, "covered": cov, "requests": rows} for lid, n, cov, rows in self.lists_added
+            ],
+            "lists_removed": [{"list": lid, "pledges": n} for lid, n in self.lists_removed],
+            "coverage_changes": [
+                {"list": lid, "request": r, "old": o, "new": n, **self._counts(lid, r)} for lid, r, o, n in self.coverage
+            ],
             "shares": [{"list": lid, "old": round(o, 4), "new": round(n, 4)} for lid, o, n in self.shares],
+        }
+
+
+    def _counts(self, list_id: str, request: str) -> dict[str, int]:
+        if (list_id, request) not in self.cells:
+            return {}
+        was, now = self.cells[(list_id, request)]
+        return {
+            "old_confirmed": was.confirmed_count,
+            "old_suggested": was.suggested_count,
+            "new_confirmed": now.confirmed_count,
+            "new_suggested": now.suggested_count,
         }
 
 
@@ -106,9 +134,17 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
     for pid, (list_id, c) in after.items():
         if pid not in before:
             out.added.append((list_id, pid, c.text))
-        elif before[pid][1].text != c.text:
-            out.edited.append((list_id, pid, before[pid][1].text, c.text))
+        else:
+            if before[pid][1].text != c.text:
+                out.edited.append((list_id, pid, before[pid][1].text, c.text))
+            if (before[pid][1].note or "") != (c.note or ""):
+                out.notes.append((list_id, pid, before[pid][1].note or "", c.note or ""))
     out.removed = [(list_id, pid, c.text) for pid, (list_id, c) in before.items() if pid not in after]
+    # The pledges of a list that is new (or gone) are summed up with the list, not listed one by one.
+    old_lists = {lst.id for lst in old.commitments.lists}
+    new_lists = {lst.id for lst in new.commitments.lists}
+    out.added = [a for a in out.added if a[0] in old_lists]
+    out.removed = [r for r in out.removed if r[0] in new_lists]
     out.linked = sorted(_pairs(new, "answers") - _pairs(old, "answers"))
     out.unlinked = sorted(_pairs(old, "answers") - _pairs(new, "answers"))
     out.rejected = sorted(_pairs(new, "rejects") - _pairs(old, "rejects"))
@@ -128,17 +164,25 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
     out.names.update({lst.id: lst.name for lst in [*old.commitments.lists, *new.commitments.lists]})
     old_cov, new_cov = _coverage(old, level), _coverage(new, level)
     old_shares = {s.list: s.share for s in old_cov.summary()}
-    new_shares = {s.list: s.share for s in new_cov.summary()}
+    new_summary = {s.list: s for s in new_cov.summary()}
+    old_pledges = {lst.id: len(lst.commitments) for lst in old.commitments.lists}
+    # A list that is new is shown as a new list (what it covers), not as every cell going from
+    # absent to covered; a list that is gone, as gone.
     for col in new_cov.columns:
+        if col.id not in old_shares:
+            s = new_summary[col.id]
+            out.lists_added.append((col.id, col.pledges, s.covered, len(new_cov.rows)))
+            continue
         for row in new_cov.rows:
-            was = old_cov.cell(row.id, col.id).level if col.id in old_shares else "absent"
-            now = new_cov.cell(row.id, col.id).level
-            if was != now:
-                out.coverage.append((col.id, row.id, was, now))
-    for list_id in dict.fromkeys([*old_shares, *new_shares]):
-        o, n = old_shares.get(list_id, 0.0), new_shares.get(list_id, 0.0)
-        if o != n:
-            out.shares.append((list_id, o, n))
+            was, now = old_cov.cell(row.id, col.id), new_cov.cell(row.id, col.id)
+            counts = (was.confirmed_count, was.suggested_count) != (now.confirmed_count, now.suggested_count)
+            if was.level != now.level or counts:
+                out.coverage.append((col.id, row.id, was.level, now.level))
+                out.cells[(col.id, row.id)] = (was, now)
+    out.lists_removed = [(lid, n) for lid, n in old_pledges.items() if lid not in new_summary]
+    for list_id in old_shares:
+        if list_id in new_summary and old_shares[list_id] != new_summary[list_id].share:
+            out.shares.append((list_id, old_shares[list_id], new_summary[list_id].share))
     return out
 
 
@@ -234,17 +278,40 @@ def _pair(commitment: str, request: str, names: dict[str, str]) -> str:
 
 def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
     names = d.names
+    def cell(c: Any) -> str:
+        return f"{cell_text(c)} ({level_name(c.level)})" if c.level != "absent" else f"{SYMBOLS['absent']} {level_name('absent')}"
+
     cov_lines = [
-        f"{names.get(lid, lid)} · {r} {names.get(r, '')} : {SYMBOLS[o]} {level_name(o)} → {SYMBOLS[n]} {level_name(n)}"
+        f"{names.get(lid, lid)} · {r} {names.get(r, '')} : "
+        + (
+            f"{cell(d.cells[(lid, r)][0])} → {cell(d.cells[(lid, r)][1])}"
+            if (lid, r) in d.cells
+            else f"{SYMBOLS[o]} {level_name(o)} → {SYMBOLS[n]} {level_name(n)}"
+        )
         for lid, r, o, n in d.coverage
+    ]
+    list_lines = [
+        _("{name} ({id}) : {n} engagements ; couvre {covered}/{rows} demandes").format(
+            name=names.get(lid, lid), id=lid, n=n, covered=cov, rows=rows
+        )
+        for lid, n, cov, rows in d.lists_added
+    ]
+    gone_lines = [
+        _("{name} ({id}) : {n} engagements").format(name=names.get(lid, lid), id=lid, n=n) for lid, n in d.lists_removed
     ]
     share_lines = [f"{names.get(lid, lid)} : {round(100 * o)} % → {round(100 * n)} %" for lid, o, n in d.shares]
     return [
+        (_("Listes ajoutées"), list_lines),
+        (_("Listes retirées"), gone_lines),
         (_("Engagements ajoutés"), [f"{c} ({names.get(lid, lid)}) : {_short(t)}" for lid, c, t in d.added]),
         (_("Engagements retirés"), [f"{c} ({names.get(lid, lid)}) : {_short(t)}" for lid, c, t in d.removed]),
         (
             _("Engagements modifiés"),
             [f"{c} ({names.get(lid, lid)}) : « {_short(o, 60)} » → « {_short(n, 60)} »" for lid, c, o, n in d.edited],
+        ),
+        (
+            _("Notes modifiées"),
+            [f"{c} ({names.get(lid, lid)}) : « {_short(o, 60)} » → « {_short(n, 60)} »" for lid, c, o, n in d.notes],
         ),
         (_("Liens confirmés"), [_pair(c, r, names) for c, r in d.linked]),
         (_("Liens retirés"), [_pair(c, r, names) for c, r in d.unlinked]),

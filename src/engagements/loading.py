@@ -713,14 +713,36 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path_:
     )
 
 
+def _hinted_keys(model: type[BaseModel], loc: Path_) -> list[str]:
+    """The allowed keys an unknown key at `loc` is a likely misspelling of (the "did you mean")."""
+    from .diagnostics import closest
+
+    key = loc[-1] if loc else None
+    if not isinstance(key, str):
+        return []
+    best = closest(key, _allowed_keys(model, loc[:-1]))
+    return [best] if best is not None else []
+
+
 def validate_model(source: YamlFile, model: type[BaseModel], data: Any) -> BaseModel | None:
     """Validate plain data against `model`, turning each pydantic error into a positioned diagnostic."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         seen: set[tuple[Path_, str]] = set()
-        for error in exc.errors():
+        errors = exc.errors()
+        # A misspelled key is one mistake: "clé inconnue « titel » ; vouliez-vous dire « title » ?"
+        # says it all, so the "champ obligatoire « title » manquant" it causes is not repeated.
+        misspelled = {
+            (_clean_loc(tuple(e["loc"]))[:-1], hint)
+            for e in errors
+            if e["type"] == "extra_forbidden"
+            for hint in _hinted_keys(model, _clean_loc(tuple(e["loc"])))
+        }
+        for error in errors:
             loc = _clean_loc(tuple(error["loc"]))
+            if error["type"] == "missing" and loc and (loc[:-1], loc[-1]) in misspelled:
+                continue
             code, message = _describe(error, model, loc)
             if (loc, code) in seen:
                 continue

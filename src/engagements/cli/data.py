@@ -43,10 +43,16 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help=_("Les avertissements font aussi échouer."))] = False,
+    strict: Annotated[bool, typer.Option(
+            "--strict",
+            help=_(
+                "Les avertissements font aussi échouer ; signale en plus ce qu’un import a laissé "
+                "« À COMPLÉTER » et les sources sans fichier (citations non vérifiées)."
+            ),
+        )] = False,
 ) -> None:
     from .. import loading
-    from ..checks import check
+    from ..checks import check, strict_checks
 
     fmt = format or auto_format()
     directory = data_dir(ctx)
@@ -54,7 +60,7 @@ def validate(
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
     recover_writes(directory)
     loaded = loading.load_directory(directory)
-    diagnostics = loaded.diagnostics + check(loaded)
+    diagnostics = loaded.diagnostics + check(loaded) + (strict_checks(loaded) if strict else [])
     failed = has_errors(diagnostics) or (strict and bool(diagnostics))
     if fmt is DiagnosticFormat.json:
         print_diagnostics(diagnostics, fmt) if diagnostics else out("[]\n")
