@@ -1,13 +1,21 @@
-"""How fast `engagements coverage` starts, as a ratio to `python -c "import typer, rich"`.
+"""How fast commands start, as ratios to a floor app, measured side by side in one run.
 
-Whole processes, median of N runs after one warm-up, on the bundled data:
-- baseline: `python -c "import typer, rich"` (the goal is coverage ≤ 1.5 × this);
-- a trivial typer app with one command: what any typer CLI pays to parse its arguments (typer
-  0.2x imports pydantic to convert parameters, which the baseline does not);
-- `engagements coverage` with its result cached (the usual case: the data did not change);
-- `engagements coverage` with `ENGAGEMENTS_NO_CACHE=1` (load, validate, match, render).
+The floor is what any Typer + Rich command pays: a one-command Typer app that prints a Rich
+table (Typer 0.2x imports pydantic to convert parameters, so the floor includes it). Each
+command is timed as a whole process, in pairs with the floor (floor, command, floor, command…),
+and the ratio is taken pair by pair, so that a machine whose speed drifts during the run still
+gives meaningful ratios; the median of the pairs is printed.
 
-Usage: python benchmarks/startup.py [-n 7]
+- cold `coverage`: an empty cache for each run (load with positions, validate, match, render);
+- cached `coverage`: the result of an earlier run in the cache (the usual case);
+- cold `validate`: `validate` always reads the YAML with positions (it reports lines);
+- cached `show q1`, `match`, `export --format html`: the data checked and matched earlier;
+- and, in one process, the lexicon loaded from its compiled JSON against parsed from its YAML.
+
+Targets (issue 10): cold coverage ≤ 2.5, cached coverage ≤ 1.3, validate ≤ 2.5, cached
+show / match / export ≤ 2.
+
+Usage: python benchmarks/startup.py [-n 9] [--data DIR]
 """
 
 from __future__ import annotations
@@ -22,46 +30,117 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TRIVIAL = """
+FLOOR = """
 import typer
+from rich.console import Console
+from rich.table import Table
+
 app = typer.Typer()
+
+
 @app.command()
-def main(name: str = "x") -> None:
-    print(name)
+def main(title: str = "floor") -> None:
+    table = Table(title=title)
+    table.add_column("a")
+    table.add_column("b")
+    table.add_row("1", "2")
+    Console().print(table)
+
+
 app()
 """
 
 
-def median_time(cmd: list[str], runs: int, env: dict[str, str]) -> float:
-    subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT, check=True)  # warm-up (and cache fill)
-    times = []
+def wall(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT, check=True)
+    return time.perf_counter() - start
+
+
+def paired(cmd: list[str], floor: list[str], runs: int, env_for: object) -> tuple[float, float, float]:
+    """Median seconds of the command, of the floor, and median of the pair-by-pair ratios."""
+    assert callable(env_for)
+    wall(floor, env_for(False))
+    wall(cmd, env_for(False))  # warm-up (and, for the cached rows, the cache fill)
+    mine, base, ratios = [], [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        b = wall(floor, env_for(False))
+        a = wall(cmd, env_for(True))
+        mine.append(a)
+        base.append(b)
+        ratios.append(a / b)
+    return statistics.median(mine), statistics.median(base), statistics.median(ratios)
+
+
+LEXICON_PROBE = """
+import time
+import engagements.french
+from engagements import lexicon
+t = time.perf_counter(); lexicon.shipped_lexicon(); compiled = time.perf_counter() - t
+t = time.perf_counter(); lexicon.compile_lexicon(); parsed = time.perf_counter() - t
+print(compiled, parsed)
+"""
+
+
+def lexicon_figures(env: dict[str, str]) -> tuple[float, float]:
+    """Seconds to load the shipped lexicon from its compiled JSON, and to compile it from YAML."""
+    runs = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", LEXICON_PROBE], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+        )
+        compiled, parsed = (float(x) for x in out.stdout.split())
+        runs.append((compiled, parsed))
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=7)
+    parser.add_argument("-n", type=int, default=9, help="pairs of runs per command")
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "ENGAGEMENTS_CACHE_DIR": cache, "NO_COLOR": "1"}
-        env.pop("ENGAGEMENTS_NO_CACHE", None)
-        trivial = Path(cache) / "trivial.py"
-        trivial.write_text(TRIVIAL)
-        coverage = [sys.executable, "-m", "engagements", "coverage"]
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(scratch)
+        floor_file = tmp / "floor.py"
+        floor_file.write_text(FLOOR, encoding="utf-8")
+        floor = [sys.executable, str(floor_file)]
+        warm_cache = tmp / "cache"
+        base_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+        base_env.pop("ENGAGEMENTS_NO_CACHE", None)
+        counter = iter(range(1_000_000))
+
+        def warm(_timed: bool) -> dict[str, str]:
+            return {**base_env, "ENGAGEMENTS_CACHE_DIR": str(warm_cache)}
+
+        def cold(_timed: bool) -> dict[str, str]:
+            # A new, empty cache folder for every run of the command.
+            return {**base_env, "ENGAGEMENTS_CACHE_DIR": str(tmp / f"cold-{next(counter)}")}
+
+        engagements = [sys.executable, "-m", "engagements", "--data", str(args.data)]
         rows = [
-            ("import typer, rich (baseline)", median_time([sys.executable, "-c", "import typer, rich"], args.n, env)),
-            ("trivial typer app, one command", median_time([sys.executable, str(trivial)], args.n, env)),
-            ("engagements coverage (cached)", median_time(coverage, args.n, env)),
-            ("engagements coverage (no cache)", median_time(coverage, args.n, {**env, "ENGAGEMENTS_NO_CACHE": "1"})),
+            ("coverage, cold (empty cache)", [*engagements, "coverage"], cold, 2.5),
+            ("coverage, cached", [*engagements, "coverage"], warm, 1.3),
+            ("validate, cold", [*engagements, "validate"], cold, 2.5),
+            ("show q1, cached", [*engagements, "show", "q1"], warm, 2.0),
+            ("match, cached", [*engagements, "match"], warm, 2.0),
+            (
+                "export --format html, cached",
+                [*engagements, "export", "--format", "html", "-o", str(tmp / "x.html")],
+                warm,
+                2.0,
+            ),
         ]
-    base = rows[0][1]
-    print(f"{'command':<36} {'median s':>9} {'ratio':>6}")
-    for name, seconds in rows:
-        print(f"{name:<36} {seconds:>9.3f} {seconds / base:>6.2f}")
+        print(f"{args.n} pairs per command (floor, command, …); medians; data: {args.data}")
+        print(f"{'command':<30} {'seconds':>8} {'floor s':>8} {'ratio':>6} {'target':>7}  met")
+        for name, cmd, env_for, target in rows:
+            seconds, base, ratio = paired(cmd, floor, args.n, env_for)
+            met = "yes" if ratio <= target else "NO"
+            print(f"{name:<30} {seconds:>8.3f} {base:>8.3f} {ratio:>6.2f} {'≤ ' + str(target):>7}  {met}")
+        compiled, parsed = lexicon_figures(warm(False))
+        print(
+            f"lexicon: {1000 * compiled:.1f} ms from its compiled JSON, {1000 * parsed:.0f} ms to parse and stem "
+            "its YAML (median of 3 processes)"
+        )
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def files_key(paths: list[Path], *options: str) -> str | None:
 
 
 def data_key(directory: Path, *options: str) -> str | None:
-    """A digest of a data directory (its two files, and the stat of its source documents)."""
+    """A digest of a data directory (its data files, and the stat of its source documents)."""
     sources = directory / "sources"
     try:
         stamps = (
@@ -79,7 +79,12 @@ def data_key(directory: Path, *options: str) -> str | None:
         )
     except OSError:
         return None
-    return files_key([directory / "requests.yaml", directory / "commitments.yaml"], *stamps, "\0", *options)
+    from .paths import data_files
+
+    # Every data file by its relative name: a file added to (or taken from) lists/ changes the key.
+    files = data_files(directory)
+    names = [path.relative_to(directory).as_posix() for path in files]
+    return files_key(files, *names, "\0", *stamps, "\0", *options)
 
 
 def read(kind: str, key: str | None) -> Any | None:

@@ -7,7 +7,7 @@ links that name existing requests, sources that exist, quotes found in their sou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -126,14 +126,58 @@ class _Checker:
         read from its data when the file fails its schema (so both files' problems come at once)."""
         if self.loaded.requests is not None:
             self.check_requests(self.loaded.requests)
-        if self.loaded.commitments is not None:
-            request_ids = (
-                {r.id for r in self.loaded.requests.requests}
-                if self.loaded.requests
-                else _readable_ids(self.loaded.requests_file.data, "requests")
-            )
-            self.check_commitments(self.loaded.commitments, request_ids)
+        request_ids = (
+            {r.id for r in self.loaded.requests.requests}
+            if self.loaded.requests
+            else _readable_ids(self.loaded.requests_file.data, "requests")
+        )
+        for part in self.loaded.parts:
+            if part.model is not None:
+                self.check_commitments(part.model, request_ids, part.file)
+        self.unique_across_parts()
         return self.diagnostics
+
+    def unique_across_parts(self) -> None:
+        """Source, list and pledge ids are unique across the files that hold lists, too.
+
+        Each file checks its own duplicates; here, an id already used in an earlier file.
+        """
+        kinds: tuple[tuple[str, Callable[[CommitmentsFile], Iterable[tuple[str, tuple[str | int, ...]]]]], ...] = (
+            (_("identifiant de source"), lambda m: ((s.id, ("sources", i, "id")) for i, s in enumerate(m.sources))),
+            (_("identifiant de liste"), lambda m: ((lst.id, ("lists", i, "id")) for i, lst in enumerate(m.lists))),
+            (
+                _("identifiant d’engagement"),
+                lambda m: (
+                    (c.id, ("lists", i, "commitments", j, "id"))
+                    for i, lst in enumerate(m.lists)
+                    for j, c in enumerate(lst.commitments)
+                ),
+            ),
+        )
+        parts = [(part, part.model) for part in self.loaded.parts if part.model is not None]
+        if len(parts) < 2:
+            return
+        for what, ids in kinds:
+            first: dict[str, tuple[YamlFile, tuple[str | int, ...]]] = {}
+            for part, model in parts:
+                mine: dict[str, tuple[str | int, ...]] = {}
+                for key, path in ids(model):
+                    if key in mine:
+                        continue  # a duplicate inside this file: reported by the file's own check
+                    mine[key] = path
+                    if key in first:
+                        other, where = first[key]
+                        self.report(
+                            part.file,
+                            path,
+                            _(
+                                "{what} « {id} » en double (déjà utilisé dans {file} ligne {line}) : "
+                                "chaque identifiant doit être unique"
+                            ).format(what=what, id=key, file=other.name, line=other.position(where)[0]),
+                            "duplicate-id",
+                        )
+                for key, path in mine.items():
+                    first.setdefault(key, (part.file, path))
 
     def check_requests(self, req: RequestsFile) -> None:
         rf = self.loaded.requests_file
@@ -164,9 +208,12 @@ class _Checker:
                 )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
 
-    def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None) -> None:
-        """`request_ids` is None when requests.yaml is invalid: links are then not checked."""
-        rf, cf = self.loaded.requests_file, self.loaded.commitments_file
+    def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None, cf: YamlFile) -> None:
+        """One file that holds lists (`cf`), on its own: its lists refer to the sources it declares.
+
+        `request_ids` is None when requests.yaml is invalid: links are then not checked.
+        """
+        rf = self.loaded.requests_file
         com_sources = {s.id: s for s in com.sources}
         self.unique(cf, ((s.id, ("sources", i, "id")) for i, s in enumerate(com.sources)), _("identifiant de source"))
         self.unique(cf, ((lst.id, ("lists", i, "id")) for i, lst in enumerate(com.lists)), _("identifiant de liste"))

@@ -19,7 +19,7 @@ from .i18n import _
 from .marks import cell_text
 from .meter import label
 from .models import Dataset, Status
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, is_part_name
 from .report import SYMBOLS, level_name
 
 
@@ -203,7 +203,8 @@ def valid_ref(ref: str) -> bool:
 
 
 def git_snapshot(directory: Path, ref: str, target: Path, max_bytes: int | None = None) -> None:
-    """Write the data files of `directory` as they were at git revision `ref` into `target`.
+    """Write the data files of `directory` as they were at git revision `ref` into `target`
+    (`requests.yaml`, and `commitments.yaml` and `lists/*.yaml` as far as they existed then).
 
     `ref` never reaches git as an option: it must look like a revision, it is resolved to a
     commit with `rev-parse --verify` after `--end-of-options`, and only the resulting object id
@@ -227,7 +228,18 @@ def git_snapshot(directory: Path, ref: str, target: Path, max_bytes: int | None 
     commit = resolved.stdout.decode("ascii", "replace").strip()
     if resolved.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
         raise ValueError(_("révision git inconnue « {ref} »").format(ref=ref))
-    for name in (REQUESTS_FILE, COMMITMENTS_FILE):
+    # The data files at that commit: requests.yaml, commitments.yaml and lists/*.yaml (listed on
+    # the resolved commit id, NUL-separated so that no name is quoted or split).
+    prefix = "" if relative == Path(".") else f"{relative.as_posix()}/"
+    listed = _git(["ls-tree", "-r", "-z", "--full-name", "--name-only", commit, "--", prefix or "."], top)
+    at_ref = (
+        {entry.decode("utf-8", "replace").removeprefix(prefix) for entry in listed.stdout.split(b"\0") if entry}
+        if listed.returncode == 0
+        else set()
+    )
+    parts = sorted(name for name in at_ref if is_part_name(name) and name != COMMITMENTS_FILE)
+    names = [REQUESTS_FILE, *([COMMITMENTS_FILE] if COMMITMENTS_FILE in at_ref or not parts else []), *parts]
+    for name in names:
         spec = f"{commit}:{(relative / name).as_posix()}"
         shown = f"{ref}:{(relative / name).as_posix()}"
         size = _git(["cat-file", "-s", spec], top)
@@ -246,6 +258,7 @@ def git_snapshot(directory: Path, ref: str, target: Path, max_bytes: int | None 
                     spec=shown, error=result.stderr.decode("utf-8", "replace").strip()
                 )
             )
+        (target / name).parent.mkdir(exist_ok=True)
         (target / name).write_bytes(result.stdout)
 
 

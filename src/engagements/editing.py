@@ -45,15 +45,16 @@ from .checks import check
 from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .models import Commitment, CommitmentsFile, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .paths import COMMITMENTS_FILE, LISTS_DIR, REQUESTS_FILE, commitment_names, is_part_name, schema_reference
 from .writing import (
     TRANSACTION_FILE,
     atomic_write,
+    data_pending_recovery,
     fsync_directory,
     is_temp_name,
     leftover_temps,
-    pending_recovery,
     real_target,
+    temp_targets,
     write_temp,
 )
 
@@ -62,11 +63,14 @@ LOCK_FILE = ".engagements.lock"
 JOURNAL_FILE = ".engagements.journal"
 # Wider than any line: ruamel would otherwise fold long texts at 80 columns.
 WIDTH = 1 << 30
-DATA_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
-    (REQUESTS_FILE, RequestsFile),
-    (COMMITMENTS_FILE, CommitmentsFile),
-)
-MODELINE = "# yaml-language-server: $schema=schema/{name}.schema.json\n"
+MODELINE = "# yaml-language-server: $schema={schema}\n"
+
+
+def modeline(name: str) -> str:
+    """The editor's schema comment for a data file (see `schema_reference`)."""
+    return MODELINE.format(schema=schema_reference(name))
+
+
 _COMMITMENT_KEYS = list(Commitment.model_fields)
 
 
@@ -93,6 +97,8 @@ class Outcome:
 
     changed: bool
     displaced: bool = False
+    # The file that holds the pledge, relative to the data directory ("lists/x.yaml" in a split one).
+    file: str = COMMITMENTS_FILE
 
 
 # --- Round-trip documents ---------------------------------------------------------------------
@@ -488,12 +494,30 @@ def _write_journal(directory: Path, pairs: list[tuple[Path, Path]]) -> Path:
     return journal
 
 
+def _data_names(directory: Path) -> list[str]:
+    """The data files of `directory`, relative: requests.yaml, commitments.yaml, lists/*.yaml."""
+    return [REQUESTS_FILE, *commitment_names(directory)]
+
+
 def _expected_targets(directory: Path) -> set[str]:
     out = set()
-    for name, _model in DATA_FILES:
+    for name in _data_names(directory):
         with suppress(EditError, OSError):
             out.add(str(data_target(directory, name)))
     return out
+
+
+def _new_part(directory: Path, target: Path) -> bool:
+    """Whether `target` is a `lists/` file a journaled write was creating: a part name, not
+    there yet, in a `lists/` folder that is really inside the data directory."""
+    folder = directory / LISTS_DIR
+    return (
+        target.parent == folder
+        and is_part_name(f"{LISTS_DIR}/{target.name}")
+        and not os.path.lexists(target)
+        and not folder.is_symlink()
+        and Path(os.path.realpath(folder)).is_relative_to(Path(os.path.realpath(directory)))
+    )
 
 
 def recover(directory: Path) -> list[str]:
@@ -520,7 +544,7 @@ def recover(directory: Path) -> list[str]:
         for entry in entries:
             temp, target = Path(str(entry.get("temp"))), Path(str(entry.get("target")))
             if (
-                str(target) not in targets
+                (str(target) not in targets and not _new_part(directory, target))
                 or temp.parent != target.parent
                 or not is_temp_name(temp.name, [target.name])
                 or not temp.is_file()
@@ -539,10 +563,16 @@ def recover(directory: Path) -> list[str]:
         with suppress(OSError):
             journal.unlink()
             fsync_directory(directory)
-    folders = {Path(t).parent for t in _expected_targets(directory)} | {directory}
+    expected = _expected_targets(directory)
+    names = [*_data_names(directory), *(Path(t).name for t in expected)]
+    folders = {Path(t).parent: names for t in expected} | {directory: names}
+    lists = directory / LISTS_DIR
+    if lists.is_dir() and not lists.is_symlink():
+        # Also the temporary files of a lists/ file a killed write was creating.
+        created = [n for n in temp_targets(lists) if is_part_name(f"{LISTS_DIR}/{n}")]
+        folders[lists] = [*folders.get(lists, []), *created]
     for folder in sorted(folders):
-        names = [name for name, _model in DATA_FILES] + [Path(t).name for t in _expected_targets(directory)]
-        for temp in leftover_temps(folder, names):
+        for temp in leftover_temps(folder, folders[folder]):
             with suppress(OSError):
                 temp.unlink()
                 done.append(
@@ -557,7 +587,7 @@ def recover_if_needed(directory: Path) -> list[str]:
     """For commands that only read: when a killed write left something, take the lock (if no
     one holds it) and recover. Returns what was done; nothing when another writer is at work
     or the directory cannot be written (then `writing.pending_recovery` still says so)."""
-    if not pending_recovery(directory, [name for name, _model in DATA_FILES]):
+    if not data_pending_recovery(directory):
         return []
     try:
         with data_lock(directory, recover_first=False):
@@ -583,6 +613,7 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
     journal: Path | None = None
     try:
         for name, text in texts.items():
+            (directory / name).parent.mkdir(exist_ok=True)  # lists/, for a directory's first one
             targets[name] = data_target(directory, name)
             temps[name] = _write_temp(targets[name], text.encode("utf-8"))
         loaded = loading.load_directory(directory, overrides=temps)
@@ -592,10 +623,7 @@ def write_checked(directory: Path, texts: dict[str, str], comments: dict[str, Co
                 _("modification refusée : les données deviendraient invalides ; aucun fichier n’a été modifié"),
                 diagnostics,
             )
-        parsed = {
-            REQUESTS_FILE: loaded.requests_file,
-            COMMITMENTS_FILE: loaded.commitments_file,
-        }
+        parsed = loaded.files()
         for name in texts:
             if comment_lines(parsed[name].document) != comments[name]:
                 raise EditError(
@@ -680,16 +708,18 @@ def _remove_link(pledge: CommentedMap, field: str, request_id: str) -> bool:
     return removed
 
 
-def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[int, int]:
+def _find_pledge(loaded: loading.Loaded, commitment_id: str) -> tuple[str, int, int]:
+    """The file that holds a pledge (its name relative to the directory), and where in it."""
     assert loaded.dataset is not None
+    found = loaded.part_of_pledge(commitment_id)
+    if found is not None:
+        part, i, j = found
+        return part.name, i, j
     lists = loaded.dataset.commitments.lists
-    for i, candidate_list in enumerate(lists):
-        for j, pledge in enumerate(candidate_list.commitments):
-            if pledge.id == commitment_id:
-                return i, j
     known = (other.id for candidate_list in lists for other in candidate_list.commitments)
+    where = loaded.commitments_file.name if len(loaded.parts) == 1 else loading.display_path(loaded.directory)
     raise UnknownId(
-        _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=loaded.commitments_file.name)
+        _("engagement « {id} » inconnu dans {file}").format(id=commitment_id, file=where)
         + did_you_mean(commitment_id, known)
     )
 
@@ -698,8 +728,9 @@ Change = Callable[[CommentedMap], Outcome]
 
 
 class Session:
-    """An open write session on a data directory: the lock held, the data checked, and
-    `commitments.yaml` kept as a round-trip document between edits.
+    """An open write session on a data directory: the lock held, the data checked, and each file
+    that holds lists (`commitments.yaml`, `lists/*.yaml`) kept as a round-trip document between
+    edits once an edit has touched it.
 
     Each `apply` is one validated, atomic write (see the module's docstring), so a caller can
     write every decision as soon as it is made; `undo` puts back the file as it was before the
@@ -719,7 +750,8 @@ class Session:
         self.directory = directory
         self.path = directory / COMMITMENTS_FILE
         self._lock = data_lock(directory)
-        self._history: list[bytes] = []
+        # Before each write: the bytes of the files it replaced, by name.
+        self._history: list[dict[str, bytes]] = []
         self.version = 0  # counts the data's changes seen by this session
         self.replayed = 0  # decisions of an interrupted session written on opening this one
 
@@ -740,9 +772,26 @@ class Session:
         assert loaded.dataset is not None
         self.loaded = loaded
         self.version += 1
-        self.document = read_document(self.path)
-        self.comments = comment_lines(self.document.data)
+        self.documents: dict[str, Document] = {}
+        self.comments: dict[str, Counter[str]] = {}
+        self._seen = self._stamps()
         self.request_ids = [r.id for r in loaded.dataset.requests.requests]
+
+    def _stamps(self) -> dict[str, bytes]:
+        """The bytes of every file that holds lists, by name: what this session last saw."""
+        return {name: (self.directory / name).read_bytes() for name in commitment_names(self.directory)}
+
+    def _document(self, name: str) -> Document:
+        """The round-trip document of one file, read when an edit first needs it."""
+        if name not in self.documents:
+            self.documents[name] = read_document(self.directory / name)
+            self.comments[name] = comment_lines(self.documents[name].data)
+        return self.documents[name]
+
+    @property
+    def document(self) -> Document:
+        """The document of `commitments.yaml` (for a directory that keeps its lists there)."""
+        return self._document(COMMITMENTS_FILE)
 
     @property
     def dataset(self) -> Any:
@@ -750,15 +799,17 @@ class Session:
         return self.loaded.dataset
 
     def _fresh(self) -> None:
-        """Read the data again if the file is no longer what this session last read or wrote."""
-        if self.path.read_bytes() != self.document.raw:
+        """Read the data again if a file is no longer what this session last read or wrote."""
+        if self._stamps() != self._seen:
             self._read(load_valid(self.directory))
 
-    def _write(self, text: str) -> None:
-        loaded = write_checked(self.directory, {COMMITMENTS_FILE: text}, {COMMITMENTS_FILE: self.comments})
+    def _write(self, texts: dict[str, str]) -> None:
+        loaded = write_checked(self.directory, texts, {name: self.comments[name] for name in texts})
         self.loaded = loaded
         self.version += 1
-        self.document.raw = text.encode("utf-8")
+        for name, text in texts.items():
+            self.documents[name].raw = text.encode("utf-8")
+            self._seen[name] = text.encode("utf-8")
 
     def apply(self, edits: Sequence[tuple[str, str | None, Change]]) -> list[Outcome]:
         """Apply each (pledge id, request id, change), then write the file once if anything changed.
@@ -769,20 +820,24 @@ class Session:
         self._fresh()
         loaded = self.loaded
         targets = [(*_find_pledge(loaded, commitment_id), request_id) for commitment_id, request_id, _c in edits]
-        for _i, _j, request_id in targets:
+        for _name, _i, _j, request_id in targets:
             if request_id is not None and request_id not in self.request_ids:
                 raise UnknownId(
                     _("demande « {id} » inconnue dans {file}").format(id=request_id, file=loaded.requests_file.name)
                     + did_you_mean(request_id, self.request_ids)
                 )
-        before = self.document.raw
-        lists = self.document.data["lists"]
-        outcomes = [
-            change(lists[i]["commitments"][j]) for (i, j, _r), (_c, _r2, change) in zip(targets, edits, strict=True)
-        ]
-        if any(outcome.changed for outcome in outcomes):
+        outcomes: list[Outcome] = []
+        changed: list[str] = []
+        for (name, i, j, _r), (_c, _r2, change) in zip(targets, edits, strict=True):
+            document = self._document(name)
+            outcome = change(document.data["lists"][i]["commitments"][j])
+            outcomes.append(Outcome(outcome.changed, outcome.displaced, name))
+            if outcome.changed and name not in changed:
+                changed.append(name)
+        if changed:
+            before = {name: self.documents[name].raw for name in changed}
             try:
-                self._write(self.document.text())
+                self._write({name: self.documents[name].text() for name in sorted(changed)})
             except BaseException:
                 self._read(load_valid(self.directory))
                 raise
@@ -857,16 +912,19 @@ class Session:
         """
         if not self._history:
             raise EditError(_("rien à annuler"))
-        if self.path.read_bytes() != self.document.raw:
-            raise EditError(
-                _("{file} a été modifié par ailleurs depuis la dernière décision : rien n’est annulé").format(
-                    file=loading.display_path(self.path)
-                )
-            )
         previous = self._history[-1]
-        self._write(previous.decode("utf-8"))
+        for name in previous:
+            if (self.directory / name).read_bytes() != self.documents[name].raw:
+                raise EditError(
+                    _("{file} a été modifié par ailleurs depuis la dernière décision : rien n’est annulé").format(
+                        file=loading.display_path(self.directory / name)
+                    )
+                )
+        self._write({name: raw.decode("utf-8") for name, raw in previous.items()})
         self._history.pop()
-        self.document = read_document(self.path)
+        for name in previous:
+            self.documents[name] = read_document(self.directory / name)
+            self.comments[name] = comment_lines(self.documents[name].data)
 
 
 def _edit_pledges(
@@ -874,8 +932,9 @@ def _edit_pledges(
     edits: Sequence[tuple[str, str | None, Change]],
     before: Callable[[loading.Loaded], None] | None = None,
 ) -> list[Outcome]:
-    """Apply each (pledge id, request id, change) to `commitments.yaml`, then write it once if
-    anything changed: one lock, one check of the ids, one validated write for any number of edits.
+    """Apply each (pledge id, request id, change) to the file that holds the pledge
+    (`commitments.yaml` or one of `lists/*.yaml`), then write the changed files once: one lock,
+    one check of the ids, one validated write for any number of edits.
 
     A request id of None is an edit that names no request (a meter entry). `before` sees the
     data as loaded and checked, before any change runs."""
@@ -1092,7 +1151,7 @@ def _reindent_comments(data: CommentedMap, columns: dict[int, int], lines: list[
             token.value = first + newline + "".join(move(part) for part in rest.splitlines(keepends=True))
 
 
-def _ensure_modeline(data: CommentedMap, name: str) -> None:
+def _ensure_modeline(data: CommentedMap, line: str) -> None:
     """Make the editor's schema comment the first line, adding it when the file has none."""
     if data.ca.comment is None:
         data.ca.comment = [None, []]
@@ -1103,14 +1162,15 @@ def _ensure_modeline(data: CommentedMap, name: str) -> None:
         if token.value.startswith("# yaml-language-server:"):
             leading.insert(0, leading.pop(i))
             return
-    leading.insert(0, CommentToken(MODELINE.format(name=name), CommentMark(0)))
+    leading.insert(0, CommentToken(line, CommentMark(0)))
 
 
-def canonical_text(document: Document, model: type[BaseModel]) -> str:
+def canonical_text(document: Document, model: type[BaseModel], name: str | None = None) -> str:
     """The canonical layout of a data file (the document is rearranged in place).
 
     Keys in the order the model declares its fields; block indentation mapping 2, sequence 4,
-    offset 2; the `# yaml-language-server` line first; comments kept, full-line ones re-aligned.
+    offset 2; the `# yaml-language-server` line first (added for `name`, the file's path relative
+    to the data directory, when absent); comments kept, full-line ones re-aligned.
     Long texts stay on one line, never folded: a pledge's text is one line of a diff, and the
     line numbers in diagnostics do not move when a text is edited.
     """
@@ -1119,23 +1179,26 @@ def canonical_text(document: Document, model: type[BaseModel]) -> str:
     # Sort first: telling which comments belong to which key relies on the columns as read.
     _sort_keys(document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text))
     _reindent_comments(document.data, columns, lines)
-    _ensure_modeline(document.data, document.path.stem)
+    _ensure_modeline(document.data, modeline(name or document.path.name))
     return dump(document.data, CANONICAL)
 
 
 def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
-    """Put both data files in the canonical layout (see `canonical_text`).
+    """Put every data file in the canonical layout (see `canonical_text`): `requests.yaml` and
+    the files that hold lists (`commitments.yaml`, `lists/*.yaml`).
 
     Returns the files that changed, or with `check_only` the files that would change (nothing
     is written then, and no lock is taken). Refuses invalid data.
     """
     with nullcontext() if check_only else data_lock(directory):
-        load_valid(directory)
+        loaded = load_valid(directory)
         texts: dict[str, str] = {}
         comments: dict[str, Counter[str]] = {}
-        for name, model in DATA_FILES:
+        files: list[tuple[str, type[BaseModel]]] = [(REQUESTS_FILE, RequestsFile)]
+        files += [(part.name, CommitmentsFile) for part in loaded.parts]
+        for name, model in files:
             document = read_document(directory / name)
-            text = canonical_text(document, model)
+            text = canonical_text(document, model, name)
             if text.encode("utf-8") != document.raw:
                 texts[name] = text
                 comments[name] = comment_lines(document.data)

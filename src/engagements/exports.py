@@ -12,8 +12,8 @@ Every format carries the same two tables:
 Text cells of CSV and xlsx files are neutralised against formula injection (`tables.neutralise`:
 many pledges begin with "-"); Markdown and HTML escape every piece of data text.
 
-`report` (Rich) and `details` (pydantic) are imported inside the functions that use them: this
-module is imported whenever the CLI starts, for `ExportFormat`.
+`report` (Rich) and `details` (pydantic) are imported inside the functions that use them.
+`ExportFormat` lives in `formats`, so that the CLI starts without this module.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
 from .coverage import Coverage, Gaps
+from .formats import ExportFormat
 from .i18n import N_, _, current_language
 from .safety import json_text, visible
 from .tables import Table, iter_csv, neutralise
@@ -39,21 +39,6 @@ from .tables import Table, iter_csv, neutralise
 if TYPE_CHECKING:
     from .matching import Suggestion
     from .models import Dataset
-
-
-class ExportFormat(StrEnum):
-    """The export formats; `csv` and `csv-excel` write a directory, the others one file."""
-
-    csv = "csv"
-    csv_excel = "csv-excel"
-    md = "md"
-    json = "json"
-    html = "html"
-    xlsx = "xlsx"
-
-    @property
-    def writes_directory(self) -> bool:
-        return self in (ExportFormat.csv, ExportFormat.csv_excel)
 
 
 # File suffixes that name a format, so that `-o couverture.html` needs no `--format`.

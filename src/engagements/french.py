@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-
-import snowballstemmer
+from functools import cache, lru_cache
+from typing import Any
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 
@@ -67,7 +66,13 @@ def repair_artefacts(text: str) -> str:
     return _LIGATURE_E.sub(r"\1ff", text)
 
 
-_stemmer = snowballstemmer.stemmer("french")
+@cache
+def _stemmer() -> Any:
+    """The Snowball French stemmer, made on first use: `snowballstemmer` imports the stemmers of
+    every language it knows, which `validate` and cached reports do not need."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("french")
 
 
 def fold(text: str) -> str:
@@ -117,7 +122,7 @@ def stem(word: str) -> str:
     for prefix, fixed in _STEM_OVERRIDES:
         if folded.startswith(prefix):
             return fixed
-    return fold(_stemmer.stemWord(lower))
+    return fold(_stemmer().stemWord(lower))
 
 
 # Negation and refusal. A word in the scope of one of these says the opposite of the same word

@@ -43,7 +43,7 @@ from .french import repair_artefacts
 from .i18n import _
 from .loading import display_path, max_bytes
 from .models import CandidateList, Commitment, Provenance, Source
-from .paths import COMMITMENTS_FILE
+from .paths import COMMITMENTS_FILE, LISTS_DIR, schema_reference
 
 # Ids must leave room for the pledge suffix ("-q10a-12") under the model's 100-character limit.
 MAX_LIST_ID = 60
@@ -53,7 +53,7 @@ _ID = re.compile(r"^[A-Za-z0-9._-]+$")
 # whatever the interface language, like the rest of data/commitments.yaml.
 TITLE_PLACEHOLDER = "À COMPLÉTER : titre du document"
 _HEADER = (
-    "yaml-language-server: $schema=schema/commitments.schema.json\n"
+    "yaml-language-server: $schema={schema}\n"
     "BROUILLON à relire, produit par « engagements import » depuis :\n"
     "  {origin}\n"
     "Vérifiez chaque engagement (texte, découpage, rubrique), supprimez ce qui n’en est pas un,\n"
@@ -529,21 +529,29 @@ def _dump(yaml: YAML, document: Any) -> str:
     return buffer.getvalue()
 
 
-def draft_yaml(imported: Imported) -> str:
-    """The draft as a complete commitments file, with a French header saying it is to review."""
+def draft_yaml(imported: Imported, name: str = COMMITMENTS_FILE) -> str:
+    """The draft as a complete commitments file, with a French header saying it is to review.
+
+    `name` is where the file goes, relative to the data directory: `lists/<id>.yaml` points its
+    editor's schema line one folder up.
+    """
     document = CommentedMap(
         sources=CommentedSeq([_source_node(imported.source)]),
         lists=CommentedSeq([_list_node(imported.candidate)]),
     )
-    document.yaml_set_start_comment(_HEADER.format(origin=_one_line(imported.origin)))
+    document.yaml_set_start_comment(_HEADER.format(origin=_one_line(imported.origin), schema=schema_reference(name)))
     return _dump(_yaml(), document)
 
 
 # --- Appending to the data -----------------------------------------------------------------------
 
 
-def append_to_data(directory: Path, imported: Imported) -> None:
-    """Add the imported list, and its source, at the end of the directory's commitments.yaml.
+def append_to_data(directory: Path, imported: Imported) -> str:
+    """Add the imported list, and its source, to the data: the file written, relative to `directory`.
+
+    In a directory without `commitments.yaml` (its lists are all in `lists/`), the list gets a
+    file of its own, `lists/<id>.yaml`, written as the draft is; otherwise it goes at the end of
+    `commitments.yaml`, as it always did.
 
     The write goes through `editing`, as every edit of the data does: under the directory's lock,
     on valid data only, round trip (comments, order, quoting and the file's own indentation kept),
@@ -556,19 +564,22 @@ def append_to_data(directory: Path, imported: Imported) -> None:
         # The private helpers are editing's checked write path; they are not public yet.
         loaded = editing.load_valid(directory)
         assert loaded.dataset is not None
-        shown = loaded.commitments_file.name
-        if any(lst.id == imported.candidate.id for lst in loaded.dataset.commitments.lists):
+        holder = loaded.part_of_list(imported.candidate.id)
+        if holder is not None:
             raise editing.EditError(
                 _("la liste « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --list").format(
-                    id=imported.candidate.id, file=shown
+                    id=imported.candidate.id, file=holder[0].file.name
                 )
             )
-        if any(source.id == imported.source.id for source in loaded.dataset.commitments.sources):
-            raise editing.EditError(
-                _(
-                    "la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id"
-                ).format(id=imported.source.id, file=shown)
-            )
+        for part in loaded.parts:  # a source id is unique across the files that hold lists
+            if any(source.id == imported.source.id for source in (part.model.sources if part.model else [])):
+                raise editing.EditError(
+                    _(
+                        "la source « {id} » existe déjà dans {file} : choisissez un autre identifiant avec --source-id"
+                    ).format(id=imported.source.id, file=part.file.name)
+                )
+        if not (directory / COMMITMENTS_FILE).exists():
+            return _write_list_file(directory, imported)
         document = editing.read_document(directory / COMMITMENTS_FILE)
         data = document.data
         comments = editing.comment_lines(data)
@@ -584,3 +595,21 @@ def append_to_data(directory: Path, imported: Imported) -> None:
         editing.write_checked(
             directory, {COMMITMENTS_FILE: editing.dump(data, document.indent)}, {COMMITMENTS_FILE: comments}
         )
+        return COMMITMENTS_FILE
+
+
+def _write_list_file(directory: Path, imported: Imported) -> str:
+    """Write the imported list as a new `lists/<id>.yaml` (under the lock `append_to_data` holds)."""
+    from . import editing
+
+    name = f"{LISTS_DIR}/{imported.candidate.id}.yaml"
+    if (directory / name).exists():
+        raise editing.EditError(
+            _("{file} existe déjà : choisissez un autre identifiant avec --list").format(
+                file=display_path(directory / name)
+            )
+        )
+    text = draft_yaml(imported, name)
+    # The checked write must find every comment of the new file (its header) once written.
+    editing.write_checked(directory, {name: text}, {name: editing.comment_lines(YAML(typ="rt").load(text))})
+    return name

@@ -108,30 +108,82 @@ class Lexicon:
         return lexicon
 
 
-@cache
-def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    """The lexicon shipped with the package (empty if the file is absent).
+# The compiled lexicon: the YAML's groups with every term already stemmed, as JSON beside it.
+# It is rebuilt by `python -c "from engagements.lexicon import write_compiled; write_compiled()"`
+# and a test keeps it in step with the YAML.
+COMPILED_PATH = LEXICON_PATH.with_suffix(".json")
+# Bump when the compiled form changes meaning (what `compile_lexicon` does with the terms).
+COMPILED_FORMAT = 1
 
-    Parsing the YAML and stemming its 2,700 terms takes about a second on a small machine, so
-    the result is kept in the user's cache (see `cache.py`), keyed by the file and the code.
+
+def source_key(path: Path = LEXICON_PATH) -> str:
+    """What a compiled lexicon depends on: the YAML's bytes, the French text code, the format.
+
+    Hashing 100 KB takes well under a millisecond: far less than parsing the YAML again.
     """
-    if not path.exists():
-        return Lexicon({})
-    from . import cache as store
+    import hashlib
 
-    key = store.files_key([path], "lexicon")
-    cached = store.read("lexicon", key)
-    if cached is not None:
-        return Lexicon.from_dict(cached)
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update((Path(__file__).parent / "french.py").read_bytes())
+    digest.update(f"{COMPILED_FORMAT}:{sorted(_SKIPPED)}".encode())
+    return digest.hexdigest()
+
+
+def compile_lexicon(path: Path = LEXICON_PATH) -> dict[str, Any]:
+    """Parse the lexicon's YAML and stem its terms: the JSON-ready form `Lexicon.from_dict` reads."""
     from ruamel.yaml import YAML
 
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
     groups = {str(g["id"]): [str(t) for t in g.get("terms", [])] for g in data.get("groups", [])}
     domains = {str(g["id"]): str(g["domain"]) for g in data.get("groups", []) if g.get("domain")}
     titles = {str(d["id"]): str(d.get("title", d["id"])) for d in data.get("domains", [])}
-    lexicon = Lexicon(groups, domains, titles)
-    store.write("lexicon", key, lexicon.to_dict())
-    return lexicon
+    return {"key": source_key(path), **Lexicon(groups, domains, titles).to_dict()}
+
+
+def write_compiled(path: Path = LEXICON_PATH, target: Path | None = None) -> Path:
+    """Write the compiled lexicon beside its YAML (or to `target`); returns the file written."""
+    import json
+
+    from .writing import atomic_write
+
+    target = target or path.with_suffix(".json")
+    text = json.dumps(compile_lexicon(path), ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+    atomic_write(target, text.encode("utf-8"))
+    return target
+
+
+def _read_json(path: Path) -> Any:
+    import json
+
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+@cache
+def shipped_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """The lexicon shipped with the package (empty if the file is absent).
+
+    Read from its compiled JSON, a few milliseconds, when that was compiled from these very
+    bytes of the YAML and this code. Otherwise (the YAML was edited and not compiled again) the
+    YAML is parsed and its 2,700 terms stemmed, about a second on a small machine, once: the
+    result goes to the user's cache (see `cache.py`) under the same key.
+    """
+    if not path.exists():
+        return Lexicon({})
+    key = source_key(path)
+    compiled = _read_json(path.with_suffix(".json"))
+    if isinstance(compiled, dict) and compiled.get("key") == key:
+        return Lexicon.from_dict(compiled)
+    from . import cache as store
+
+    cached = store.read("lexicon", key)
+    if isinstance(cached, dict) and cached.get("key") == key:
+        return Lexicon.from_dict(cached)
+    data = compile_lexicon(path)
+    store.write("lexicon", key, data)
+    return Lexicon.from_dict(data)
 
 
 def domain_titles() -> dict[str, str]:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
 from .models import CommitmentsFile, Dataset, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, commitment_names, display_path, is_part_name
 from .reading import ReadRefused, max_bytes, read_bounded
 
 __all__ = ["Loaded", "YamlFile", "display_path", "load_directory", "load_file", "max_bytes", "parse_yaml"]
@@ -40,15 +40,6 @@ MAX_DEPTH = 64
 PURE_MESSAGE_LIMIT = 4 * 1024 * 1024
 
 Path_ = tuple[str | int, ...]
-
-
-def display_path(path: Path) -> str:
-    """The path as a person would type it: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive, on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def c_parser_available() -> bool:
@@ -781,8 +772,25 @@ def load_file(path: Path, model: type[BaseModel], top_key: str, name: str | None
 
 
 @dataclass
+class Part:
+    """One file that holds lists: `commitments.yaml` or one of `lists/*.yaml`.
+
+    `name` is its path relative to the data directory, with "/" (the key of `overrides`, and of
+    the edits that write it); `model` is None when the file is invalid.
+    """
+
+    name: str
+    file: YamlFile
+    model: CommitmentsFile | None
+
+
+@dataclass
 class Loaded:
-    """A data directory after loading: the models when valid, every diagnostic, the parsed files."""
+    """A data directory after loading: the models when valid, every diagnostic, the parsed files.
+
+    `commitments_file` and `commitments` are the first file that holds lists and, when every such
+    file is valid, all their lists and sources together (in file order); `parts` has each file.
+    """
 
     directory: Path
     dataset: Dataset | None
@@ -792,13 +800,48 @@ class Loaded:
     # Each file's model on its own, so that a valid file is still checked when the other is not.
     requests: RequestsFile | None = None
     commitments: CommitmentsFile | None = None
+    parts: list[Part] = field(default_factory=list)
+    _pledges: dict[str, tuple[Part, int, int]] | None = field(default=None, repr=False, compare=False)
+
+    def files(self) -> dict[str, YamlFile]:
+        """Every data file as parsed, by its name relative to the directory."""
+        return {REQUESTS_FILE: self.requests_file, **{part.name: part.file for part in self.parts}}
+
+    def part_of_list(self, list_id: str) -> tuple[Part, int] | None:
+        """The file that holds a list, and the list's index in it."""
+        for part in self.parts:
+            for i, candidate in enumerate(part.model.lists if part.model else []):
+                if candidate.id == list_id:
+                    return part, i
+        return None
+
+    def part_of_pledge(self, commitment_id: str) -> tuple[Part, int, int] | None:
+        """The file that holds a pledge, and the indexes of its list and of the pledge there."""
+        if self._pledges is None:  # built once: a review may record thousands of decisions
+            self._pledges = {}
+            for part in self.parts:
+                for i, candidate in enumerate(part.model.lists if part.model else []):
+                    for j, pledge in enumerate(candidate.commitments):
+                        self._pledges.setdefault(pledge.id, (part, i, j))
+        return self._pledges.get(commitment_id)
+
+
+def merge_parts(models: list[CommitmentsFile]) -> CommitmentsFile:
+    """The lists and sources of several files as one `commitments.yaml` would hold them."""
+    if len(models) == 1:
+        return models[0]
+    return CommitmentsFile.model_construct(
+        sources=[s for m in models for s in m.sources], lists=[lst for m in models for lst in m.lists]
+    )
 
 
 def load_directory(directory: Path, overrides: dict[str, Path] | None = None) -> Loaded:
-    """Load `requests.yaml` and `commitments.yaml` from a data directory (no cross-file checks).
+    """Load `requests.yaml` and the files that hold lists from a data directory (no cross-file checks).
 
-    `overrides` reads a file from elsewhere under its usual name (e.g. a temporary file that a
-    write checks before it replaces the real one); diagnostics still name the real file.
+    The lists are in `commitments.yaml`, in `lists/*.yaml`, or in both (see
+    `paths.commitment_names`). `overrides` reads a file from elsewhere under its usual name
+    (e.g. a temporary file that a write checks before it replaces the real one, or a file that
+    the write creates); diagnostics still name the real file.
     """
     overrides = overrides or {}
 
@@ -807,10 +850,21 @@ def load_directory(directory: Path, overrides: dict[str, Path] | None = None) ->
         return load_file(overrides.get(name, real), model, key, display_path(real))
 
     req_file, requests = one(REQUESTS_FILE, RequestsFile, "requests")
-    com_file, commitments = one(COMMITMENTS_FILE, CommitmentsFile, "lists")
-    diagnostics = [*req_file.diagnostics, *com_file.diagnostics]
+    names = commitment_names(directory)
+    added = sorted(name for name in overrides if is_part_name(name) and name not in names)
+    if added and names == [COMMITMENTS_FILE] and not (directory / COMMITMENTS_FILE).exists():
+        names = []  # the first lists/ file is being written: commitments.yaml is not missing
+    parts = [Part(name, *one(name, CommitmentsFile, "lists")) for name in sorted(set(names) | set(added), key=_order)]
+    diagnostics = [*req_file.diagnostics, *(d for part in parts for d in part.file.diagnostics)]
+    models = [part.model for part in parts]
+    commitments = merge_parts(models) if all(m is not None for m in models) else None  # type: ignore[arg-type]
     dataset = None
     if requests is not None and commitments is not None:
         assert isinstance(requests, RequestsFile) and isinstance(commitments, CommitmentsFile)
         dataset = Dataset(requests=requests, commitments=commitments)
-    return Loaded(directory, dataset, diagnostics, req_file, com_file, requests, commitments)
+    return Loaded(directory, dataset, diagnostics, req_file, parts[0].file, requests, commitments, parts)
+
+
+def _order(name: str) -> tuple[bool, str]:
+    """`commitments.yaml` first, then `lists/*.yaml` by name."""
+    return name != COMMITMENTS_FILE, name

@@ -262,8 +262,16 @@ class Matcher:
         Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
         become Python objects: that keeps time and memory linear in the number of pledges.
         """
+        import numpy as np
+        from scipy import sparse
+
         self.fit(pledges)
-        vectors = [self.weights(a) for a in pledges]
+        # The pledges' unit vectors as sparse chunks, built once for both passes: a dict per
+        # pledge would hold about 2 KB of Python objects each, 2 GB for a million pledges.
+        vectors = [
+            self._matrix([self.weights(a) for a in pledges[start : start + CHUNK]], sparse, np)
+            for start in range(0, len(pledges), CHUNK)
+        ]
         self._profiles = self.profiles()
         # What people decided, and the request's own words: what evidence is counted against.
         self._decided = self._profiles
@@ -296,25 +304,29 @@ class Matcher:
                     self._loo[(id(pledges[p]), i)] = self.profile(i, group)
                     fed.setdefault(p, []).append(i)
             order = sorted(fed)
-            rows = self._score([vectors[p] for p in order], every_pair=True)  # one product for all
-            for p, full in zip(order, rows, strict=True):
+            taught = [self.weights(pledges[p]) for p in order]
+            rows = self._score(  # one product for all
+                [self._matrix(taught[start : start + CHUNK], sparse, np) for start in range(0, len(order), CHUNK)],
+                every_pair=True,
+            )
+            for p, weights, full in zip(order, taught, rows, strict=True):
                 row = dict(full)
                 for i in fed[p]:
-                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
+                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in weights.items())
                 results[p] = _keep(row, every_pair)
             return results
         return self._score(vectors, every_pair=every_pair)
 
-    def _score(self, vectors: Sequence[dict[str, float]], *, every_pair: bool) -> list[list[tuple[int, float]]]:
-        """The chunked sparse products of pledge vectors with the current request profiles."""
+    def _score(self, vectors: Sequence[object], *, every_pair: bool) -> list[list[tuple[int, float]]]:
+        """The sparse products of the pledge chunks (CSR matrices of `CHUNK` rows, see
+        `score_all`) with the current request profiles."""
         import numpy as np
         from scipy import sparse
 
         r_matrix = self._matrix(self._profiles, sparse, np).T.tocsc()
         results: list[list[tuple[int, float]]] = []
-        for start in range(0, len(vectors), CHUNK):
-            chunk = vectors[start : start + CHUNK]
-            product = (self._matrix(chunk, sparse, np) @ r_matrix).tocsr()
+        for chunk in vectors:
+            product = (chunk @ r_matrix).tocsr()
             product.sum_duplicates()
             counts = np.diff(product.indptr)
             row_of = np.repeat(np.arange(product.shape[0]), counts)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REQUESTS_FILE = "requests.yaml"
 COMMITMENTS_FILE = "commitments.yaml"
+# A data directory may split its lists into files of their own: lists/<id>.yaml, each with the
+# schema of commitments.yaml (`sources:` and `lists:`), alongside or instead of it.
+LISTS_DIR = "lists"
 
 
 def bundled_data_dir() -> Path:
@@ -21,7 +25,11 @@ DATA_ENV = "ENGAGEMENTS_DATA"
 
 def holds_data(directory: Path) -> bool:
     """Whether a folder holds data files (not whether they are valid)."""
-    return (directory / REQUESTS_FILE).exists() or (directory / COMMITMENTS_FILE).exists()
+    return (
+        (directory / REQUESTS_FILE).exists()
+        or (directory / COMMITMENTS_FILE).exists()
+        or commitment_names(directory) != [COMMITMENTS_FILE]  # some lists/*.yaml
+    )
 
 
 def find_data_dir(cwd: Path | None = None, environ: dict[str, str] | None = None) -> tuple[Path, str]:
@@ -47,3 +55,53 @@ def find_data_dir(cwd: Path | None = None, environ: dict[str, str] | None = None
 def default_data_dir(cwd: Path | None = None) -> Path:
     """The folder `find_data_dir` chooses."""
     return find_data_dir(cwd)[0]
+
+
+def display_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def is_part_name(name: str) -> bool:
+    """A file name, relative to the data directory, that holds lists: `commitments.yaml` or `lists/*.yaml`."""
+    if name == COMMITMENTS_FILE:
+        return True
+    folder, _, file = name.partition("/")
+    return folder == LISTS_DIR and "/" not in file and file.endswith(".yaml") and not file.startswith(".")
+
+
+def commitment_names(directory: Path) -> list[str]:
+    """The files of a data directory that hold lists, relative and in the order they are read.
+
+    `commitments.yaml` first, when present or when there is no `lists/*.yaml` (it is then
+    reported missing), then `lists/*.yaml` by name. Hidden files (an editor's or a write's
+    temporary files) are not data.
+    """
+    folder = directory / LISTS_DIR
+    try:
+        split = sorted(
+            f"{LISTS_DIR}/{entry.name}" for entry in folder.iterdir() if is_part_name(f"{LISTS_DIR}/{entry.name}")
+        )
+    except OSError:  # no lists/ folder (the usual case), or an unreadable one
+        split = []
+    main = [COMMITMENTS_FILE] if (directory / COMMITMENTS_FILE).exists() or not split else []
+    return main + split
+
+
+def data_files(directory: Path) -> list[Path]:
+    """Every data file of a directory: `requests.yaml` and the files that hold lists."""
+    return [directory / REQUESTS_FILE, *(directory / name for name in commitment_names(directory))]
+
+
+def schema_reference(name: str) -> str:
+    """The modeline's schema path for a data file named relative to the data directory.
+
+    `schema/` sits in the data directory: `requests.yaml` and `commitments.yaml` point at
+    `schema/….schema.json`, a file of `lists/` at `../schema/commitments.schema.json`.
+    """
+    kind = "requests" if name == REQUESTS_FILE else "commitments"
+    return "../" * name.count("/") + f"schema/{kind}.schema.json"

@@ -131,6 +131,34 @@ def pending_recovery(directory: Path, of: Iterable[str]) -> bool:
     return os.path.lexists(directory / TRANSACTION_FILE) or bool(leftover_temps(directory, of))
 
 
+def temp_targets(directory: Path) -> list[str]:
+    """The names of the files whose temporary files (`.<name>.<random>.tmp`) are in `directory`.
+
+    Those files may not exist: a killed write may have been creating one (a new `lists/` file).
+    """
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return []
+    names = {
+        e.name[1:-4].rpartition(".")[0]
+        for e in entries
+        if e.name.startswith(".") and e.name.endswith(".tmp") and e.name.count(".") >= 3
+    }
+    return sorted(name for name in names if name)
+
+
+def data_pending_recovery(directory: Path) -> bool:
+    """Whether a killed write left a journal or temporary files of data files in a data
+    directory: beside `requests.yaml` and `commitments.yaml`, or in `lists/`."""
+    from .paths import COMMITMENTS_FILE, LISTS_DIR, REQUESTS_FILE, is_part_name
+
+    if pending_recovery(directory, [REQUESTS_FILE, COMMITMENTS_FILE]):
+        return True
+    lists = directory / LISTS_DIR
+    return bool(leftover_temps(lists, [n for n in temp_targets(lists) if is_part_name(f"{LISTS_DIR}/{n}")]))
+
+
 def leftover_temps(directory: Path, of: Iterable[str]) -> list[Path]:
     """Temporary files a killed write left beside the files `of` in `directory`."""
     names = list(of)

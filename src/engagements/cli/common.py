@@ -45,8 +45,9 @@ DataOption = Annotated[
         "-d",
         metavar=_("DOSSIER"),
         help=_(
-            "Dossier de données (requests.yaml, commitments.yaml). Par défaut : la variable ENGAGEMENTS_DATA, "
-            "sinon le dossier courant s’il contient les données, sinon ./data, sinon les données d’exemple fournies."
+            "Dossier de données (requests.yaml, et commitments.yaml ou lists/*.yaml). Par défaut : la variable "
+            "ENGAGEMENTS_DATA, sinon le dossier courant s’il contient les données, sinon ./data, sinon les données "
+            "d’exemple fournies."
         ),
         file_okay=False,
         show_default=False,
@@ -149,17 +150,16 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
 def recover_writes(directory: Path) -> None:
     """Finish or clean up what a killed write left in the data directory, and say so; when it
     cannot be done now (another writer at work, a read-only folder), warn."""
-    from ..writing import pending_recovery
+    from ..writing import data_pending_recovery
 
-    names = [paths.REQUESTS_FILE, paths.COMMITMENTS_FILE]
-    if not directory.is_dir() or not pending_recovery(directory, names):
+    if not directory.is_dir() or not data_pending_recovery(directory):
         return  # the usual case: one directory listing, no import
     from ..editing import recover_if_needed
     from ..loading import display_path
 
     for line in recover_if_needed(directory):
         say(line)
-    if pending_recovery(directory, names):
+    if data_pending_recovery(directory):
         say(
             _(
                 "avertissement : une écriture interrompue a laissé des fichiers temporaires dans {dir} ; "
@@ -175,8 +175,7 @@ def load_data(ctx: typer.Context) -> Dataset:
     files and of the sources): reading YAML with positions is the slow part, and it is only
     needed to point at problems.
     """
-    from .. import cache, loading
-    from ..checks import check
+    from .. import cache
     from ..models import Dataset
 
     directory = data_dir(ctx)
@@ -187,6 +186,10 @@ def load_data(ctx: typer.Context) -> Dataset:
     cached = cache.read("dataset", key)
     if cached is not None:
         return Dataset.model_validate(cached)
+    # Only on a cache miss: loading brings ruamel.yaml, and checking reads every source.
+    from .. import loading
+    from ..checks import check
+
     loaded = loading.load_directory(directory)
     loaded.diagnostics.extend(check(loaded))
     if has_errors(loaded.diagnostics) or loaded.dataset is None:
@@ -455,11 +458,11 @@ def say(message: str) -> None:
 
 
 def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str, displaced: str | None = None) -> None:
-    """One line on stderr: what changed in commitments.yaml, or that nothing did."""
-    from ..loading import display_path
+    """One line on stderr: what changed in the file that holds the pledge, or that nothing did."""
+    from ..paths import display_path
 
     if not outcome.changed:
         say(unchanged)
     else:
         message = displaced if outcome.displaced and displaced else done
-        say(_("{file} : {change}").format(file=display_path(directory / paths.COMMITMENTS_FILE), change=message))
+        say(_("{file} : {change}").format(file=display_path(directory / outcome.file), change=message))

@@ -103,7 +103,7 @@ def fmt(
     ] = False,
 ) -> None:
     from .. import editing
-    from ..loading import display_path
+    from ..paths import display_path
 
     directory = writable_dir(ctx, writing=not check)
     names = [display_path(path) for path in run_edit(lambda: editing.fmt(directory, check_only=check))]

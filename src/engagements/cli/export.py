@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..exports import ExportFormat
+from ..formats import ExportFormat
 from ..i18n import _
 from ..writing import STDOUT
 from .common import (
@@ -121,7 +121,7 @@ def export(
     ] = False,
 ) -> None:
     from .. import exports
-    from ..loading import display_path
+    from ..paths import display_path
     from ..writing import OutputError, check_output, replace_directory, write_output
 
     fmt = format or (ExportFormat.md if str(output) == STDOUT else exports.format_for(output))

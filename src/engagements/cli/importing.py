@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from ..i18n import _
-from ..paths import COMMITMENTS_FILE
 from .common import (
     EXIT_USAGE,
     auto_format,
@@ -66,7 +65,8 @@ def import_cmd(
         typer.Option(
             "--append",
             help=_(
-                "Ajouter la liste à commitments.yaml du dossier de données au lieu d’écrire le brouillon sur la sortie standard."
+                "Ajouter la liste au dossier de données (à la fin de commitments.yaml, ou dans un nouveau fichier "
+                "lists/ID.yaml si le dossier n’a pas de commitments.yaml) au lieu d’écrire le brouillon sur la sortie standard."
             ),
         ),
     ] = False,
@@ -128,13 +128,13 @@ def import_cmd(
     from ..editing import EditError
 
     try:
-        importer.append_to_data(directory, imported)
+        written = importer.append_to_data(directory, imported)
     except EditError as exc:
         print_diagnostics(exc.diagnostics, auto_format())
         fail(exc.message)
     err(
         _("liste « {id} » ajoutée à {file} (engagements à relire : {n}).").format(
-            id=list_id, file=display_path(directory / COMMITMENTS_FILE), n=count
+            id=list_id, file=display_path(directory / written), n=count
         )
         + "\n"
     )

@@ -400,13 +400,19 @@ def _accept_above(
 ) -> None:
     from .. import editing
     from ..loading import display_path
-    from ..paths import COMMITMENTS_FILE
+    from ..paths import commitment_names
     from ..report import shorten
     from ..reviewing import pairs_above
 
     data = load_data(ctx)
     pairs = pairs_above(data, threshold, lists, level.value)
-    file = display_path(directory / COMMITMENTS_FILE)
+    names = commitment_names(directory)
+    # A split directory: each link goes to the file that holds its pledge.
+    file = (
+        display_path(directory / names[0])
+        if len(names) == 1
+        else _("{dir} (le fichier de chaque engagement)").format(dir=display_path(directory))
+    )
     if not pairs:
         say(_("Aucune suggestion de score {n} ou plus.").format(n=threshold))
         return
@@ -449,7 +455,8 @@ def _accept_above(
     help=_(
         "Passer en revue, engagement par engagement, ceux qui n’ont pas encore de lien confirmé : "
         "leurs 3 demandes les plus proches, à choisir d’une touche (1-3), rejeter (r), passer (p), "
-        "annuler (u). Chaque décision est écrite aussitôt dans commitments.yaml ; relancée, la revue "
+        "annuler (u). Chaque décision est écrite aussitôt dans le fichier de l’engagement "
+        "(commitments.yaml ou lists/*.yaml) ; relancée, la revue "
         "reprend où elle s’était arrêtée."
     )
 )
