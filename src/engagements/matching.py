@@ -56,7 +56,10 @@ PARTIAL_PROGRAMME = 30
 # Likewise, what a programme's pledge needs to be called `covered`.
 COVERED_PROGRAMME = 75
 # A partial suggestion must also be close to the pledge's best one: a pledge usually answers
-# one or two requests, and listing every faint resemblance would bury the right one.
+# one or two requests, and listing every faint resemblance would bury the right one. The best is
+# taken within each kind of request (questions, fine demands, requests without a kind): a pledge
+# strongly tied to a broad question may still answer a fine demand, which it rarely matches as
+# strongly (see `kind_groups`).
 RELATIVE = 0.75
 # Shared words or concepts (domains aside) that a `covered` suggestion needs.
 COVERED_EVIDENCE = 2
@@ -175,6 +178,7 @@ class Matcher:
 
     def __post_init__(self) -> None:
         self.request_ids = [r.id for r in self.requests]
+        self.group_of = kind_groups(self.requests)
         self.analyses = [self.analyze(request_text(r)) for r in self.requests]
         self.taught = {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()}
         self.pushed = {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()}
@@ -301,7 +305,7 @@ class Matcher:
                 row = dict(full)
                 for i in fed[p]:
                     row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in vectors[p].items())
-                results[p] = _keep(row, every_pair)
+                results[p] = _keep(row, every_pair, self.group_of)
             return results
         return self._score(vectors, every_pair=every_pair)
 
@@ -318,9 +322,12 @@ class Matcher:
             product.sum_duplicates()
             counts = np.diff(product.indptr)
             row_of = np.repeat(np.arange(product.shape[0]), counts)
-            row_max = np.zeros(product.shape[0], dtype=product.data.dtype)
-            np.maximum.at(row_max, row_of, product.data)
-            values, best = product.data, row_max[row_of]
+            # Each pair's best is the best of its row among requests of the same kind.
+            n_groups = max(self.group_of, default=0) + 1
+            cell = row_of * n_groups + np.asarray(self.group_of, dtype=np.int64)[product.indices]
+            group_max = np.zeros(product.shape[0] * n_groups, dtype=product.data.dtype)
+            np.maximum.at(group_max, cell, product.data)
+            values, best = product.data, group_max[cell]
             if every_pair:
                 keep = values > 0
             else:
@@ -416,14 +423,36 @@ def concept_name(lexicon: Lexicon, concept: str) -> str:
     return next((t for t in terms if not (t.isupper() and " " not in t)), terms[0])
 
 
-def _keep(row: dict[int, float], every_pair: bool) -> list[tuple[int, float]]:
+def kind_groups(requests: Sequence[Request]) -> list[int]:
+    """For each request, the index of its kind's group: questions, fine demands, and requests
+    without a kind (in that order of first appearance, so indices are stable). The RELATIVE rule
+    compares a pair with the pledge's best pair within the same group."""
+    seen: dict[str | None, int] = {}
+    return [seen.setdefault(r.kind, len(seen)) for r in requests]
+
+
+def group_bests(pairs: Iterable[tuple[int, float]], group_of: Sequence[int]) -> dict[int, float]:
+    """The best value of a pledge's pairs within each group of requests (see `kind_groups`)."""
+    out: dict[int, float] = {}
+    for i, v in pairs:
+        g = group_of[i]
+        if v > out.get(g, float("-inf")):
+            out[g] = v
+    return out
+
+
+def _keep(row: dict[int, float], every_pair: bool, group_of: Sequence[int]) -> list[tuple[int, float]]:
     """One row's pairs as `Matcher._score` keeps them (same rule, in Python), best first."""
-    best = max(row.values(), default=0.0)
     if every_pair:
         kept = [(i, v) for i, v in row.items() if v > 0]
     else:
-        floor = min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
-        kept = [(i, v) for i, v in row.items() if v > 0 and (v >= floor or v == best)]
+        bests = group_bests(((i, v) for i, v in row.items() if v > 0), group_of)
+        kept = []
+        for i, v in row.items():
+            best = bests.get(group_of[i], 0.0)
+            floor = min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
+            if v > 0 and (v >= floor or v == best):
+                kept.append((i, v))
     return sorted(kept, key=lambda p: (-p[1], p[0]))
 
 
@@ -622,7 +651,8 @@ def match(
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
         for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
             scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
-            best = max(scores.values(), default=0)
+            # The pledge's best score within each kind of request (see RELATIVE).
+            bests = {g: to_score(v) for g, v in group_bests(pairs, matcher.group_of).items()}
             linked = {link.request: link for link in c.answers} if use_links else {}
             rejected = {link.request for link in c.rejects} if use_links else set()
             rows: list[Suggestion] = []
@@ -652,7 +682,11 @@ def match(
                 if rid in linked or rid in rejected:
                     continue
                 level = level_of(
-                    scores[rid], best, matcher.evidence(analysis, i), scored.floors.partial, scored.floors.covered
+                    scores[rid],
+                    bests.get(matcher.group_of[i], 0),
+                    matcher.evidence(analysis, i),
+                    scored.floors.partial,
+                    scored.floors.covered,
                 )
                 if level is None:
                     continue
@@ -720,8 +754,8 @@ def rank(
             cos = dict(pairs)
             linked = {link.request for link in c.answers} if use_links else set()
             rejected = {link.request for link in c.rejects} if use_links else set()
-            # `match` takes the best over the pairs it kept, which always include the best one.
-            best = to_score(pairs[0][1]) if pairs else 0
+            # `match` takes the best of each kind over the pairs it kept, which always include it.
+            bests = {g: to_score(v) for g, v in group_bests(pairs, matcher.group_of).items()}
             candidates = sorted(
                 ((to_score(cos.get(i, 0.0)), cos.get(i, 0.0), i) for i in range(n)),
                 key=lambda t: (-t[1], t[2]),
@@ -739,7 +773,11 @@ def rank(
                     source: LinkSource = "link"
                 else:
                     level = level_of(
-                        score, best, matcher.evidence(analysis, i), scored.floors.partial, scored.floors.covered
+                        score,
+                        bests.get(matcher.group_of[i], 0),
+                        matcher.evidence(analysis, i),
+                        scored.floors.partial,
+                        scored.floors.covered,
                     )
                     source = "matcher"
                 why = matcher.explain(analysis, i) if score > 0 else ()
