@@ -76,6 +76,9 @@ FEEDBACK_FLOOR = 45
 # more than the request's wording and than pseudo-relevance feedback. Chosen among 0.8, 1.5, 3, 6
 # on the bundled data (own links 5-fold: F1 0.62, 0.62, 0.66, 0.65; lexical scoring).
 TEACHING_WEIGHT = 3.0
+# Whether a pledge teaches by feedback its best request of each kind (see `kind_groups`) rather
+# than its best request overall.
+FEEDBACK_PER_KIND = True
 # Weight of the mean of the pledges found by pseudo-relevance feedback (no person involved).
 FEEDBACK_WEIGHT = 0.8
 # Weight of the mean of a request's rejected pledges, subtracted from its profile (a rejected
@@ -279,10 +282,13 @@ class Matcher:
             closest: dict[int, list[tuple[float, int]]] = {}
             no = set(blocked)
             for p, pairs in enumerate(self._score(vectors, every_pair=False)):
-                # Only clear matches teach: a request that nothing answers must not drift
-                # towards whatever pledge happens to be least far from it.
-                if pairs and pairs[0][1] >= _cosine_of(FEEDBACK_FLOOR) and (p, pairs[0][0]) not in no:
-                    closest.setdefault(pairs[0][0], []).append((pairs[0][1], p))
+                # A pledge teaches its best request, or with FEEDBACK_PER_KIND its best request of
+                # each kind (a question and a fine demand). Only clear matches teach: a request
+                # that nothing answers must not drift towards whatever pledge is least far from it.
+                tops = _group_tops(pairs, self.group_of) if FEEDBACK_PER_KIND else pairs[:1]
+                for i, v in tops:
+                    if v >= _cosine_of(FEEDBACK_FLOOR) and (p, i) not in no:
+                        closest.setdefault(i, []).append((v, p))
             feedback = {
                 self.request_ids[i]: [pledges[p] for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
                 for i, found in closest.items()
@@ -438,6 +444,17 @@ def group_bests(pairs: Iterable[tuple[int, float]], group_of: Sequence[int]) -> 
         g = group_of[i]
         if v > out.get(g, float("-inf")):
             out[g] = v
+    return out
+
+
+def _group_tops(pairs: Sequence[tuple[int, float]], group_of: Sequence[int]) -> list[tuple[int, float]]:
+    """The first (best) pair of each group in a row sorted best first."""
+    seen: set[int] = set()
+    out = []
+    for i, v in pairs:
+        if group_of[i] not in seen:
+            seen.add(group_of[i])
+            out.append((i, v))
     return out
 
 
