@@ -38,10 +38,11 @@ texts, best request per pledge (its suggestion is that best request, whatever th
 
 `--bands` adds the precision of suggestions by score band (what a score of 50 or 80 means),
 `--sweep` the precision of `covered` for other covered floors (to see the calibration; read it on
-the set it is printed for).
+the set it is printed for); `--floors` chooses the programme partial floor and the RELATIVE share
+by blind F1 on the bundled programme and prints the external figures beside each choice.
 
-Usage: python benchmarks/match_quality.py [--data DIR] [--corpus DIR] [--bands] [--sweep] [--semantic ALPHA | --lexical]
-       [--questions-only]
+Usage: python benchmarks/match_quality.py [--data DIR] [--corpus DIR] [--bands] [--sweep] [--floors]
+       [--semantic ALPHA | --lexical] [--questions-only]
 """
 
 from __future__ import annotations
@@ -336,6 +337,51 @@ def print_sweep(title: str, counts: Counts) -> None:
         print(f"    S = {s:>2}: {len(kept):>5} pairs, precision {share}")
 
 
+def blind_programmes(cases: list[Case]) -> Counts:
+    """Blind counts pooled over the general programmes (lists that did not answer) of `cases`."""
+    total = Counts()
+    for case in cases:
+        for lst in case.lists:
+            truth = case.truth[lst["id"]]
+            if lst["kind"] != "programme" or not any(truth.values()):
+                continue
+            rows = ranked(case, lst["id"], {}, {})
+            total.add(count(rows, truth, [p["id"] for p in lst["pledges"]], case.judged))
+    return total
+
+
+def choose_floors(cases: list[Case]) -> None:
+    """The programme partial floor and the RELATIVE share, chosen by blind F1 on the bundled
+    programme (the choosing set) and reported on the external programmes (never chosen there)."""
+    choosing = [c for c in cases if c.sample == "in-sample"]
+    reporting = [c for c in cases if c.sample == "out-of-sample"]
+    saved = matching.PARTIAL_PROGRAMME, matching.RELATIVE
+    print("Programme floors, blind: chosen by F1 on the bundled programme (in-sample), reported on the external")
+    print("programmes (out-of-sample, not used to choose).")
+    print(f"  {'partial':>7} {'relative':>8}  bundled: {'sugg':>4} {'P':>5} {'R':>5} {'F1':>5}   external: P, R, F1")
+    found: list[tuple[float, int, float, str]] = []
+    try:
+        for partial in (20, 25, 30, 35):
+            for relative in (0.6, 0.75, 0.9):
+                matching.PARTIAL_PROGRAMME, matching.RELATIVE = partial, relative
+                rates = []
+                for group in (choosing, reporting):
+                    c = blind_programmes(group)
+                    prec = c.tp / (c.tp + c.fp) if c.tp + c.fp else 0.0
+                    rec = c.tp / (c.tp + c.fn) if c.tp + c.fn else 0.0
+                    rates.append((c.tp + c.fp, prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0))
+                (n, p, r, f), (_n2, p2, r2, f2) = rates
+                line = f"  {partial:>7} {relative:>8}           {n:>4} {p:5.2f} {r:5.2f} {f:5.2f}             {p2:.2f}, {r2:.2f}, {f2:.2f}"
+                print(line)
+                found.append((f, -abs(partial - saved[0]) - abs(relative - saved[1]), relative, f"{partial}"))
+    finally:
+        matching.PARTIAL_PROGRAMME, matching.RELATIVE = saved
+    f, _closeness, relative, partial = max(found)
+    print(
+        f"  chosen on the bundled programme (best F1, ties to the current setting): partial {partial}, relative {relative}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data")
@@ -346,6 +392,9 @@ def main() -> None:
         "--semantic", type=float, metavar="ALPHA", help="blend the sentence encoder, lexical weight ALPHA"
     )
     parser.add_argument("--lexical", action="store_true", help="the lexical matcher alone")
+    parser.add_argument(
+        "--floors", action="store_true", help="choose the programme floors on the bundled data, report them outside"
+    )
     parser.add_argument(
         "--questions-only", action="store_true", help="bundled: score against the 12 questions alone (older setup)"
     )
@@ -397,6 +446,8 @@ def main() -> None:
         for (sample, setting), counts in pooled.items():
             if setting != "naive baseline":
                 print_sweep(f"{sample}, {setting}", counts)
+    if args.floors:
+        choose_floors(cases)
     print(f"({time.perf_counter() - started:.1f} s)")
 
 
