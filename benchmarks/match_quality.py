@@ -42,7 +42,7 @@ the set it is printed for); `--floors` chooses the programme partial floor and t
 by blind F1 on the bundled programme and prints the external figures beside each choice.
 
 Usage: python benchmarks/match_quality.py [--data DIR] [--corpus DIR] [--bands] [--sweep] [--floors]
-       [--semantic ALPHA | --lexical] [--questions-only]
+       [--semantic ALPHA | --lexical] [--questions-only] [--feedback-per-kind]
 """
 
 from __future__ import annotations
@@ -393,6 +393,11 @@ def main() -> None:
     )
     parser.add_argument("--lexical", action="store_true", help="the lexical matcher alone")
     parser.add_argument(
+        "--feedback-per-kind",
+        action="store_true",
+        help="a pledge teaches by feedback its best request of each kind (off by default)",
+    )
+    parser.add_argument(
         "--floors", action="store_true", help="choose the programme floors on the bundled data, report them outside"
     )
     parser.add_argument(
@@ -401,6 +406,8 @@ def main() -> None:
     args = parser.parse_args()
     global SEMANTIC, QUESTIONS_ONLY
     QUESTIONS_ONLY = args.questions_only
+    if args.feedback_per_kind:
+        matching.FEEDBACK_PER_KIND = True
     if args.lexical:
         SEMANTIC = False
     elif args.semantic is not None:
@@ -418,7 +425,8 @@ def main() -> None:
     print(
         f"Matcher quality. Floors: letter partial {matching.PARTIAL} / covered {matching.COVERED}, programme "
         f"partial {matching.PARTIAL_PROGRAMME} / covered {matching.COVERED_PROGRAMME}; weights: confirmed "
-        f"{matching.TEACHING_WEIGHT}, feedback {matching.FEEDBACK_WEIGHT}, rejected {matching.REJECTED_WEIGHT}."
+        f"{matching.TEACHING_WEIGHT}, feedback {matching.FEEDBACK_WEIGHT}, rejected {matching.REJECTED_WEIGHT}; "
+        f"feedback per kind of request {'on' if matching.FEEDBACK_PER_KIND else 'off'}."
     )
     print("Thresholds and weights were chosen on the bundled data: its rows are in-sample; the external rows")
     print("(hand labels nobody tuned to) are out-of-sample.")
