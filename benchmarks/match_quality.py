@@ -42,7 +42,7 @@ the set it is printed for); `--floors` chooses the programme partial floor and t
 by blind F1 on the bundled programme and prints the external figures beside each choice.
 
 Usage: python benchmarks/match_quality.py [--data DIR] [--corpus DIR] [--bands] [--sweep] [--floors]
-       [--semantic ALPHA | --lexical] [--questions-only] [--feedback-per-kind]
+       [--semantic ALPHA | --lexical] [--questions-only] [--feedback-per-kind] [--covered-anywhere]
 """
 
 from __future__ import annotations
@@ -393,6 +393,11 @@ def main() -> None:
     )
     parser.add_argument("--lexical", action="store_true", help="the lexical matcher alone")
     parser.add_argument(
+        "--covered-anywhere",
+        action="store_true",
+        help="any pair over the covered floor is covered, not only the pledge's best of its kind",
+    )
+    parser.add_argument(
         "--feedback-per-kind",
         action="store_true",
         help="a pledge teaches by feedback its best request of each kind (off by default)",
@@ -406,6 +411,8 @@ def main() -> None:
     args = parser.parse_args()
     global SEMANTIC, QUESTIONS_ONLY
     QUESTIONS_ONLY = args.questions_only
+    if args.covered_anywhere:
+        matching.COVERED_BEST_ONLY = False
     if args.feedback_per_kind:
         matching.FEEDBACK_PER_KIND = True
     if args.lexical:
@@ -426,9 +433,11 @@ def main() -> None:
         f"Matcher quality. Floors: letter partial {matching.PARTIAL} / covered {matching.COVERED}, programme "
         f"partial {matching.PARTIAL_PROGRAMME} / covered {matching.COVERED_PROGRAMME}; weights: confirmed "
         f"{matching.TEACHING_WEIGHT}, feedback {matching.FEEDBACK_WEIGHT}, rejected {matching.REJECTED_WEIGHT}; "
-        f"feedback per kind of request {'on' if matching.FEEDBACK_PER_KIND else 'off'}."
+        f"feedback per kind of request {'on' if matching.FEEDBACK_PER_KIND else 'off'}; covered only for a "
+        f"pledge's best request of its kind: {'yes' if matching.COVERED_BEST_ONLY else 'no'}."
     )
-    print("Thresholds and weights were chosen on the bundled data: its rows are in-sample; the external rows")
+    print("Thresholds, weights and the covered-only-for-the-best rule were chosen on the bundled data: its rows")
+    print("are in-sample; the external rows")
     print("(hand labels nobody tuned to) are out-of-sample.")
     if QUESTIONS_ONLY:
         print("Bundled lists scored against the 12 questions alone (--questions-only; the commands score all 38).")
