@@ -343,7 +343,10 @@ class Matcher:
             row_of = np.repeat(np.arange(product.shape[0]), counts)
             # Each pair's best is the best of its row among requests of the same kind.
             n_groups = max(self.group_of, default=0) + 1
-            cell = row_of * n_groups + np.asarray(self.group_of, dtype=np.int64)[product.indices]
+            if n_groups == 1:
+                cell = row_of
+            else:
+                cell = row_of * n_groups + np.asarray(self.group_of, dtype=row_of.dtype)[product.indices]
             group_max = np.zeros(product.shape[0] * n_groups, dtype=product.data.dtype)
             np.maximum.at(group_max, cell, product.data)
             values, best = product.data, group_max[cell]
@@ -476,13 +479,15 @@ def _keep(row: dict[int, float], every_pair: bool, group_of: Sequence[int]) -> l
     if every_pair:
         kept = [(i, v) for i, v in row.items() if v > 0]
     else:
-        bests = group_bests(((i, v) for i, v in row.items() if v > 0), group_of)
-        kept = []
-        for i, v in row.items():
-            best = bests.get(group_of[i], 0.0)
-            floor = min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
-            if v > 0 and (v >= floor or v == best):
-                kept.append((i, v))
+        if any(group_of):
+            bests = group_bests(((i, v) for i, v in row.items() if v > 0), group_of)
+        else:  # one kind of request (the usual case): the row's best
+            bests = {0: max((v for v in row.values() if v > 0), default=0.0)}
+        floors = {
+            g: min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
+            for g, best in bests.items()
+        }
+        kept = [(i, v) for i, v in row.items() if v > 0 and (v >= floors[group_of[i]] or v == bests[group_of[i]])]
     return sorted(kept, key=lambda p: (-p[1], p[0]))
 
 
