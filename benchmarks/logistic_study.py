@@ -60,7 +60,9 @@ def main() -> None:
     cases = [mq.bundled_case(mq.ROOT / "data"), *mq.external_cases(mq.DEFAULT_CORPUS)]
     print(f"{'data set':<10} {'list':<26} {'model':<14} {'n+':>4} {'top1':>5} {'sugg':>5} {'P':>5} {'R':>5} {'F1':>5}")
     for case in cases:
-        requests = [q["id"] for q in case.requests]
+        # The bundled lists are scored against every request (as the commands do), judged on the questions.
+        requests = [q["id"] for q in case.requests if case.judged is None or q["id"] in case.judged]
+        judged = set(requests)
         blind = {lst["id"]: mq.ranked(case, lst["id"], {}, {}) for lst in case.lists}
         for lst in case.lists:
             lid, truth = lst["id"], case.truth[lst["id"]]
@@ -76,10 +78,10 @@ def main() -> None:
                 for p, r in mq.suggested_by(blind[other["id"]]).items():
                     if r - case.truth[other["id"]][p]:
                         rejects[p] = r - case.truth[other["id"]][p]
-                train_rows += [r for rs in blind[other["id"]].values() for r in rs]
+                train_rows += [r for rs in blind[other["id"]].values() for r in rs if r.request in judged]
                 train_truth.update(case.truth[other["id"]])
             test = mq.ranked(case, lid, answers, rejects)
-            test_rows = [r for rs in test.values() for r in rs if r.source == "matcher"]
+            test_rows = [r for rs in test.values() for r in rs if r.source == "matcher" and r.request in judged]
             for name, per_request in (("matcher", None), ("global LR", False), ("per-request LR", True)):
                 if per_request is None:
                     chosen = {(r.commitment, r.request) for r in test_rows if r.level is not None}

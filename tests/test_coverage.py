@@ -182,13 +182,9 @@ def test_an_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    reason="matcher: a partial suggestion must reach 0.75 × the pledge's best score over every request, "
-    "and aec-q6-03 (« subventions aux associations qui … assument … l'accueil des étrangers », 40 on d3.13) "
-    "has its confirmed q6 link at 100; the letter files it under question 6, never under a fine demand, "
-    "so no confirmed link can be added from the letter (see the report of issue 9)",
-    strict=False,
-)
+# The RELATIVE rule compares a suggestion with the pledge's best within the same kind of request:
+# the letter files its migrant pledges under question 6 (confirmed links at 74–100), which must
+# not hide them from the fine demand d3.13.
 def test_aix_en_commun_is_not_silent_on_migrants(cli):
     cov = coverage_json(cli, "--level", "demand", "--request", "d3.13", "--list", "aix-en-commun")
     assert cov["cells"][0]["level"] != "absent"

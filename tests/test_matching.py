@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import DATA
 from engagements.lexicon import Lexicon
-from engagements.matching import match
+from engagements.matching import match, rank, semantic_alpha
 from engagements.models import Dataset
 
 REQUESTS = [
@@ -133,3 +135,46 @@ def test_feedback_lets_clear_matches_teach_abstract_requests(monkeypatch):
     assert with_feedback.get(("p2", "soins"), 0) > without.get(("p2", "soins"), 0)
     # Nothing answers the airport question: it learns nothing, and nothing is suggested for it.
     assert not [pair for pair in with_feedback if pair[1] == "aeroport"]
+
+
+def _kinded(question_kind, demand_kind) -> Dataset:
+    requests = [
+        {
+            "id": "q1",
+            "title": "Logement",
+            "text": "Construire des logements sociaux et lutter contre le mal-logement",
+            "kind": question_kind,
+        },
+        {
+            "id": "d1",
+            "title": "Hébergement d'urgence",
+            "text": "des places d'hébergement d'urgence pour les sans-abri",
+            "kind": demand_kind,
+        },
+        {
+            "id": "d2",
+            "title": "Soins",
+            "text": "Garantir l'accès aux soins des personnes précaires",
+            "kind": demand_kind,
+        },
+    ]
+    text = (
+        "Construire 500 logements sociaux par an pour lutter contre le mal-logement, dont des places pour les sans-abri"
+    )
+    return dataset([{"id": "p1", "text": text}], requests)
+
+
+@pytest.mark.parametrize("semantic", [False, None])
+def test_relative_rule_compares_within_each_kind_of_request(semantic):
+    if semantic is None and semantic_alpha(None) is None:
+        pytest.skip("the sentence encoder is not installed")
+    # One kind for all: the fine demand scores under 0.75 × the question's score and is dropped.
+    flat = match(_kinded(None, None), semantic=semantic)
+    assert [s.request for s in flat] == ["q1"]
+    # A question and fine demands: the demand is compared with the best fine demand only.
+    rows = match(_kinded("question", "demand"), semantic=semantic)
+    assert [(s.request, s.level) for s in rows] == [("q1", "covered"), ("d1", "partial")]
+    assert rows[1].score < 0.75 * rows[0].score
+    # `rank` gives the same levels for the same pairs.
+    ranked = {r.request: r.level for r in rank(_kinded("question", "demand"), semantic=semantic)}
+    assert ranked == {"q1": "covered", "d1": "partial", "d2": None}

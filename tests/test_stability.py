@@ -174,3 +174,42 @@ def test_a_pair_has_the_same_score_in_match_show_and_export(cli, tmp_path):
         assert shown[(link["commitment"], link["request"])] == (link["score"], link["level"], link["source"])
         seen += 1
     assert seen > 100
+
+
+def test_partial_suggestions_are_close_to_the_best_of_their_own_kind():
+    """The RELATIVE rule on the bundled data: a `partial` suggestion reaches 0.75 × the pledge's best
+    score among requests of the same kind (question or fine demand), and the rule does let through
+    fine demands that the pledge's best question would have hidden."""
+    data = bundled()
+    kind = {r.id: r.kind for r in data.requests.requests}
+    ranked = rank(data, top=len(data.requests.requests))
+    best: dict[tuple[str, str | None], int] = {}
+    overall: dict[str, int] = {}
+    for r in ranked:
+        if r.score:
+            key = (r.commitment, kind[r.request])
+            best[key] = max(best.get(key, 0), r.score)
+            overall[r.commitment] = max(overall.get(r.commitment, 0), r.score)
+    partial = [s for s in match(data) if s.level == "partial"]
+    assert partial
+    for s in partial:
+        assert s.score >= 0.75 * best[(s.commitment, kind[s.request])], s
+    hidden_before = [s for s in partial if kind[s.request] == "demand" and s.score < 0.75 * overall[s.commitment]]
+    assert hidden_before  # e.g. Aix en commun's ANVITA pledge, linked to q6 at 74, suggested for d3.13
+    assert ("aec-q6-04", "d3.13") in {(s.commitment, s.request) for s in hidden_before}
+
+
+def test_only_the_best_request_of_its_kind_can_be_covered():
+    assert level_of(70, 70, 3) == "covered"
+    assert level_of(69, 70, 3) == "partial"  # over the covered floor, but a runner-up: to check
+    data = bundled()
+    kind = {r.id: r.kind for r in data.requests.requests}
+    rows = [s for s in match(data) if s.source == "matcher"]
+    best: dict[tuple[str, str | None], int] = {}
+    for r in rank(data, top=len(kind)):
+        key = (r.commitment, kind[r.request])
+        best[key] = max(best.get(key, 0), r.score)
+    covered = [s for s in rows if s.level == "covered"]
+    assert covered and all(s.score == best[(s.commitment, kind[s.request])] for s in covered)
+    # Runners-up over the covered floor exist on the bundled data, and they are `partial`.
+    assert any(s.level == "partial" and s.score >= 65 for s in rows)

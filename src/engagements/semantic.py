@@ -370,7 +370,12 @@ def score_all(
             for i, v in pairs:
                 lexical[row, i] = v
         blended = blend(lexical, embed(texts, cache_dir).astype(np.float64) @ r_vectors.T.astype(np.float64), alpha)
-        best = blended.max(axis=1, initial=0.0)[:, None]
+        # Each pair's best is the best of its row among requests of the same kind (see RELATIVE).
+        groups = np.asarray(matcher.group_of, dtype=np.int64)
+        best = np.zeros_like(blended)
+        for g in np.unique(groups):
+            columns = groups == g
+            best[:, columns] = blended[:, columns].max(axis=1, initial=0.0)[:, None]
         if every_pair:
             keep = blended > 0
         else:
