@@ -184,7 +184,7 @@ class Terminal:
         os.close(slave)
         self.output = ""
 
-    def expect(self, text: str, timeout: float = 60) -> None:
+    def expect(self, text: str, timeout: float = 180) -> None:  # generous: CI machines are shared
         end = time.monotonic() + timeout
         while text not in self.output:
             left = end - time.monotonic()
@@ -220,7 +220,7 @@ def test_ctrl_c_on_a_terminal_keeps_what_was_answered(cli, data, tmp_path):
     term.expect("Votre choix")
     term.send("1")  # one key, no Enter
     term.expect("✓ lien confirmé")
-    term.expect("Votre choix [", timeout=30)
+    term.expect("Votre choix [", timeout=120)
     term.send("z")
     term.expect("touche inconnue « z »")
     term.send("r")
