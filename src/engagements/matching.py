@@ -562,26 +562,22 @@ def partial_floor(candidate_list: CandidateList, sources: dict[str, Source]) -> 
 
 def teaching_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
     """The texts of confirmed pledges, per request, that teach the request's profile."""
-    skip = set(exclude_lists)
-    out: dict[str, list[str]] = {}
-    for lst in data.commitments.lists:
-        if lst.id in skip:
-            continue
-        for c in lst.commitments:
-            for link in c.answers:
-                out.setdefault(link.request, []).append(c.text)
-    return out
+    return _texts_by_request(data, "answers", exclude_lists)
 
 
 def rejected_texts(data: Dataset, exclude_lists: Iterable[str] = ()) -> dict[str, list[str]]:
     """The texts of rejected pledges, per request, that push the request's profile away."""
+    return _texts_by_request(data, "rejects", exclude_lists)
+
+
+def _texts_by_request(data: Dataset, field_name: str, exclude_lists: Iterable[str]) -> dict[str, list[str]]:
     skip = set(exclude_lists)
     out: dict[str, list[str]] = {}
     for lst in data.commitments.lists:
         if lst.id in skip:
             continue
         for c in lst.commitments:
-            for link in c.rejects:
+            for link in getattr(c, field_name):
                 out.setdefault(link.request, []).append(c.text)
     return out
 
