@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -61,3 +62,16 @@ def test_absent_is_bold_red_not_dim(cli, monkeypatch):
     out = matrix(cli, monkeypatch, 100)
     assert "\x1b[1;31m○" in out  # bold red, readable on a dark background
     assert "\x1b[2;31m" not in out
+
+
+def test_gaps_keep_their_indentation_when_a_title_wraps(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = cli("--data", str(DATA), "gaps", "--level", "demand").stdout.splitlines()
+    continued = 0
+    for before, line in itertools.pairwise(lines):
+        if before.startswith("    ") and before.lstrip()[:1] in "○◐●" and line.strip() and line.lstrip()[:1] not in "○◐●":
+            if line.startswith("  ") and not line.startswith("    ") and line.rstrip().endswith(":"):
+                continue  # the next section's heading
+            assert line.startswith("    "), (before, line)  # a wrapped title stays under its first line
+            continued += 1
+    assert continued, "no title wraps at 60 columns: the test would prove nothing"

@@ -127,24 +127,24 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
             )
         absent, partial = gaps.unanswered[col.id], gaps.partial[col.id]
         parts.append(Text(_("  Sans réponse ({n}) :").format(n=len(absent))))
-        parts.extend(Text(f"    {SYMBOLS['absent']} {titles[r]}") for r in absent)
+        parts.extend(_indent(Text(f"{SYMBOLS['absent']} {titles[r]}"), 4) for r in absent)
         if not absent:
             parts.append(Text(_("    aucune")))
         parts.append(Text(_("  Réponse partielle ({n}) :").format(n=len(partial))))
-        parts.extend(Text(f"    {SYMBOLS['partial']} {SUGGESTED} {titles[r]}") for r in partial)
+        parts.extend(_indent(Text(f"{SYMBOLS['partial']} {SUGGESTED} {titles[r]}"), 4) for r in partial)
         if not partial:
             parts.append(Text(_("    aucune")))
         unsure = gaps.unconfirmed.get(col.id, [])
         if unsure:
             parts.append(Text(_("  Couvertes, mais par des suggestions à vérifier ({n}) :").format(n=len(unsure))))
-            parts.extend(Text(f"    {SYMBOLS['covered']} {SUGGESTED} {titles[r]}") for r in unsure)
+            parts.extend(_indent(Text(f"{SYMBOLS['covered']} {SUGGESTED} {titles[r]}"), 4) for r in unsure)
     parts.append(Text(""))
     parts.append(Text(_("Listes silencieuses, demande par demande"), style="bold underline"))
     names = {c.id: c.name for c in cov.columns}
     for row in cov.rows:
         silent = gaps.silent[row.id]
         if silent:
-            parts.append(Text(f"  {titles[row.id]} : " + ", ".join(names[s] for s in silent)))
+            parts.append(_indent(Text(f"{titles[row.id]} : " + ", ".join(names[s] for s in silent)), 2))
     if not any(gaps.silent.values()):
         parts.append(Text(_("  Aucune : chaque demande a au moins une réponse de chaque liste.")))
     return Group(*parts)
@@ -201,7 +201,7 @@ def where(prov: dict[str, Any] | None) -> str:
 
 def _indent(renderable: Any, left: int) -> Padding:
     """Indent a block so that its wrapped lines stay under its first one."""
-    return Padding(renderable, (0, 0, 0, left))
+    return Padding(renderable, (0, 0, 0, left), expand=False)
 
 
 def details_view(found: dict[str, Any]) -> Group:
