@@ -20,6 +20,7 @@ canonical layout, linking a pledge changes one line. Every write follows the sam
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import io
 import json
@@ -38,6 +39,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from . import loading
@@ -1199,14 +1201,34 @@ def _ensure_modeline(data: CommentedMap, line: str) -> None:
     leading.insert(0, CommentToken(line, CommentMark(0)))
 
 
+def _one_line_texts(node: Any) -> None:
+    """Write every text on one line, with the same value: a block scalar (`|`, `>`) becomes a
+    double-quoted text (its line breaks as `\\n`). A text folded over several lines (plain or
+    quoted) already reads as one line from the parser, and is written so."""
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(node, CommentedMap):
+        items = list(node.items())
+    elif isinstance(node, CommentedSeq):
+        items = list(enumerate(node))
+    else:
+        return
+    for key, value in items:
+        if isinstance(value, LiteralScalarString | FoldedScalarString):
+            # Always a ScalarString: ruamel keeps a block style on a plain `str` assigned over it.
+            node[key] = DoubleQuotedScalarString("".join(value))
+        else:
+            _one_line_texts(value)
+
+
 def canonical_text(document: Document, model: type[BaseModel], name: str | None = None) -> str:
     """The canonical layout of a data file (the document is rearranged in place).
 
     Keys in the order the model declares its fields; block indentation mapping 2, sequence 4,
     offset 2; the `# yaml-language-server` line first (added for `name`, the file's path relative
     to the data directory, when absent); comments kept, full-line ones re-aligned.
-    Long texts stay on one line, never folded: a pledge's text is one line of a diff, and the
-    line numbers in diagnostics do not move when a text is edited.
+    Every text is on one line, never folded, block scalars (`|`, `>`) included, with the same
+    value: a pledge's text is one line of a diff, and the line numbers in diagnostics do not
+    move when a text is edited.
     """
     lines = document.lines
     columns = _column_map(document.data, lines)
@@ -1214,6 +1236,7 @@ def canonical_text(document: Document, model: type[BaseModel], name: str | None 
     _sort_keys(document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text))
     _reindent_comments(document.data, columns, lines)
     _ensure_modeline(document.data, modeline(name or document.path.name))
+    _one_line_texts(document.data)
     return dump(document.data, CANONICAL)
 
 
@@ -1225,17 +1248,36 @@ def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
     is written then, and no lock is taken). Refuses invalid data.
     """
     with nullcontext() if check_only else data_lock(directory):
-        loaded = load_valid(directory)
-        texts: dict[str, str] = {}
-        comments: dict[str, Counter[str]] = {}
-        files: list[tuple[str, type[BaseModel]]] = [(REQUESTS_FILE, RequestsFile)]
-        files += [(part.name, CommitmentsFile) for part in loaded.parts]
-        for name, model in files:
-            document = read_document(directory / name)
-            text = canonical_text(document, model, name)
-            if text.encode("utf-8") != document.raw:
-                texts[name] = text
-                comments[name] = comment_lines(document.data)
-        if texts and not check_only:
-            write_checked(directory, texts, comments)
-        return [directory / name for name in texts]
+        changes = _canonical_changes(directory)
+        if changes and not check_only:
+            write_checked(
+                directory,
+                {n: new for n, (_old, new, _c) in changes.items()},
+                {n: c for n, (_o, _n, c) in changes.items()},
+            )
+        return [directory / name for name in changes]
+
+
+def _canonical_changes(directory: Path) -> dict[str, tuple[str, str, Counter[str]]]:
+    """The data files not in canonical layout, by name relative to `directory`: their text
+    now, their canonical text, and the comment lines it must keep. Refuses invalid data."""
+    loaded = load_valid(directory)
+    changes: dict[str, tuple[str, str, Counter[str]]] = {}
+    files: list[tuple[str, type[BaseModel]]] = [(REQUESTS_FILE, RequestsFile)]
+    files += [(part.name, CommitmentsFile) for part in loaded.parts]
+    for name, model in files:
+        document = read_document(directory / name)
+        text = canonical_text(document, model, name)
+        if text.encode("utf-8") != document.raw:
+            changes[name] = (document.raw.decode("utf-8"), text, comment_lines(document.data))
+    return changes
+
+
+def fmt_diff(directory: Path) -> str:
+    """What `fmt` would change, as a unified diff (file names relative to `directory`); empty
+    when every file is canonical. Writes nothing, takes no lock. Refuses invalid data."""
+    out: list[str] = []
+    for name, (old, new, _comments) in _canonical_changes(directory).items():
+        lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), name, name)
+        out += [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]
+    return "".join(out)

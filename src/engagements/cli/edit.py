@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -99,15 +100,23 @@ def fmt(
     ctx: typer.Context,
     check: Annotated[
         bool,
-        typer.Option("--check", help=_("Ne rien écrire : échouer (code 1) en nommant les fichiers à reformater.")),
+        typer.Option(
+            "--check",
+            help=_(
+                "Ne rien écrire : afficher le diff que fmt appliquerait et échouer (code 1) "
+                "en nommant les fichiers à reformater."
+            ),
+        ),
     ] = False,
 ) -> None:
     from .. import editing
     from ..paths import display_path
+    from ..safety import visible
 
     directory = writable_dir(ctx, writing=not check)
     names = [display_path(path) for path in run_edit(lambda: editing.fmt(directory, check_only=check))]
     if check and names:
+        sys.stdout.write(visible(run_edit(lambda: editing.fmt_diff(directory))))
         message = _("pas en forme canonique : lancez « engagements fmt »")
         print_diagnostics([Diagnostic(name, None, None, message, "format") for name in names], auto_format())
         raise typer.Exit(EXIT_INVALID)
