@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from .common import (
     PledgeArgument,
     RequestArgument,
     auto_format,
+    out,
     print_diagnostics,
     report_outcome,
     run_edit,
@@ -111,12 +111,11 @@ def fmt(
 ) -> None:
     from .. import editing
     from ..paths import display_path
-    from ..safety import visible
 
     directory = writable_dir(ctx, writing=not check)
     names = [display_path(path) for path in run_edit(lambda: editing.fmt(directory, check_only=check))]
     if check and names:
-        sys.stdout.write(visible(run_edit(lambda: editing.fmt_diff(directory))))
+        out(run_edit(lambda: editing.fmt_diff(directory)))
         message = _("pas en forme canonique : lancez « engagements fmt »")
         print_diagnostics([Diagnostic(name, None, None, message, "format") for name in names], auto_format())
         raise typer.Exit(EXIT_INVALID)
