@@ -19,14 +19,19 @@ os.environ["ENGAGEMENTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="engagements-test-
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SEEDS = DATA / "sources"
+# The tool's own working files in a data folder, never copied with the data.
+IGNORE_STATE = shutil.ignore_patterns(
+    ".engagements", ".engagements.lock", ".engagements.journal", ".engagements.transaction"
+)
 
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled data directory."""
     target = tmp_path / "data"
-    # A maintainer's own writes leave a lock file in data/: it is no part of the data.
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock", ".engagements.journal"))
+    # A maintainer's own writes leave the tool's working folder in data/ (and older versions
+    # their files beside the data): no part of the data.
+    shutil.copytree(DATA, target, ignore=IGNORE_STATE)
     return target
 
 

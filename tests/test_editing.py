@@ -19,6 +19,7 @@ import pytest
 from conftest import DATA
 from engagements import editing
 from engagements.models import CommitmentsFile
+from engagements.writing import STATE_DIR, ensure_state_dir, state_path
 
 COMMITMENTS = "commitments.yaml"
 HEADER = (
@@ -134,7 +135,7 @@ def test_a_write_that_would_make_the_data_invalid_is_refused(cli, data_copy, mon
         "aucun fichier n’a été modifié\n"
     )
     assert path.read_bytes() == before
-    assert listing(data_copy) == sorted([*files, editing.LOCK_FILE])
+    assert listing(data_copy) == sorted([*files, STATE_DIR])
 
 
 def _crash(*args: object) -> None:
@@ -165,24 +166,26 @@ def _disk_full(*args: object) -> None:
 def test_an_interrupted_write_leaves_the_file_intact(cli, data_copy, monkeypatch, function, failure, code, message):
     path = data_copy / COMMITMENTS
     before = path.read_bytes()
+    ensure_state_dir(data_copy)  # as after an earlier write: the failure hits the data's write
     files = listing(data_copy)
     monkeypatch.setattr(os, function, failure)
 
     result = cli("--data", str(data_copy), "link", "aec-intro-01", "q2")
     assert (result.exit_code, result.stderr) == (code, message)
     assert path.read_bytes() == before
-    assert listing(data_copy) == sorted([*files, editing.LOCK_FILE])  # no temporary file left
+    assert listing(data_copy) == files  # no temporary file left
 
 
 def test_a_second_writer_is_refused(cli, data_copy):
     before = (data_copy / COMMITMENTS).read_bytes()
-    with open(data_copy / editing.LOCK_FILE, "w") as other:
+    ensure_state_dir(data_copy)
+    with open(state_path(data_copy, editing.LOCK_FILE), "w") as other:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
         result = cli("--data", str(data_copy), "link", "aec-intro-01", "q2")
     assert result.exit_code == 1
     assert result.stderr == (
         "engagements: erreur: les données de data sont en cours de modification par un autre processus "
-        "(verrou data/.engagements.lock) : réessayez quand il aura terminé\n"
+        "(verrou data/.engagements/lock) : réessayez quand il aura terminé\n"
     )
     assert (data_copy / COMMITMENTS).read_bytes() == before
 

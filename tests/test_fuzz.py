@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA
+from conftest import DATA, IGNORE_STATE
 from engagements import loading
 from engagements.checks import check
 from engagements.diagnostics import Diagnostic
@@ -77,7 +77,7 @@ def assert_positioned(diagnostics: list[Diagnostic], directory: Path) -> None:
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the bundled data that each example overwrites (sources included, for quotes)."""
     target = tmp_path_factory.mktemp("fuzz") / "data"
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock"))
+    shutil.copytree(DATA, target, ignore=IGNORE_STATE)
     return target
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, IGNORE_STATE
 from engagements.checks import check
 from engagements.loading import load_directory
 from engagements.outline import CUT_NOTE, LEVELS, find_outline
@@ -192,7 +192,7 @@ def test_show_gives_a_record_s_place_in_the_hierarchy(cli, tmp_path):
     import json
 
     directory = tmp_path / "d"
-    shutil.copytree(DATA, directory, ignore=shutil.ignore_patterns(".engagements.lock"))
+    shutil.copytree(DATA, directory, ignore=IGNORE_STATE)
     result = cli("--data", str(directory), "import", str(directory / "sources" / "004_2478bf577ca4ee32.txt"),
                  "--list", "contrat-de-ville", "--outline", "--append")
     assert result.exit_code == 0, result

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from broken_corpus import CASES, COM, REQ
-from conftest import DATA, ROOT
+from conftest import DATA, IGNORE_STATE, ROOT
 from engagements import cache, loading
 from engagements.checks import check
 from engagements.reading import HARD_MAX_MB, ReadRefused, max_bytes, read_bounded
@@ -262,7 +262,7 @@ def test_read_bounded_refuses_special_and_oversized_files_without_reading_them(t
 
 
 def test_the_cache_key_does_not_read_a_fifo_or_a_device(tmp_path):
-    d = shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns(".engagements.lock"))
+    d = shutil.copytree(DATA, tmp_path / "data", ignore=IGNORE_STATE)
     (d / "commitments.yaml").unlink()
     os.mkfifo(d / "commitments.yaml")
     assert cache.data_key(d, "dataset") is None
@@ -274,7 +274,7 @@ def test_the_cache_key_does_not_read_a_fifo_or_a_device(tmp_path):
 @pytest.mark.parametrize("kind", ["dataset", "findings"])
 def test_a_cache_entry_of_the_wrong_shape_is_ignored_and_rebuilt(cli, tmp_path, monkeypatch, kind):
     monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "cache"))
-    d = shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns(".engagements.lock"))
+    d = shutil.copytree(DATA, tmp_path / "data", ignore=IGNORE_STATE)
     command = ["coverage"] if kind == "findings" else ["show", "q1"]
     first = cli("--data", str(d), *command)
     assert first.exit_code == 0

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from engagements import editing
+from engagements.writing import ensure_state_dir, state_path
 
 LIST = "programme-solidarite"
 COMMENT = "# Relu en séance le 2 décembre : garder ce commentaire.\n"
@@ -358,9 +359,14 @@ def test_session_undo_and_a_file_changed_behind_it(data):
     assert {("sol-12-1", "q1"), ("sol-12-2", "q4")} <= links(data)
 
 
-def test_a_decision_journaled_before_a_crash_is_written_by_the_next_session(cli, data):
-    # As a process killed after journaling a decision and before its write leaves it.
-    journal = data / editing.JOURNAL_FILE
+@pytest.mark.parametrize("place", ["current", "older version"])
+def test_a_decision_journaled_before_a_crash_is_written_by_the_next_session(cli, data, place):
+    # As a process killed after journaling a decision and before its write leaves it: in the
+    # tool's working folder, or beside the data where versions before it kept the journal.
+    if place == "current":
+        journal = ensure_state_dir(data) / editing.JOURNAL_FILE
+    else:
+        journal = data / editing.LEGACY_JOURNAL_FILE
     journal.write_text(
         '{"pledge": "sol-12-1", "request": "q1", "accepted": true, "by": "Awa", "date": "2026-12-02"}\n'
         '{"pledge": "sol-12-2", "request": "q4", "accepted": false, "by": null}\n'
@@ -382,7 +388,7 @@ def test_each_decision_is_journaled_before_it_is_written(data, monkeypatch):
     real = editing.write_checked
 
     def spy(directory, texts, comments):  # type: ignore[no-untyped-def]
-        seen.append((directory / editing.JOURNAL_FILE).read_text(encoding="utf-8"))
+        seen.append(state_path(directory, editing.JOURNAL_FILE).read_text(encoding="utf-8"))
         return real(directory, texts, comments)
 
     monkeypatch.setattr(editing, "write_checked", spy)

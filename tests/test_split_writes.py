@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 from conftest import ROOT
-from engagements.writing import TRANSACTION_FILE
+from engagements.writing import TRANSACTION_FILE, state_path
 
 KILLER = textwrap.dedent(
     """
@@ -33,7 +33,8 @@ KILLER = textwrap.dedent(
                 os.kill(os.getpid(), signal.SIGKILL)
 
     def fsync(fd):
-        if moment == "writing-temp":
+        # While writing a data file's temp (not the working folder's .gitignore, say).
+        if moment == "writing-temp" and ".yaml." in os.readlink(f"/proc/self/fd/{fd}"):
             os.kill(os.getpid(), signal.SIGKILL)
         real_fsync(fd)
 
@@ -110,12 +111,12 @@ def test_fmt_of_three_files_killed_after_the_first_rename_is_finished_by_a_read_
     killed("between-renames", "--data", str(data), "fmt")
     changed = [name for name, raw in original.items() if (data / name).read_bytes() != raw]
     assert len(changed) == 1  # one file replaced, two still to go
-    assert (data / TRANSACTION_FILE).is_file()
+    assert state_path(data, TRANSACTION_FILE).is_file()
     assert len(temps(data)) == 2
     result = cli("--data", str(data), "coverage", "--format", "json")
     assert result.exit_code == 0, result
     assert "écriture interrompue terminée" in result.stderr
-    assert not (data / TRANSACTION_FILE).exists() and temps(data) == []
+    assert not state_path(data, TRANSACTION_FILE).exists() and temps(data) == []
     assert all((data / name).read_bytes() != raw for name, raw in original.items())
     check = cli("--data", str(data), "fmt", "--check")
     assert check.exit_code == 0, check
@@ -168,13 +169,14 @@ def test_an_interactive_review_writes_each_decision_to_the_file_of_its_pledge(cl
     text = (data / "lists" / "b.yaml").read_text(encoding="utf-8")
     assert "        answers: [{request: r2, by: Awa}]" in text.splitlines()
     assert (data / "lists" / "a.yaml").read_bytes() == before_a
-    assert not (data / ".engagements.journal").exists() and temps(data) == []
+    assert not state_path(data, "journal").exists() and temps(data) == []
     assert cli("--data", str(data), "validate").exit_code == 0
 
 
 def test_decisions_journaled_before_a_crash_go_to_the_files_of_their_pledges(cli, tmp_path):
     data = split_data(tmp_path / "data")
-    # As a process killed after journaling two decisions (one per list file) before writing them.
+    # As a process killed after journaling two decisions (one per list file) before writing them,
+    # by a version that kept the journal beside the data (now in the working folder): still replayed.
     (data / ".engagements.journal").write_text(
         '{"pledge": "a-02", "request": "r2", "accepted": true, "by": "Awa", "date": "2026-12-02"}\n'
         '{"pledge": "b-02", "request": "r1", "accepted": false, "by": null}\n',

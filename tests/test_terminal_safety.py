@@ -16,7 +16,7 @@ import pytest
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from conftest import DATA, ROOT
+from conftest import DATA, IGNORE_STATE, ROOT
 from engagements import safety
 from engagements.terminal import SafeConsole
 
@@ -30,7 +30,7 @@ SOURCE = "sources/000_1d5eca14aae107d3.txt"
 
 
 def hostile_copy(target: Path) -> Path:
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns(".engagements.lock"))
+    shutil.copytree(DATA, target, ignore=IGNORE_STATE)
     commitments = target / "commitments.yaml"
     text = commitments.read_text(encoding="utf-8")
     text = text.replace('name: "Aix en commun"', f'name: "Aix en commun{PAYLOAD_YAML}"', 1)
@@ -121,7 +121,7 @@ def test_diff_shows_control_characters_visibly(cli, hostile, fmt):
 
 def test_unknown_key_names_on_stderr_are_one_visible_line(cli, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns(".engagements.lock"))
+    shutil.copytree(DATA, data, ignore=IGNORE_STATE)
     path = data / "commitments.yaml"
     text = path.read_text(encoding="utf-8")
     marker = '        text: "Construire 450 logements'

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ROOT
 from engagements import editing, writing
-from engagements.writing import TRANSACTION_FILE
+from engagements.writing import TRANSACTION_FILE, state_path
 
 KILLER = textwrap.dedent(
     """
@@ -39,7 +39,8 @@ KILLER = textwrap.dedent(
                 os.kill(os.getpid(), signal.SIGKILL)
 
     def fsync(fd):
-        if moment == "writing-temp":
+        # While writing a data file's temp (not the working folder's .gitignore, say).
+        if moment == "writing-temp" and ".yaml." in os.readlink(f"/proc/self/fd/{fd}"):
             os.kill(os.getpid(), signal.SIGKILL)
         real_fsync(fd)
 
@@ -124,13 +125,13 @@ def test_fmt_killed_between_its_two_renames_is_finished_by_the_next_command(cli,
     # Half done: one file formatted, the other not, and the journal that says what remains.
     changed = [name for name, raw in original.items() if (data / name).read_bytes() != raw]
     assert len(changed) == 1
-    assert (data / TRANSACTION_FILE).is_file()
+    assert state_path(data, TRANSACTION_FILE).is_file()
     assert len(temps(data)) == 1
     # The next command, even one that only reads, finishes the transaction.
     result = cli("--data", str(data), "validate")
     assert result.exit_code == 0, result
     assert "écriture interrompue terminée" in result.stderr
-    assert not (data / TRANSACTION_FILE).exists() and temps(data) == []
+    assert not state_path(data, TRANSACTION_FILE).exists() and temps(data) == []
     assert all((data / name).read_bytes() != raw for name, raw in original.items())
     check = cli("--data", str(data), "fmt", "--check")
     assert check.exit_code == 0, check
@@ -149,7 +150,7 @@ def test_a_write_killed_before_its_renames_leaves_the_data_and_its_temp_is_remov
     # Then the write goes through as if nothing had happened.
     linked = cli("--data", str(data), "link", "a-02", "r2")
     assert linked.exit_code == 0, linked
-    assert temps(data) == [] and not (data / TRANSACTION_FILE).exists()
+    assert temps(data) == [] and not state_path(data, TRANSACTION_FILE).exists()
 
 
 def test_a_killed_write_in_a_read_only_directory_is_reported(cli, tmp_path):
@@ -173,11 +174,12 @@ def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
     payload = tmp_path / ".victim.txt.x.tmp"
     payload.write_text("pwned\n", encoding="utf-8")
     entries = [{"temp": str(payload), "target": str(victim), "sha256": editing._digest(payload)}]
-    (data / TRANSACTION_FILE).write_text(json.dumps({"replace": entries}), encoding="utf-8")
+    state_path(data, TRANSACTION_FILE).parent.mkdir()
+    state_path(data, TRANSACTION_FILE).write_text(json.dumps({"replace": entries}), encoding="utf-8")
     result = cli("--data", str(data), "validate")
     assert result.exit_code == 0, result
     assert victim.read_text(encoding="utf-8") == "precious\n" and payload.exists()
-    assert not (data / TRANSACTION_FILE).exists()
+    assert not state_path(data, TRANSACTION_FILE).exists()
 
 
 def test_a_symlinked_data_file_is_written_through(cli, tmp_path):
@@ -252,9 +254,9 @@ def test_atomic_write_keeps_an_existing_mode_and_follows_a_symlink(tmp_path):
 def test_a_write_command_recovers_first_too(cli, tmp_path):
     data = non_canonical(tmp_path / "data")
     killed("between-renames", "fmt", data)
-    assert (data / TRANSACTION_FILE).is_file()
+    assert state_path(data, TRANSACTION_FILE).is_file()
     # fmt again: the lock is taken, the half-done transaction finished, then nothing is left to do.
     result = cli("--data", str(data), "fmt")
     assert result.exit_code == 0, result
     assert "rien à changer" in result.stderr
-    assert not (data / TRANSACTION_FILE).exists() and temps(data) == []
+    assert not state_path(data, TRANSACTION_FILE).exists() and temps(data) == []

@@ -20,6 +20,7 @@ canonical layout, linking a pledge changes one line. Every write follows the sam
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import io
 import json
@@ -38,6 +39,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from . import loading
@@ -50,17 +52,23 @@ from .writing import (
     TRANSACTION_FILE,
     atomic_write,
     data_pending_recovery,
+    ensure_state_dir,
     fsync_directory,
     is_temp_name,
     leftover_temps,
     real_target,
+    state_path,
     temp_targets,
+    transaction_files,
     write_temp,
 )
 
-LOCK_FILE = ".engagements.lock"
+# The tool's working files, in the data folder's `writing.STATE_DIR` (ignored by git).
+LOCK_FILE = "lock"
 # Decisions of a session not yet in commitments.yaml (see `Session`): one JSON object a line.
-JOURNAL_FILE = ".engagements.journal"
+JOURNAL_FILE = "journal"
+# Where versions before `writing.STATE_DIR` kept the journal, beside the data: still replayed.
+LEGACY_JOURNAL_FILE = ".engagements.journal"
 # Wider than any line: ruamel would otherwise fold long texts at 80 columns.
 WIDTH = 1 << 30
 MODELINE = "# yaml-language-server: $schema={schema}\n"
@@ -411,10 +419,12 @@ def data_lock(directory: Path, *, recover_first: bool = True) -> Iterator[None]:
     Not waiting is deliberate: the other writer may be a person in an interactive review, and
     an edit queued behind it would apply to data that person is changing. The lock file stays
     in place (removing it would let two writers lock two different files). Once the lock is
-    held, what a killed write left is recovered first (`recover`).
+    held, what a killed write left is recovered first (`recover`). The lock is in the tool's
+    working folder (`writing.STATE_DIR`), created with its `.gitignore` on the first write.
     """
-    lock = directory / LOCK_FILE
+    lock = state_path(directory, LOCK_FILE)
     try:
+        ensure_state_dir(directory)
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise EditError(
@@ -488,7 +498,8 @@ def _digest(path: Path) -> str:
 
 
 def _write_journal(directory: Path, pairs: list[tuple[Path, Path]]) -> Path:
-    journal = directory / TRANSACTION_FILE
+    journal = state_path(directory, TRANSACTION_FILE)
+    ensure_state_dir(directory)
     entries = [{"temp": str(temp), "target": str(target), "sha256": _digest(temp)} for temp, target in pairs]
     atomic_write(journal, json.dumps({"replace": entries}, indent=1).encode("utf-8"))
     return journal
@@ -526,43 +537,59 @@ def recover(directory: Path) -> list[str]:
     A journal left between two renames is played to the end; the temporary files of a write
     killed before its journal are removed (they were never checked). Entries that do not name
     a data file of this directory and a temporary file beside it are ignored: a journal is
-    never a way to write elsewhere. Returns what was done, as French sentences for the user.
+    never a way to write elsewhere. The journal is looked for in the tool's working folder and
+    where older versions left it, beside the data. Returns what was done, as French sentences
+    for the user.
     """
     done: list[str] = []
-    journal = directory / TRANSACTION_FILE
-    if os.path.lexists(journal):
-        entries: list[dict[str, str]] = []
-        try:
-            info = os.lstat(journal)
-            if stat.S_ISREG(info.st_mode) and info.st_size <= _TRANSACTION_MAX:
-                loaded = json.loads(journal.read_text(encoding="utf-8"))
-                entries = [e for e in loaded.get("replace", []) if isinstance(e, dict)]
-        except (OSError, ValueError, AttributeError):
-            entries = []
-        targets = _expected_targets(directory)
-        finished = []
-        for entry in entries:
-            temp, target = Path(str(entry.get("temp"))), Path(str(entry.get("target")))
-            if (
-                (str(target) not in targets and not _new_part(directory, target))
-                or temp.parent != target.parent
-                or not is_temp_name(temp.name, [target.name])
-                or not temp.is_file()
-                or temp.is_symlink()
-            ):
-                continue
-            with suppress(OSError):
-                if _digest(temp) == entry.get("sha256"):
-                    os.replace(temp, target)
-                    finished.append(loading.display_path(target))
-        if finished:
-            fsync_directory(directory)
-            done.append(
-                _("écriture interrompue terminée : {files} remplacé(s) comme prévu").format(files=", ".join(finished))
-            )
+    for journal in transaction_files(directory):
+        if os.path.lexists(journal):
+            done += _finish_transaction(directory, journal)
+    done += _remove_temps(directory)
+    return done
+
+
+def _finish_transaction(directory: Path, journal: Path) -> list[str]:
+    """Play the transaction journal `journal` to the end, then remove it (see `recover`)."""
+    done: list[str] = []
+    entries: list[dict[str, str]] = []
+    try:
+        info = os.lstat(journal)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= _TRANSACTION_MAX:
+            loaded = json.loads(journal.read_text(encoding="utf-8"))
+            entries = [e for e in loaded.get("replace", []) if isinstance(e, dict)]
+    except (OSError, ValueError, AttributeError):
+        entries = []
+    targets = _expected_targets(directory)
+    finished = []
+    for entry in entries:
+        temp, target = Path(str(entry.get("temp"))), Path(str(entry.get("target")))
+        if (
+            (str(target) not in targets and not _new_part(directory, target))
+            or temp.parent != target.parent
+            or not is_temp_name(temp.name, [target.name])
+            or not temp.is_file()
+            or temp.is_symlink()
+        ):
+            continue
         with suppress(OSError):
-            journal.unlink()
-            fsync_directory(directory)
+            if _digest(temp) == entry.get("sha256"):
+                os.replace(temp, target)
+                finished.append(loading.display_path(target))
+    if finished:
+        fsync_directory(directory)
+        done.append(
+            _("écriture interrompue terminée : {files} remplacé(s) comme prévu").format(files=", ".join(finished))
+        )
+    with suppress(OSError):
+        journal.unlink()
+        fsync_directory(journal.parent)
+    return done
+
+
+def _remove_temps(directory: Path) -> list[str]:
+    """Remove the temporary files of data files a write killed before its journal left (see `recover`)."""
+    done: list[str] = []
     expected = _expected_targets(directory)
     names = [*_data_names(directory), *(Path(t).name for t in expected)]
     folders = {Path(t).parent: names for t in expected} | {directory: names}
@@ -736,8 +763,8 @@ class Session:
     write every decision as soon as it is made; `undo` puts back the file as it was before the
     last write of this session.
 
-    `decide` first appends the decision to a journal beside the data (`.engagements.journal`,
-    synced to disk: milliseconds), then makes the validated write (a fraction of a second to
+    `decide` first appends the decision to a journal in the data's working folder
+    (`.engagements/journal`, synced to disk: milliseconds), then makes the validated write (a fraction of a second to
     seconds, as the YAML is parsed again), then empties the journal. A process killed in
     between loses nothing: the next session applies what the journal holds (deciding again the
     same way changes nothing, so a decision already written is not written twice). Opening costs one load and check of the data; each write then
@@ -862,10 +889,11 @@ class Session:
 
     @property
     def journal(self) -> Path:
-        return self.directory / JOURNAL_FILE
+        return state_path(self.directory, JOURNAL_FILE)
 
     def _journal(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False) + "\n"
+        ensure_state_dir(self.directory)
         fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(fd, line.encode("utf-8"))
@@ -875,12 +903,20 @@ class Session:
 
     def _clear_journal(self) -> None:
         self.journal.unlink(missing_ok=True)
+        (self.directory / LEGACY_JOURNAL_FILE).unlink(missing_ok=True)
 
     def _replay(self) -> None:
-        """Apply the decisions an interrupted session journaled but may not have written."""
-        try:
-            lines = self.journal.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
+        """Apply the decisions an interrupted session journaled but may not have written (in
+        the journal where older versions kept it, beside the data, first: it is older)."""
+        lines: list[str] = []
+        found = False
+        for journal in (self.directory / LEGACY_JOURNAL_FILE, self.journal):
+            try:
+                lines += journal.read_text(encoding="utf-8").splitlines()
+                found = True
+            except FileNotFoundError:
+                continue
+        if not found:
             return
         assert self.loaded.dataset is not None
         pledges = {c.id for lst in self.loaded.dataset.commitments.lists for c in lst.commitments}
@@ -1165,14 +1201,34 @@ def _ensure_modeline(data: CommentedMap, line: str) -> None:
     leading.insert(0, CommentToken(line, CommentMark(0)))
 
 
+def _one_line_texts(node: Any) -> None:
+    """Write every text on one line, with the same value: a block scalar (`|`, `>`) becomes a
+    double-quoted text (its line breaks as `\\n`). A text folded over several lines (plain or
+    quoted) already reads as one line from the parser, and is written so."""
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(node, CommentedMap):
+        items = list(node.items())
+    elif isinstance(node, CommentedSeq):
+        items = list(enumerate(node))
+    else:
+        return
+    for key, value in items:
+        if isinstance(value, LiteralScalarString | FoldedScalarString):
+            # Always a ScalarString: ruamel keeps a block style on a plain `str` assigned over it.
+            node[key] = DoubleQuotedScalarString("".join(value))
+        else:
+            _one_line_texts(value)
+
+
 def canonical_text(document: Document, model: type[BaseModel], name: str | None = None) -> str:
     """The canonical layout of a data file (the document is rearranged in place).
 
     Keys in the order the model declares its fields; block indentation mapping 2, sequence 4,
     offset 2; the `# yaml-language-server` line first (added for `name`, the file's path relative
     to the data directory, when absent); comments kept, full-line ones re-aligned.
-    Long texts stay on one line, never folded: a pledge's text is one line of a diff, and the
-    line numbers in diagnostics do not move when a text is edited.
+    Every text is on one line, never folded, block scalars (`|`, `>`) included, with the same
+    value: a pledge's text is one line of a diff, and the line numbers in diagnostics do not
+    move when a text is edited.
     """
     lines = document.lines
     columns = _column_map(document.data, lines)
@@ -1180,6 +1236,7 @@ def canonical_text(document: Document, model: type[BaseModel], name: str | None 
     _sort_keys(document.data, model, lines, lambda text: _give_before(document.data, next(iter(document.data)), text))
     _reindent_comments(document.data, columns, lines)
     _ensure_modeline(document.data, modeline(name or document.path.name))
+    _one_line_texts(document.data)
     return dump(document.data, CANONICAL)
 
 
@@ -1191,17 +1248,36 @@ def fmt(directory: Path, *, check_only: bool = False) -> list[Path]:
     is written then, and no lock is taken). Refuses invalid data.
     """
     with nullcontext() if check_only else data_lock(directory):
-        loaded = load_valid(directory)
-        texts: dict[str, str] = {}
-        comments: dict[str, Counter[str]] = {}
-        files: list[tuple[str, type[BaseModel]]] = [(REQUESTS_FILE, RequestsFile)]
-        files += [(part.name, CommitmentsFile) for part in loaded.parts]
-        for name, model in files:
-            document = read_document(directory / name)
-            text = canonical_text(document, model, name)
-            if text.encode("utf-8") != document.raw:
-                texts[name] = text
-                comments[name] = comment_lines(document.data)
-        if texts and not check_only:
-            write_checked(directory, texts, comments)
-        return [directory / name for name in texts]
+        changes = _canonical_changes(directory)
+        if changes and not check_only:
+            write_checked(
+                directory,
+                {n: new for n, (_old, new, _c) in changes.items()},
+                {n: c for n, (_o, _n, c) in changes.items()},
+            )
+        return [directory / name for name in changes]
+
+
+def _canonical_changes(directory: Path) -> dict[str, tuple[str, str, Counter[str]]]:
+    """The data files not in canonical layout, by name relative to `directory`: their text
+    now, their canonical text, and the comment lines it must keep. Refuses invalid data."""
+    loaded = load_valid(directory)
+    changes: dict[str, tuple[str, str, Counter[str]]] = {}
+    files: list[tuple[str, type[BaseModel]]] = [(REQUESTS_FILE, RequestsFile)]
+    files += [(part.name, CommitmentsFile) for part in loaded.parts]
+    for name, model in files:
+        document = read_document(directory / name)
+        text = canonical_text(document, model, name)
+        if text.encode("utf-8") != document.raw:
+            changes[name] = (document.raw.decode("utf-8"), text, comment_lines(document.data))
+    return changes
+
+
+def fmt_diff(directory: Path) -> str:
+    """What `fmt` would change, as a unified diff (file names relative to `directory`); empty
+    when every file is canonical. Writes nothing, takes no lock. Refuses invalid data."""
+    out: list[str] = []
+    for name, (old, new, _comments) in _canonical_changes(directory).items():
+        lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), name, name)
+        out += [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]
+    return "".join(out)

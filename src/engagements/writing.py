@@ -122,13 +122,41 @@ def is_temp_name(name: str, of: Iterable[str]) -> bool:
     return name.endswith(".tmp") and any(name.startswith(f".{target}.") for target in of)
 
 
-# The record of a multi-file write in progress (see `editing.write_checked`).
-TRANSACTION_FILE = ".engagements.transaction"
+# The tool's own working files (lock, journals) live in this hidden folder of the data folder,
+# never beside the data: its `.gitignore` (`*`) makes git ignore the whole folder, so that
+# `git add -A` in a user's data repository commits none of them.
+STATE_DIR = ".engagements"
+# The record of a multi-file write in progress (see `editing.write_checked`), in `STATE_DIR`.
+TRANSACTION_FILE = "transaction"
+# Where versions before `STATE_DIR` kept it, beside the data: still read by recovery.
+LEGACY_TRANSACTION_FILE = ".engagements.transaction"
+_STATE_GITIGNORE = b"# Created by engagements: its working files, never to be committed.\n*\n"
+
+
+def state_path(directory: Path, name: str) -> Path:
+    """The path of the tool's working file `name` of data folder `directory` (not created)."""
+    return directory / STATE_DIR / name
+
+
+def ensure_state_dir(directory: Path) -> Path:
+    """Create the tool's working folder of `directory` with its `.gitignore`, if missing;
+    return it. Raises OSError when it cannot be created (a read-only data folder)."""
+    folder = directory / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    if not os.path.lexists(folder / ".gitignore"):
+        atomic_write(folder / ".gitignore", _STATE_GITIGNORE, parents=False)
+    return folder
+
+
+def transaction_files(directory: Path) -> list[Path]:
+    """The multi-file write journals a killed write may have left: the current place first,
+    then the place of older versions."""
+    return [state_path(directory, TRANSACTION_FILE), directory / LEGACY_TRANSACTION_FILE]
 
 
 def pending_recovery(directory: Path, of: Iterable[str]) -> bool:
     """Whether a killed write left a journal or temporary files of the files `of` in `directory`."""
-    return os.path.lexists(directory / TRANSACTION_FILE) or bool(leftover_temps(directory, of))
+    return any(os.path.lexists(p) for p in transaction_files(directory)) or bool(leftover_temps(directory, of))
 
 
 def temp_targets(directory: Path) -> list[str]:
@@ -186,11 +214,12 @@ def _inside(path: Path, directory: Path) -> bool:
     return True
 
 
-# Names no output may replace in a data directory: its data and the lock; every file under
-# `sources/` is protected too (the texts quotes are checked against).
+# Names no output may replace in a data directory: its data and the tool's working files (those
+# older versions left beside the data too); every file under `sources/` is protected (the texts
+# quotes are checked against), and every file under `STATE_DIR` (the lock, the journals).
 PROTECTED_SUFFIXES = (".yaml", ".yml")
-PROTECTED_NAMES = (".engagements.lock", ".engagements.journal", ".engagements.transaction")
-PROTECTED_FOLDERS = ("sources",)
+PROTECTED_NAMES = (".engagements.lock", ".engagements.journal", LEGACY_TRANSACTION_FILE)
+PROTECTED_FOLDERS = ("sources", STATE_DIR)
 
 
 def _protected(data_dir: Path | None) -> list[os.stat_result]:
@@ -201,9 +230,9 @@ def _protected(data_dir: Path | None) -> list[os.stat_result]:
         return []
     found = []
     for root, _dirs, files in os.walk(data_dir):
-        under_sources = Path(root).relative_to(data_dir).parts[:1] == PROTECTED_FOLDERS[:1]
+        under_folder = Path(root).relative_to(data_dir).parts[:1] in [(f,) for f in PROTECTED_FOLDERS]
         for name in files:
-            if under_sources or name.endswith(PROTECTED_SUFFIXES) or name in PROTECTED_NAMES:
+            if under_folder or name.endswith(PROTECTED_SUFFIXES) or name in PROTECTED_NAMES:
                 with contextlib.suppress(OSError):
                     found.append(os.stat(os.path.join(root, name)))
     return found

@@ -15,6 +15,7 @@ from .common import (
     PledgeArgument,
     RequestArgument,
     auto_format,
+    out,
     print_diagnostics,
     report_outcome,
     run_edit,
@@ -99,7 +100,13 @@ def fmt(
     ctx: typer.Context,
     check: Annotated[
         bool,
-        typer.Option("--check", help=_("Ne rien écrire : échouer (code 1) en nommant les fichiers à reformater.")),
+        typer.Option(
+            "--check",
+            help=_(
+                "Ne rien écrire : afficher le diff que fmt appliquerait et échouer (code 1) "
+                "en nommant les fichiers à reformater."
+            ),
+        ),
     ] = False,
 ) -> None:
     from .. import editing
@@ -108,6 +115,7 @@ def fmt(
     directory = writable_dir(ctx, writing=not check)
     names = [display_path(path) for path in run_edit(lambda: editing.fmt(directory, check_only=check))]
     if check and names:
+        out(run_edit(lambda: editing.fmt_diff(directory)))
         message = _("pas en forme canonique : lancez « engagements fmt »")
         print_diagnostics([Diagnostic(name, None, None, message, "format") for name in names], auto_format())
         raise typer.Exit(EXIT_INVALID)
