@@ -176,3 +176,22 @@ def test_terminal_in_english_and_under_no_color(
     assert quiet.wait() == 0
     assert "Appariement" not in quiet.output
     assert "━" not in quiet.output
+
+
+def test_import_of_a_large_file_shows_the_bar_on_a_terminal(tmp_path: Path) -> None:
+    letter = tmp_path / "lettre.txt"
+    letter.write_text(
+        "\n".join(f"- Engager la mesure numéro {i} pour les familles." for i in range(3000)) + "\n", encoding="utf-8"
+    )
+    term = Terminal(["import", str(letter), "--list", "gen"], tmp_path / "cache")
+    term.expect("id: gen-", timeout=60)  # the draft
+    assert term.wait() == 0
+    bars = [
+        line
+        for line in term.output.replace("\r", "\n").split("\n")
+        if line.removeprefix("\x1b[2K").startswith("Import ")
+    ]
+    assert bars and "━" in bars[-1]
+    piped = _run(["import", str(letter), "--list", "gen"], tmp_path / "c2")
+    assert piped.returncode == 0
+    assert b"\xe2\x94\x81" not in piped.stdout + piped.stderr  # no bar ("━")
