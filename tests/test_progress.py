@@ -163,7 +163,7 @@ def test_bar_on_stderr_leaves_redirected_stdout_byte_identical(big_folder: Path,
     assert target.read_bytes() == piped.stdout
 
 
-def test_terminal_in_english_and_under_no_color(
+def test_terminal_in_english_and_none_under_no_color_or_dumb_term(
     big_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     term = Terminal(
@@ -171,11 +171,13 @@ def test_terminal_in_english_and_under_no_color(
     )
     term.expect("Matching pledges", timeout=90)
     assert term.wait() == 0
-    monkeypatch.setenv("NO_COLOR", "1")
-    quiet = Terminal(["--data", str(big_folder), "coverage", "--format", "json"], tmp_path / "c2")
-    assert quiet.wait() == 0
-    assert "Appariement" not in quiet.output
-    assert "━" not in quiet.output
+    for name, value in (("NO_COLOR", "1"), ("TERM", "dumb")):
+        with monkeypatch.context() as env:
+            env.setenv(name, value)
+            quiet = Terminal(["--data", str(big_folder), "coverage", "--format", "json"], tmp_path / f"c-{name}")
+            assert quiet.wait() == 0
+            assert "Appariement" not in quiet.output
+            assert "━" not in quiet.output
 
 
 def test_import_of_a_large_file_shows_the_bar_on_a_terminal(tmp_path: Path) -> None:
