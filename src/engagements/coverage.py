@@ -16,7 +16,7 @@ in the time it takes to import the terminal library.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -317,11 +317,12 @@ class Findings:
         return cls(Coverage.from_dict(data["coverage"]), list(data["suggestions"]), bool(data["use_links"]))
 
 
-def compute(data: Dataset, *, use_links: bool = True) -> Findings:
-    """Run the matcher once over the whole data set and build the whole matrix from it."""
+def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, int], None] | None = None) -> Findings:
+    """Run the matcher once over the whole data set and build the whole matrix from it
+    (`progress` is told (pledges scored, total), see `matching.match`)."""
     from .matching import match
 
-    suggestions = match(data, use_links=use_links)
+    suggestions = match(data, use_links=use_links, progress=progress)
     return Findings(build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links)
 
 

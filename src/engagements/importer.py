@@ -29,7 +29,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import ascii_lowercase
@@ -98,6 +98,9 @@ def join_lines(lines: list[str]) -> str:
 # --- Sentences and measures ----------------------------------------------------------------------
 
 _TERMINAL = re.compile(r"[.!?…][»”\")]*$")
+# Told (lines read, lines) as a text is read, for a progress bar; the core itself never prints.
+Progress = Callable[[int, int], None]
+_PROGRESS_LINES = 1000
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _REFLEXIVE = re.compile(r"^(?:[Ss]['’]|[Ss]e\s+)")
@@ -182,10 +185,13 @@ class _Block:
         self.gap = False
 
 
-def _blocks(lines: list[str]) -> Iterator[_Block]:
-    """Group the lines into headings, titles, bullets, items and prose paragraphs."""
+def _blocks(lines: list[str], progress: Progress | None = None) -> Iterator[_Block]:
+    """Group the lines into headings, titles, bullets, items and prose paragraphs (`progress`
+    is told (lines read, len(lines)) every `_PROGRESS_LINES` lines and at the end)."""
     block: _Block | None = None
     for number, raw in enumerate(lines, start=1):
+        if progress and number % _PROGRESS_LINES == 0:
+            progress(number, len(lines))
         line = raw.strip()
         if not line:
             if block is not None:
@@ -209,6 +215,8 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
         block.add(number, text)
     if block is not None:
         yield block
+    if progress:
+        progress(len(lines), len(lines))
 
 
 def _continues(block: _Block, line: str) -> bool:
@@ -263,14 +271,14 @@ def _is_title(text: str) -> bool:
     return len(text) <= _TITLE_MAX and not _TITLE_END.search(text)
 
 
-def find_pledges(text: str) -> list[Pledge]:
+def find_pledges(text: str, progress: Progress | None = None) -> list[Pledge]:
     """The pledges of a letter or programme, in order, each exact duplicate kept once.
 
     A repeated pledge is kept at its first place, with the lines where it comes again in
-    `repeated_at`.
+    `repeated_at`. `progress` is told (lines read, lines) as the text is read.
     """
     # Split on "\n" only, as `checks.read_source` counts lines: PDF text holds form feeds.
-    blocks = list(_blocks(text.split("\n")))
+    blocks = list(_blocks(text.split("\n"), progress))
     heading_numbers = Counter(b.number for b in blocks if b.kind == "heading")
     seen_numbers: Counter[str] = Counter()
     section: str | None = None
@@ -376,13 +384,15 @@ def build_import(
     origin: str,
     name: str | None = None,
     source_file: str | None = None,
+    progress: Progress | None = None,
 ) -> Imported:
     """Turn the text of a letter or programme into a draft list of pledges and its source entry.
 
     `origin` names the imported file in comments and notes; `source_file` is its path relative to
     the data directory when it lies inside it (None otherwise: quotes then cannot be checked).
+    `progress` is told (lines read, lines) as the text is read.
     """
-    pledges = find_pledges(text)
+    pledges = find_pledges(text, progress)
     commitments = [
         Commitment(
             id=pledge_id,
@@ -412,9 +422,11 @@ def build_outline_import(
     origin: str,
     name: str | None = None,
     source_file: str | None = None,
+    progress: Progress | None = None,
 ) -> Imported:
     """Turn a structured document (headings, nested bullets, table fragments) into a draft list
-    of kind `institution` whose records keep the document's hierarchy (see `outline`)."""
+    of kind `institution` whose records keep the document's hierarchy (see `outline`). `progress`
+    is only told (lines, lines) at the end: the outline reader does not count as it goes."""
     from .outline import build_list
 
     source = Source(
@@ -424,7 +436,11 @@ def build_outline_import(
         kind="institutional",
         note=None if source_file else _OUTSIDE_NOTE.format(origin=origin),
     )
-    return Imported(source, build_list(text, list_id=list_id, source=source, name=name), origin)
+    candidate = build_list(text, list_id=list_id, source=source, name=name)
+    if progress:
+        lines = text.count("\n") + 1
+        progress(lines, lines)
+    return Imported(source, candidate, origin)
 
 
 def read_text(path: Path) -> str:

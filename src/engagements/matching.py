@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -105,6 +105,8 @@ DOMAIN_PREFIX = "¤"
 # measures, and the domain is often all they have in common.
 DOMAIN_WEIGHT = 2
 CHUNK = 2048
+# Told (done, total) as pledges are scored, for a progress bar; the core itself never prints.
+Progress = Callable[[int, int], None]
 # Weight of the lexical cosine when the sentence encoder is blended in (see `semantic.py`);
 # None: lexical only. `match(semantic=...)` overrides it for one call.
 SEMANTIC_ALPHA: float | None = 0.8
@@ -271,13 +273,15 @@ class Matcher:
         *,
         every_pair: bool = False,
         blocked: Iterable[tuple[int, int]] = (),
+        progress: Progress | None = None,
     ) -> list[list[tuple[int, float]]]:
         """For each pledge, its best (request index, cosine) pair and every pair that may reach
         `partial` (see `level_of`), best first; with `every_pair`, all pairs above zero.
 
         `pledges` are one list's (see `match`): weights and feedback come from them, the requests
         and the confirmed pledges only. `blocked` holds (pledge index, request index) pairs that
-        people rejected: such a pledge never teaches that request by feedback.
+        people rejected: such a pledge never teaches that request by feedback. `progress` is told
+        (pledges scored, len(pledges)) after each chunk of the last pass.
 
         Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
         become Python objects: that keeps time and memory linear in the number of pledges.
@@ -319,7 +323,7 @@ class Matcher:
                 i: [p for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
                 for i, found in closest.items()
             }
-            results = self._score(vectors, every_pair=every_pair)
+            results = self._score(vectors, every_pair=every_pair, progress=progress)
             fed: dict[int, list[int]] = {}
             for i, ps in chosen.items():
                 for p in ps:
@@ -338,9 +342,11 @@ class Matcher:
                     row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in weights.items())
                 results[p] = _keep(row, every_pair, self.group_of)
             return results
-        return self._score(vectors, every_pair=every_pair)
+        return self._score(vectors, every_pair=every_pair, progress=progress)
 
-    def _score(self, vectors: Sequence[object], *, every_pair: bool) -> list[list[tuple[int, float]]]:
+    def _score(
+        self, vectors: Sequence[object], *, every_pair: bool, progress: Progress | None = None
+    ) -> list[list[tuple[int, float]]]:
         """The sparse products of the pledge chunks (CSR matrices of `CHUNK` rows, see
         `score_all`) with the current request profiles."""
         import numpy as np
@@ -348,6 +354,7 @@ class Matcher:
 
         r_matrix = self._matrix(self._profiles, sparse, np).T.tocsc()
         results: list[list[tuple[int, float]]] = []
+        total = sum(chunk.shape[0] for chunk in vectors) if progress else 0  # type: ignore[attr-defined]
         for chunk in vectors:
             product = (chunk @ r_matrix).tocsr()
             product.sum_duplicates()
@@ -379,6 +386,8 @@ class Matcher:
             for row in range(product.shape[0]):
                 lo, hi = bounds[row], bounds[row + 1]
                 results.append(list(zip(cols[lo:hi], vals[lo:hi], strict=False)))
+            if progress:
+                progress(len(results), total)
         return results
 
     def cosine(self, pledge: Analysis, request_index: int) -> float:
@@ -632,11 +641,13 @@ def _score_lists(
     lexicon: Lexicon,
     every_pair: bool,
     semantic: float | bool | None = None,
+    progress: Progress | None = None,
 ) -> Iterable[_Scored]:
     """Score each wanted list on its own: its pledges, the requests, and people's decisions.
 
     A list's weights and feedback are fitted on its own pledges, so its scores never depend on
     which other lists are in the data or shown (only their confirmed and rejected links teach).
+    `progress` is told (pledges scored, pledges of the wanted lists) as the work goes.
     """
     teach = teaching_texts(data) if use_links else {}
     push = rejected_texts(data) if use_links else {}
@@ -644,9 +655,12 @@ def _score_lists(
     wanted = set(lists) if lists else None
     memo: dict[str, Analysis] = {}
     alpha = semantic_alpha(semantic)
-    for lst in data.commitments.lists:
-        if wanted is not None and lst.id not in wanted:
-            continue
+    chosen = [lst for lst in data.commitments.lists if wanted is None or lst.id in wanted]
+    total = sum(len(lst.commitments) for lst in chosen)
+    done = 0
+    for lst in chosen:
+        # This list's (done, n) as the whole run's (done, total).
+        step: Progress | None = (lambda d, _n, base=done: progress(base + d, total)) if progress else None
         matcher = Matcher(data.requests.requests, lexicon, teach, push, memo)
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
         analyses = [matcher.analyze(c.text) for c in lst.commitments]
@@ -656,15 +670,25 @@ def _score_lists(
             else []
         )
         if alpha is None:
-            pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked)
+            pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked, progress=step)
         else:
             from . import semantic as sem
             from .cache import cache_dir
 
             texts = [c.text for c in lst.commitments]
             pairs = sem.score_all(
-                matcher, analyses, texts, alpha=alpha, cache_dir=cache_dir(), every_pair=every_pair, blocked=blocked
+                matcher,
+                analyses,
+                texts,
+                alpha=alpha,
+                cache_dir=cache_dir(),
+                every_pair=every_pair,
+                blocked=blocked,
+                progress=step,
             )
+        done += len(lst.commitments)
+        if progress:
+            progress(done, total)  # also for a list without pledges
         yield _Scored(lst, floors(lst, sources), matcher, analyses, pairs)
 
 
@@ -677,12 +701,13 @@ def match(
     min_score: int = 0,
     lexicon: Lexicon | None = None,
     semantic: float | bool | None = None,
+    progress: Progress | None = None,
 ) -> list[Suggestion]:
     """Every link and suggestion at `partial` or above, in data order (list, pledge, best score first).
 
     With `use_links=False`, confirmed and rejected links are ignored and nothing is taught:
     what the matcher alone finds. `lists`, `requests` and `min_score` only filter: the result is
-    exactly the matching subset of the unfiltered one.
+    exactly the matching subset of the unfiltered one. `progress` is told (pledges scored, total).
     """
     lexicon = lexicon or shipped_lexicon()
     wanted_requests = set(requests) if requests else None
@@ -690,7 +715,13 @@ def match(
     # The blend scores every pair anyway; keeping them all gives a confirmed link its blended score.
     every_pair = semantic_alpha(semantic) is not None
     for scored in _score_lists(
-        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=every_pair, semantic=semantic
+        data,
+        use_links=use_links,
+        lists=lists,
+        lexicon=lexicon,
+        every_pair=every_pair,
+        semantic=semantic,
+        progress=progress,
     ):
         matcher, list_id = scored.matcher, scored.candidate.id
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
@@ -784,14 +815,15 @@ def rank(
     lists: Sequence[str] | None = None,
     lexicon: Lexicon | None = None,
     semantic: float | bool | None = None,
+    progress: Progress | None = None,
 ) -> list[Ranked]:
     """For each pledge (data order), its `top` best requests by score, best first, ties in
     request order. Rejected pairs are left out (they never come back); scores and levels are
-    exactly those of `match` for the same pair."""
+    exactly those of `match` for the same pair. `progress` is told (pledges scored, total)."""
     lexicon = lexicon or shipped_lexicon()
     out: list[Ranked] = []
     for scored in _score_lists(
-        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True, semantic=semantic
+        data, use_links=use_links, lists=lists, lexicon=lexicon, every_pair=True, semantic=semantic, progress=progress
     ):
         matcher, list_id = scored.matcher, scored.candidate.id
         n = len(matcher.request_ids)

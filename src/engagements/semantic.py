@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -343,12 +343,14 @@ def score_all(
     every_pair: bool = False,
     teaching_weight: float | Literal["auto"] | None = None,
     blocked: Sequence[tuple[int, int]] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[list[tuple[int, float]]]:
     """`Matcher.score_all` with blended cosines: for each pledge, its best (request index, cosine)
     pair and every pair that may reach `partial`, best first; with `every_pair`, all pairs above 0.
 
     The teaching of `matcher` (confirmed pledges' texts, per request) teaches the semantic
-    request vectors too. Pledges are scored in chunks, so memory stays bounded.
+    request vectors too. Pledges are scored in chunks, so memory stays bounded; `progress` is
+    told (pledges scored, len(pledge_texts)) after each chunk (encoding the uncached texts).
     """
     import numpy as np
 
@@ -388,4 +390,6 @@ def score_all(
             # Best first, then request order (deterministic).
             order = sorted(cols.tolist(), key=lambda c: (-blended[row, c], c))
             results.append([(c, float(blended[row, c])) for c in order])
+        if progress:
+            progress(len(results), len(pledge_texts))
     return results

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -131,6 +132,59 @@ def out_bytes(chunks: Iterable[bytes]) -> None:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+# A progress bar shows for work of at least this many units (pledges, lines), or once the work
+# has lasted this long: a short run never flashes a bar.
+PROGRESS_MIN_TOTAL = 2000
+PROGRESS_DELAY = 0.5
+
+
+def progress_wanted() -> bool:
+    """A progress bar only on a terminal (stderr), never piped, under NO_COLOR or TERM=dumb."""
+    return sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr for a long operation, as a callback (done, total) for the
+    core's `progress` parameter; None (nothing shown, nothing computed) when stderr is not a
+    terminal. The bar starts when the total reaches `PROGRESS_MIN_TOTAL` or after
+    `PROGRESS_DELAY` seconds, and is cleared when the work ends."""
+    if not progress_wanted():
+        yield None
+        return
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..terminal import SafeConsole
+
+    start = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def tell(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            if total < PROGRESS_MIN_TOTAL and time.monotonic() - start < PROGRESS_DELAY:
+                return
+            bar = state["bar"] = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=SafeConsole(stderr=True, highlight=False),
+                transient=True,
+            )
+            bar.start()
+            state["task"] = bar.add_task(label, total=total)
+        bar.update(state["task"], completed=done, total=total)
+
+    try:
+        yield tell
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
 
 
 def err(text: str) -> None:
@@ -314,7 +368,8 @@ def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
         return Findings.from_dict(cached)
     data = load_data(ctx)
     say_semantic_notice()
-    result = compute(data, use_links=use_links)
+    with progress_bar(_("Appariement des engagements")) as progress:
+        result = compute(data, use_links=use_links, progress=progress)
     cache.write("findings", key, result.to_dict())
     return result
 
@@ -344,7 +399,9 @@ def ranked_rows(
     titles = {r.id: r.title for r in data.requests.requests}
     wanted = set(requests) if requests else None
     rows = []
-    for ranked in rank(data, top=top, use_links=use_links, lists=lists):
+    with progress_bar(_("Appariement des engagements")) as progress:
+        ranking = rank(data, top=top, use_links=use_links, lists=lists, progress=progress)
+    for ranked in ranking:
         if wanted is not None and ranked.request not in wanted:
             continue
         row = ranked.as_dict()

@@ -18,6 +18,7 @@ from .common import (
     out,
     print_diagnostics,
     print_json,
+    progress_bar,
 )
 
 commands = typer.Typer()
@@ -101,15 +102,17 @@ def import_cmd(
         fail(str(exc))
     source_file = _inside(file, directory)
     build = importer.build_outline_import if outline else importer.build_import
-    imported = build(
-        text,
-        list_id=list_id,
-        source_id=chosen_source,
-        name=name,
-        # Inside the data directory, name the file as `sources[].file` does: it reads the same anywhere.
-        origin=source_file or display_path(file),
-        source_file=source_file,
-    )
+    with progress_bar(_("Import")) as progress:
+        imported = build(
+            text,
+            list_id=list_id,
+            source_id=chosen_source,
+            name=name,
+            # Inside the data directory, name the file as `sources[].file` does: it reads the same anywhere.
+            origin=source_file or display_path(file),
+            source_file=source_file,
+            progress=progress,
+        )
     count = len(imported.candidate.commitments)
     if count == 0:
         fail(
