@@ -10,17 +10,14 @@ import typer
 
 from ..i18n import _
 from .common import (
-    EXIT_INVALID,
-    EXIT_USAGE,
     ForceOption,
     ParentsOption,
     check_ids,
-    data_dir,
     err,
-    fail,
     findings_for,
     load_data,
     out,
+    write_file_output,
 )
 
 commands = typer.Typer()
@@ -71,7 +68,6 @@ def brief(
         out(text)
         return
     from ..loading import display_path
-    from ..writing import OutputError, check_output, write_output
 
     def previous(path: Path) -> bool:
         # A page this command (or export) wrote: the same generator tag as the HTML export.
@@ -82,16 +78,5 @@ def brief(
             return False
         return head.startswith(b"<!DOCTYPE html>") and b'<meta name="generator" content="engagements">' in head
 
-    try:
-        check_output(output, data_dir=data_dir(ctx), force=force, parents=parents, own=previous)
-        write_output(output, text.encode("utf-8"), parents=parents)
-    except OutputError as error:
-        fail(error.message, EXIT_USAGE)
-    except OSError as error:
-        fail(
-            _("impossible d’écrire {file} : {reason}").format(
-                file=display_path(output), reason=error.strerror or error
-            ),
-            EXIT_INVALID,
-        )
+    write_file_output(ctx, output, text.encode("utf-8"), force=force, parents=parents, own=previous)
     err(_("{file} : écrit.").format(file=display_path(output)) + "\n")

@@ -523,3 +523,25 @@ def report_outcome(directory: Path, outcome: Outcome, done: str, unchanged: str,
     else:
         message = displaced if outcome.displaced and displaced else done
         say(_("{file} : {change}").format(file=display_path(directory / outcome.file), change=message))
+
+
+def write_file_output(
+    ctx: typer.Context, output: Path, content: bytes, *, force: bool, parents: bool, own: Callable[[Path], bool]
+) -> None:
+    """Write a one-file output (`brief -o`, `schema -o`) by the `-o` rules: a data file, a device
+    or another program's file is never replaced (`own` tells this command's previous output,
+    which may be); a failed write replaces nothing. Usage errors exit 2, write errors 1."""
+    from ..paths import display_path
+    from ..writing import OutputError, check_output, write_output
+
+    try:
+        check_output(output, data_dir=data_dir(ctx), force=force, parents=parents, own=own)
+        write_output(output, content, parents=parents)
+    except OutputError as error:
+        fail(error.message, EXIT_USAGE)
+    except OSError as error:
+        fail(
+            _("impossible d’écrire {file} : {reason} ; rien n’a été remplacé").format(
+                file=display_path(output), reason=error.strerror or error
+            )
+        )

@@ -25,6 +25,7 @@ from .common import (
     out,
     print_diagnostics,
     recover_writes,
+    write_file_output,
 )
 
 commands = typer.Typer()
@@ -126,8 +127,6 @@ def schema(
         return
     import json
 
-    from ..loading import display_path
-    from ..writing import OutputError, check_output, write_output
 
     def previous(path: Path) -> bool:
         # A schema this command wrote, of this version or another: small JSON with our $id.
@@ -139,14 +138,4 @@ def schema(
             return False
         return isinstance(found, dict) and found.get("$id") == f"{which}.schema.json"
 
-    try:
-        check_output(output, data_dir=data_dir(ctx), force=force, parents=parents, own=previous)
-        write_output(output, text.encode("utf-8"), parents=parents)
-    except OutputError as error:
-        fail(error.message, EXIT_USAGE)
-    except OSError as error:
-        fail(
-            _("impossible d’écrire {file} : {reason} ; rien n’a été remplacé").format(
-                file=display_path(output), reason=error.strerror or error
-            )
-        )
+    write_file_output(ctx, output, text.encode("utf-8"), force=force, parents=parents, own=previous)
