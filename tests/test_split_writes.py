@@ -16,30 +16,13 @@ from pathlib import Path
 
 from conftest import ROOT
 from engagements.writing import TRANSACTION_FILE, state_path
+from killing import HOOKS
 
-KILLER = textwrap.dedent(
+KILLER = HOOKS + textwrap.dedent(
     """
-    import os, runpy, signal, sys
+    import runpy
 
-    moment, args = sys.argv[1], sys.argv[2:]
-    real_replace, real_fsync = os.replace, os.fsync
-    seen = {"replace": 0}
-
-    def replace(src, dst):
-        real_replace(src, dst)
-        if str(dst).endswith(".yaml"):
-            seen["replace"] += 1
-            if moment == "between-renames" and seen["replace"] == 1:
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    def fsync(fd):
-        # While writing a data file's temp (not the working folder's .gitignore, say).
-        if moment == "writing-temp" and ".yaml." in os.readlink(f"/proc/self/fd/{fd}"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_fsync(fd)
-
-    os.replace, os.fsync = replace, fsync
-    sys.argv = ["engagements", *args]
+    sys.argv = ["engagements", *sys.argv[2:]]
     runpy.run_module("engagements", run_name="__main__")
     """
 )

@@ -20,31 +20,14 @@ import pytest
 from conftest import ROOT
 from engagements import editing, writing
 from engagements.writing import TRANSACTION_FILE, state_path
+from killing import HOOKS
 
-KILLER = textwrap.dedent(
+KILLER = HOOKS + textwrap.dedent(
     """
-    import os, signal, sys
     from pathlib import Path
     from engagements import editing
 
-    moment, command, directory = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    real_replace, real_fsync = os.replace, os.fsync
-    seen = {"replace": 0}
-
-    def replace(src, dst):
-        real_replace(src, dst)
-        if str(dst).endswith(".yaml"):
-            seen["replace"] += 1
-            if moment == "between-renames" and seen["replace"] == 1:
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    def fsync(fd):
-        # While writing a data file's temp (not the working folder's .gitignore, say).
-        if moment == "writing-temp" and ".yaml." in os.readlink(f"/proc/self/fd/{fd}"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_fsync(fd)
-
-    os.replace, os.fsync = replace, fsync
+    command, directory = sys.argv[2], Path(sys.argv[3])
     if command == "fmt":
         editing.fmt(directory)
     else:
