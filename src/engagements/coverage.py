@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .matching import Suggestion
-    from .models import Dataset
+    from .models import Commitment, Dataset
 
 CellLevel = Literal["covered", "partial", "absent"]
 LEVELS: tuple[CellLevel, ...] = ("covered", "partial", "absent")
@@ -374,7 +374,8 @@ def record_labels(data: Dataset) -> dict[str, str]:
         by_id = {c.id: c for c in lst.commitments}
         for c in lst.commitments:
             chain: list[str] = []
-            node, seen = c, set()
+            node: Commitment | None = c
+            seen: set[str] = set()
             while node is not None and node.id not in seen:
                 seen.add(node.id)
                 chain.append(node.number or node.level or "")

@@ -239,7 +239,11 @@ def details_view(found: dict[str, Any]) -> Group:
     if found["kind"] == "request":
         parts.append(Text(f"{found['id']} — {found['title']}", style="bold"))
         parts.append(Text(found["text"]))
-        for lst in found["lists"]:
+        for lst in [*found["lists"], *found.get("institutions", [])]:
+            if lst is next(iter(found.get("institutions", [])), None):
+                parts.append(Text(""))
+                parts.append(Text(_("Ce à quoi les partenaires publics s’étaient déjà engagés"), style="bold"))
+                parts.append(Text(_("(institutions, non candidates : hors part couverte des listes)"), style="dim"))
             parts.append(Text(""))
             head = Text(f"{lst['name']} ({len(lst['pledges'])})", style="bold underline")
             if lst["pledges"]:
@@ -260,7 +264,8 @@ def details_view(found: dict[str, Any]) -> Group:
             for p in lst["pledges"]:
                 head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
                 head.append(
-                    f"{p['commitment']} · {level_name(p['level'])} · "
+                    (f"{p['label']} · " if p.get("label") else "")
+                    + f"{p['commitment']} · {level_name(p['level'])} · "
                     + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
                     + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
                 )
