@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 import yaml
+
 from conftest import DATA, IGNORE_STATE
 
 CONTRAT = DATA / "partners" / "contrat-de-ville.yaml"
