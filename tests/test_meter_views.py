@@ -82,3 +82,18 @@ def test_every_view_follows_the_verdict_then_its_correction(cli, data_copy):
     assert "Promis puis rompus" not in cli("--data", str(data_copy), "gaps", "--format", "md").stdout
     show = _json(cli, data_copy, "show", "aec-q1-01")
     assert show["status"] == "kept"
+
+
+def test_brief_cites_each_rated_pledge_with_its_verdict(cli, data_copy):
+    plain = cli("--data", str(data_copy), "brief", "aix-en-commun", "--format", "md").stdout
+    assert "Suivi" not in plain
+    _rate(cli, data_copy, "aec-q1-01", "rompu", "2026-10-01")
+    verdict = "Suivi : rompu le 2026-10-01 (Conseil municipal · https://example.org/cm)"
+    md = cli("--data", str(data_copy), "brief", "aix-en-commun", "--format", "md").stdout
+    cited = [line for line in md.splitlines() if "Construire 450 logements sociaux" in line]
+    assert cited and all(line.endswith(verdict) for line in cited)
+    html = cli("--data", str(data_copy), "brief", "aix-en-commun", "--format", "html").stdout
+    assert verdict in html
+    _rate(cli, data_copy, "aec-q1-01", "tenu", "2026-10-03", "--corrects", "1")
+    md = cli("--data", str(data_copy), "brief", "aix-en-commun", "--format", "md").stdout
+    assert "Suivi : tenu le 2026-10-03" in md and "rompu" not in md
