@@ -97,3 +97,35 @@ def test_brief_cites_each_rated_pledge_with_its_verdict(cli, data_copy):
     _rate(cli, data_copy, "aec-q1-01", "tenu", "2026-10-03", "--corrects", "1")
     md = cli("--data", str(data_copy), "brief", "aix-en-commun", "--format", "md").stdout
     assert "Suivi : tenu le 2026-10-03" in md and "rompu" not in md
+
+
+def _with_list_fields(data, fields: str) -> None:
+    path = data / "commitments.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "  - id: aix-en-commun\n"
+    assert anchor in text
+    path.write_text(text.replace(anchor, anchor + fields, 1), encoding="utf-8")
+
+
+def test_lists_show_an_election_and_a_reply(cli, data_copy):
+    assert "elected" not in cli("--data", str(data_copy), "lists", "--format", "csv").stdout
+    _with_list_fields(
+        data_copy,
+        "    elected: {date: 2026-03-22, round: 2}\n    reply: {confirmed_by: Awa, date: 2026-04-01}\n",
+    )
+    result = cli("--data", str(data_copy), "lists", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
+    assert (rows["aix-en-commun"]["elected"], rows["aix-en-commun"]["reply"]) == ("2026-03-22", "Awa le 2026-04-01")
+    assert rows["programme-solidarite"]["elected"] is None
+
+
+def test_an_election_in_the_future_or_on_an_unknown_source_is_an_error(cli, data_copy):
+    _with_list_fields(data_copy, "    elected: {date: 2999-03-22, source: resultats}\n")
+    text = (data_copy / "commitments.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, t in enumerate(text, start=1) if "2999-03-22" in t)
+    result = cli("--data", str(data_copy), "validate")
+    assert result.exit_code == 1
+    errors = [e for e in result.stderr.splitlines() if "commitments.yaml:" in e]
+    assert any(e.split("commitments.yaml:")[1].startswith(f"{line}:") and "dans le futur" in e for e in errors)
+    assert any("source « resultats » inconnue" in e for e in errors)
