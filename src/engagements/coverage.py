@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .matching import Suggestion
-    from .models import Dataset
+    from .models import Commitment, Dataset
 
 CellLevel = Literal["covered", "partial", "absent"]
 LEVELS: tuple[CellLevel, ...] = ("covered", "partial", "absent")
@@ -42,6 +42,9 @@ class Verdict:
     source: str | None = None
     url: str | None = None
     quote: str | None = None
+
+
+ListKind = Literal["candidate", "institution"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class Column:
     answered: bool  # answered the collective itself (not only a general programme)
     pledges: int
     short_name: str | None = None
+    # "institution": a public partner's commitments (a contract, a record), shown apart and never
+    # counted with the candidate lists
+    kind: str = "candidate"
 
     @property
     def label(self) -> str:
@@ -186,17 +192,25 @@ class Coverage:
         return any(self.cell(r.id, list_id).is_confirmed for r in self.rows)
 
     def view(
-        self, level: RequestLevel, lists: Sequence[str] | None = None, requests: Sequence[str] | None = None
+        self,
+        level: RequestLevel,
+        lists: Sequence[str] | None = None,
+        requests: Sequence[str] | None = None,
+        kind: ListKind | None = "candidate",
     ) -> Coverage:
         """The same matrix, showing only the rows of `level` (and of `requests`) and the columns
-        of `lists` (in that order). Cells are shared, never recomputed: a filter chooses what is
-        displayed, it never changes a number."""
+        of `lists` (in that order) that are of `kind` (None: every kind). Cells are shared, never
+        recomputed: a filter chooses what is displayed, it never changes a number.
+
+        The default kind is "candidate": the public partners' commitments are never counted with
+        the candidate lists (shares, gaps, brief); `partners` shows them apart."""
         rows = [r for r in select_requests(self.rows, level) if not requests or r.id in requests]
+        of_kind = [c for c in self.columns if kind is None or c.kind == kind]
         if lists:
-            by_id = {c.id: c for c in self.columns}
+            by_id = {c.id: c for c in of_kind}
             columns = [by_id[i] for i in dict.fromkeys(lists) if i in by_id]
         else:
-            columns = list(self.columns)
+            columns = of_kind
         row_ids, col_ids = {r.id for r in rows}, {c.id for c in columns}
         cells = {k: v for k, v in self.cells.items() if k[0] in row_ids and k[1] in col_ids}
         return Coverage(level, rows, columns, cells, self.verdicts)
@@ -298,7 +312,14 @@ def build(
     ]
     sources = {s.id: s for s in data.commitments.sources}
     columns = [
-        Column(lst.id, lst.name, answered_collective(lst.sources, sources), len(lst.commitments), lst.short_name)
+        Column(
+            lst.id,
+            lst.name,
+            answered_collective(lst.sources, sources),
+            len(lst.commitments),
+            lst.short_name,
+            lst.kind or "candidate",
+        )
         for lst in data.commitments.lists
     ]
     row_ids = {r.id for r in rows}
@@ -333,7 +354,7 @@ def build(
         part = tuple(p for p in dict.fromkeys(partial.get(key, [])) if p not in cov)
         sure = tuple(p for p in dict.fromkeys(confirmed.get(key, [])) if p in cov)
         whole.cells[key] = Cell(key[0], key[1], "covered" if cov else "partial", cov, part, sure)
-    return whole.view(level, lists)
+    return whole.view(level, lists, kind=None)
 
 
 @dataclass
@@ -348,11 +369,17 @@ class Findings:
     coverage: Coverage
     suggestions: list[dict[str, Any]]
     use_links: bool = True
+    # pledge id -> how its document numbers it ("AXE 2.3"), for the public partners' records
+    labels: dict[str, str] = field(default_factory=dict)
 
     def view(
-        self, level: RequestLevel, lists: Sequence[str] | None = None, requests: Sequence[str] | None = None
+        self,
+        level: RequestLevel,
+        lists: Sequence[str] | None = None,
+        requests: Sequence[str] | None = None,
+        kind: ListKind | None = "candidate",
     ) -> Coverage:
-        return self.coverage.view(level, lists, requests)
+        return self.coverage.view(level, lists, requests, kind)
 
     def select(
         self,
@@ -376,11 +403,21 @@ class Findings:
         return [Suggestion(**{**s, "why": tuple(s["why"])}) for s in self.suggestions]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"coverage": self.coverage.to_dict(), "suggestions": self.suggestions, "use_links": self.use_links}
+        return {
+            "coverage": self.coverage.to_dict(),
+            "suggestions": self.suggestions,
+            "use_links": self.use_links,
+            "labels": self.labels,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Findings:
-        return cls(Coverage.from_dict(data["coverage"]), list(data["suggestions"]), bool(data["use_links"]))
+        return cls(
+            Coverage.from_dict(data["coverage"]),
+            list(data["suggestions"]),
+            bool(data["use_links"]),
+            dict(data.get("labels", {})),
+        )
 
 
 def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, int], None] | None = None) -> Findings:
@@ -389,7 +426,106 @@ def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, i
     from .matching import match
 
     suggestions = match(data, use_links=use_links, progress=progress)
-    return Findings(build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links)
+    return Findings(
+        build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links, record_labels(data)
+    )
+
+
+def record_labels(data: Dataset) -> dict[str, str]:
+    """How a public partner's document numbers each record, from the nearest axis down
+    ("AXE 2.3 › Objectif opérationnel 1 › action"): objectives are numbered within their axis,
+    so their own number alone would be ambiguous."""
+    out: dict[str, str] = {}
+    for lst in data.commitments.lists:
+        if lst.kind != "institution":
+            continue
+        by_id = {c.id: c for c in lst.commitments}
+        for c in lst.commitments:
+            chain: list[str] = []
+            node: Commitment | None = c
+            seen: set[str] = set()
+            while node is not None and node.id not in seen:
+                seen.add(node.id)
+                chain.append(node.number or node.level or "")
+                if node.level == "axe":
+                    break
+                node = by_id.get(node.parent or "")
+            # axes are numbered within their pillar: the pillar's letter says which "AXE 1.1"
+            if node is not None and node.level == "axe":
+                root = node
+                while root.parent in by_id and root.parent not in seen:
+                    seen.add(root.parent)
+                    root = by_id[root.parent]
+                if root is not node and root.number:
+                    chain.append(root.number)
+            label = " › ".join(p for p in reversed(chain) if p)
+            if label:
+                out[c.id] = label
+    return out
+
+
+@dataclass(frozen=True)
+class PartnerCell:
+    """What one public partner had already committed to on one request."""
+
+    request: str
+    list: str
+    level: CellLevel
+    count: int
+    confirmed_count: int
+    suggested_count: int
+    records: tuple[str, ...]  # the most relevant records, best first
+    labels: tuple[str, ...]  # their numbers in the document ("AXE 2.3")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "records": list(self.records), "labels": list(self.labels)}
+
+
+def partners(
+    findings: Findings,
+    level: RequestLevel,
+    lists: Sequence[str] | None = None,
+    requests: Sequence[str] | None = None,
+    top: int = 3,
+) -> tuple[Coverage, list[PartnerCell]]:
+    """The public partners' matrix (institution lists only) and, per request × partner, the level,
+    the counts (confirmed by a person or suggested) and the `top` most relevant records by score
+    (confirmed first)."""
+    cov = findings.view(level, lists, requests, kind="institution")
+    scores: dict[tuple[str, str], int] = {}
+    for s in findings.suggestions:
+        key = (s["request"], s["commitment"])
+        scores[key] = max(scores.get(key, 0), int(s["score"]))
+    cells = []
+    for row in cov.rows:
+        for col in cov.columns:
+            cell = cov.cell(row.id, col.id)
+            sure = set(cell.confirmed)
+            ranked = sorted(
+                dict.fromkeys((*cell.covered, *cell.partial)),
+                key=lambda p: (p not in sure, -scores.get((row.id, p), 0), p),
+            )[:top]
+            cells.append(
+                PartnerCell(
+                    row.id,
+                    col.id,
+                    cell.level,
+                    cell.count,
+                    cell.confirmed_count,
+                    cell.suggested_count,
+                    tuple(ranked),
+                    tuple(findings.labels.get(p, p) for p in ranked),
+                )
+            )
+    return cov, cells
+
+
+def partners_dict(cov: Coverage, cells: Sequence[PartnerCell]) -> dict[str, Any]:
+    """The `institutions` key of `coverage --format json`: the public partners, apart."""
+    return {
+        "lists": [asdict(c) for c in cov.columns],
+        "cells": [c.as_dict() for c in cells],
+    }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .coverage import Coverage, Gaps
+from .coverage import Coverage, Gaps, PartnerCell
 from .i18n import _
 from .marks import (
     CONFIRMED,
@@ -119,6 +119,35 @@ def coverage_table(cov: Coverage) -> Group:
         s = summary[col.id]
         chart.add_row(Text(col.label[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
     return Group(table, legend(), Text(""), Text(_("Part des demandes couvertes, par liste"), style="bold"), chart)
+
+
+def partners_table(cov: Coverage, cells: Sequence[PartnerCell]) -> Group:
+    """« Ce à quoi les partenaires publics s’étaient déjà engagés »: per request and public
+    partner, the level, the counts (confirmed or suggested) and the most relevant records. Never
+    a share: these are not candidate lists and are not counted with them."""
+    table = Table(title=_("Ce à quoi les partenaires publics s’étaient déjà engagés"))
+    table.add_column(_("Id"), no_wrap=True, style="bold")
+    table.add_column(_("Demande"), min_width=12, max_width=TITLE_WIDTH)
+    for col in cov.columns:
+        table.add_column(Text(col.label), justify="left", min_width=9)
+    by_key = {(c.request, c.list): c for c in cells}
+    for row in cov.rows:
+        shown = []
+        for col in cov.columns:
+            pc = by_key[(row.id, col.id)]
+            lines = cell_parts(cov.cell(row.id, col.id))
+            if pc.labels:
+                lines.append(_("dont {records}").format(records=", ".join(pc.labels)))
+            shown.append(Text("\n".join(lines), style=STYLES[pc.level]))
+        table.add_row(Text(row.id), Text(row.title), *shown)
+    note = Text(
+        _(
+            "Engagements d’institutions (non candidates) : ils ne comptent pas dans la part couverte "
+            "des listes. Détail : engagements show ID."
+        ),
+        style="dim",
+    )
+    return Group(table, note)
 
 
 def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
