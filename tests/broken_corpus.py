@@ -104,6 +104,8 @@ CASES: list[Case] = [
     Case("tab-indent", [(R, 2, 1, "syntax")], requests="requests:\n\t- id: q1\n"),
     Case("unclosed-bracket", [(R, 1, 11, "syntax")], requests="requests: [a, b\n"),
     Case("unclosed-bracket-no-final-newline", [(R, 1, 11, "syntax")], requests="requests: [a"),
+    # found by the fuzz test: a bracket that is the file's last character (libyaml put it on line 2)
+    Case("lone-bracket-at-end-of-file", [(R, 1, 12, "syntax")], requests="requests: ["),
     Case("unclosed-brace", [(R, 4, 11, "syntax")], requests=req("    text: {a: b\n  - id: q2\n")),
     Case("unclosed-single-quote-at-end", [(R, 4, 11, "syntax")], requests=req("    text: 'Du logement\n")),
     Case(

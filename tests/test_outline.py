@@ -1,5 +1,5 @@
 """Structured documents to a hierarchy of commitments: the importer's `--outline` mode, and the
-Contrat de ville (seed 004) transcribed with it into data/lists/contrat-de-ville.yaml."""
+Contrat de ville (seed 004) transcribed with it into data/partners/contrat-de-ville.yaml."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from engagements.checks import check
 from engagements.loading import load_directory
 from engagements.outline import CUT_NOTE, LEVELS, find_outline
 
-CONTRAT = DATA / "lists" / "contrat-de-ville.yaml"
+CONTRAT = DATA / "partners" / "contrat-de-ville.yaml"
 
 DOCUMENT = """\
 # CONTRAT
@@ -98,8 +98,8 @@ def test_import_outline_command_drafts_an_institution(cli, tmp_path):
 
 @pytest.fixture(scope="module")
 def contrat(tmp_path_factory):
-    """The transcribed file loaded alone as the commitments of a data directory, with the bundled
-    requests and sources."""
+    """The transcribed file loaded as the commitments of a data directory (the commands do not read
+    data/partners/ yet), with the bundled requests and sources."""
     directory = tmp_path_factory.mktemp("contrat")
     shutil.copy(DATA / "requests.yaml", directory / "requests.yaml")
     shutil.copy(CONTRAT, directory / "commitments.yaml")
@@ -115,18 +115,14 @@ def test_contrat_de_ville_is_valid_with_every_quote_at_its_line(contrat):
     assert contrat.commitments.sources[0].kind == "institutional"
 
 
-def test_contrat_de_ville_is_read_with_the_bundled_data():
-    """The commands read the partners' file as one of lists/*.yaml, after the two candidate lists,
-    and it keeps a schema modeline that resolves from where it is."""
+def test_contrat_de_ville_is_kept_apart_from_what_the_commands_read():
+    """Institutions are not shown apart from candidate lists yet: the bundled data reads two lists,
+    and the partners' file keeps a schema modeline that resolves from where it is."""
     from engagements.paths import commitment_names
 
-    assert commitment_names(DATA) == ["commitments.yaml", "lists/contrat-de-ville.yaml"]
+    assert commitment_names(DATA) == ["commitments.yaml"]
     loaded = load_directory(DATA)
-    assert [(lst.id, lst.kind) for lst in loaded.dataset.commitments.lists] == [
-        ("aix-en-commun", None),
-        ("programme-solidarite", None),
-        ("contrat-de-ville", "institution"),
-    ]
+    assert [lst.id for lst in loaded.dataset.commitments.lists] == ["aix-en-commun", "programme-solidarite"]
     first = CONTRAT.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schema/commitments.schema.json"
     schema = (CONTRAT.parent / first.partition("$schema=")[2]).resolve()

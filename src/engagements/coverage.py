@@ -22,11 +22,28 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .matching import Suggestion
-    from .models import Dataset
+    from .models import Commitment, Dataset
 
 CellLevel = Literal["covered", "partial", "absent"]
 LEVELS: tuple[CellLevel, ...] = ("covered", "partial", "absent")
 RequestLevel = Literal["question", "demand", "all"]
+# The meter's statuses, in `models.STATUSES` order (kept here so that a cached matrix is read
+# without importing pydantic; a test checks both agree).
+METER_STATUSES: tuple[str, ...] = ("not_rated", "in_progress", "stalled", "compromise", "kept", "broken")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A pledge's current status on the meter (its latest history entry) and its evidence."""
+
+    list: str
+    status: str
+    date: str
+    source: str | None = None
+    url: str | None = None
+    quote: str | None = None
+
+
 ListKind = Literal["candidate", "institution"]
 
 
@@ -124,6 +141,30 @@ class Coverage:
     rows: list[Row]
     columns: list[Column]
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    # Pledge id -> its verdict, for every pledge with a history (empty: no verdict recorded, and
+    # every view reads as it did before the meter).
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+    def status(self, pledge: str) -> str:
+        verdict = self.verdicts.get(pledge)
+        return verdict.status if verdict else "not_rated"
+
+    def cell_meter(self, cell: Cell) -> dict[str, int]:
+        """The statuses of the confirmed pledges behind a cell (every status, zeros included)."""
+        counts = dict.fromkeys(METER_STATUSES, 0)
+        for pledge in cell.confirmed:
+            counts[self.status(pledge)] += 1
+        return counts
+
+    def list_meter(self, list_id: str) -> dict[str, int]:
+        """The statuses of all of a list's pledges: the numbers of `engagements status`."""
+        counts = dict.fromkeys(METER_STATUSES, 0)
+        col = next(c for c in self.columns if c.id == list_id)
+        rated = [v.status for v in self.verdicts.values() if v.list == list_id]
+        for status in rated:
+            counts[status] += 1
+        counts["not_rated"] += col.pledges - len(rated)
+        return counts
 
     def cell(self, request: str, list_id: str) -> Cell:
         return self.cells.get((request, list_id), Cell(request, list_id, "absent"))
@@ -172,16 +213,21 @@ class Coverage:
             columns = of_kind
         row_ids, col_ids = {r.id for r in rows}, {c.id for c in columns}
         cells = {k: v for k, v in self.cells.items() if k[0] in row_ids and k[1] in col_ids}
-        return Coverage(level, rows, columns, cells)
+        return Coverage(level, rows, columns, cells, self.verdicts)
 
     def confirmed_only(self) -> Coverage:
         """The matrix as the confirmed links alone make it (what `export` publishes by default)."""
         cells = {k: v.confirmed_only() for k, v in self.cells.items() if v.is_confirmed}
-        return Coverage(self.level, self.rows, self.columns, cells)
+        return Coverage(self.level, self.rows, self.columns, cells, self.verdicts)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON form (`coverage --format json`)."""
-        return {
+        """The public JSON form (`coverage --format json`).
+
+        With a verdict recorded, cells and summary rows gain `statuses` (counts per status: of
+        the cell's confirmed pledges, of all the list's pledges) and `verdicts` is added; with
+        none, the form is the one from before the meter.
+        """
+        found: dict[str, Any] = {
             "level": self.level,
             "requests": [asdict(r) for r in self.rows],
             "lists": [asdict(c) for c in self.columns],
@@ -212,6 +258,13 @@ class Coverage:
                 for s in self.summary()
             ],
         }
+        if self.verdicts:
+            for cell_dict in found["cells"]:
+                cell_dict["statuses"] = self.cell_meter(self.cell(cell_dict["request"], cell_dict["list"]))
+            for row in found["summary"]:
+                row["statuses"] = self.list_meter(row["list"])
+            found["verdicts"] = {k: asdict(v) for k, v in self.verdicts.items()}
+        return found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Coverage:
@@ -219,6 +272,7 @@ class Coverage:
             data["level"],
             [Row(**r) for r in data["requests"]],
             [Column(**c) for c in data["lists"]],
+            verdicts={k: Verdict(**v) for k, v in data.get("verdicts", {}).items()},
         )
         for c in data["cells"]:
             if c["level"] != "absent":
@@ -280,7 +334,21 @@ def build(
         target.setdefault((s.request, s.list), []).append(s.commitment)
         if s.source == "link":
             confirmed.setdefault((s.request, s.list), []).append(s.commitment)
-    whole = Coverage("all", rows, columns)
+    verdicts = {}
+    for lst in data.commitments.lists:
+        for pledge in lst.commitments:
+            if pledge.history:
+                entry = pledge.history[-1]
+                ev = entry.evidence
+                verdicts[pledge.id] = Verdict(
+                    lst.id,
+                    entry.status,
+                    entry.date.isoformat(),
+                    ev.source if ev else None,
+                    ev.url if ev else None,
+                    ev.quote if ev else None,
+                )
+    whole = Coverage("all", rows, columns, verdicts=verdicts)
     for key in sorted({*covered, *partial}):
         cov = tuple(dict.fromkeys(covered.get(key, [])))
         part = tuple(p for p in dict.fromkeys(partial.get(key, [])) if p not in cov)
@@ -374,7 +442,8 @@ def record_labels(data: Dataset) -> dict[str, str]:
         by_id = {c.id: c for c in lst.commitments}
         for c in lst.commitments:
             chain: list[str] = []
-            node, seen = c, set()
+            node: Commitment | None = c
+            seen: set[str] = set()
             while node is not None and node.id not in seen:
                 seen.add(node.id)
                 chain.append(node.number or node.level or "")
@@ -468,6 +537,9 @@ class Gaps:
     silent: dict[str, list[str]]  # request id -> list ids absent
     # list id -> request ids covered only by suggestions that no person confirmed yet
     unconfirmed: dict[str, list[str]] = field(default_factory=dict)
+    # list id -> (request id, pledge id): confirmed pledges on a request whose current status is
+    # broken (« promis puis rompu »)
+    broken: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def gaps(coverage: Coverage) -> Gaps:
@@ -488,4 +560,13 @@ def gaps(coverage: Coverage) -> Gaps:
         ]
         for c in coverage.columns
     }
-    return Gaps(unanswered, partial, silent, unconfirmed)
+    broken = {
+        c.id: [
+            (r.id, p)
+            for r in coverage.rows
+            for p in coverage.cell(r.id, c.id).confirmed
+            if coverage.status(p) == "broken"
+        ]
+        for c in coverage.columns
+    }
+    return Gaps(unanswered, partial, silent, unconfirmed, broken)

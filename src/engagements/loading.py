@@ -464,7 +464,7 @@ def _unclosed(exc: Any, text: str) -> bool:
         return False
     if "while scanning a quoted scalar" in context:
         return "end of stream" in str(exc.problem or "")
-    if "while parsing a flow" in context:
+    if "while parsing a flow sequence" in context or "while parsing a flow mapping" in context:
         return mark.index is None or mark.index >= len(text) or mark.line > start.line or "stream end" in str(exc.problem)
     return False
 
@@ -489,6 +489,8 @@ def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
         return None, None
     start, context = exc.context_mark, str(exc.context or "")
     if _unclosed(exc, text) or (start is not None and "while scanning a simple key" in context):
+        if start.index is not None and start.index >= len(text):
+            return _end_position(text)
         return start.line + 1, start.column + 1
     return _stop_position(exc, text)
 

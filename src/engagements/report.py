@@ -25,7 +25,9 @@ from .marks import (
     confirmed_requests,
     confirmed_words,
     level_name,
+    meter_words,
     no_confirmed_link,
+    no_verdict,
     origin_mark,
     origin_text,
     source_name,
@@ -89,6 +91,8 @@ def coverage_table(cov: Coverage) -> Group:
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
             s.confirmed
         )
+        if cov.verdicts:
+            footer += "\n" + _("Suivi : {meter}").format(meter=meter_words(cov.list_meter(col.id)) or no_verdict())
         table.add_column(Text(name), footer=footer, justify="left", min_width=9, max_width=CELL_WIDTH)
     current_axis = None
     for row in cov.rows:
@@ -102,7 +106,10 @@ def coverage_table(cov: Coverage) -> Group:
         cells = []
         for col in cov.columns:
             cell = cov.cell(row.id, col.id)
-            cells.append(Text("\n".join(cell_parts(cell)), style=STYLES[cell.level]))
+            parts = cell_parts(cell)
+            if cov.verdicts and (words := meter_words(cov.cell_meter(cell))):
+                parts.append(words)
+            cells.append(Text("\n".join(parts), style=STYLES[cell.level]))
         table.add_row(Text(row.id), Text(row.title), *cells)
     chart = Table.grid(padding=(0, 1))
     chart.add_column()
@@ -167,6 +174,11 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
         if unsure:
             parts.append(Text(_("  Couvertes, mais par des suggestions à vérifier ({n}) :").format(n=len(unsure))))
             parts.extend(_indent(Text(f"{SYMBOLS['covered']} {SUGGESTED} {titles[r]}"), 4) for r in unsure)
+        broken = gaps.broken.get(col.id, [])
+        if broken:
+            parts.append(Text(_("  Promis puis rompus ({n}) :").format(n=len(broken))))
+            for rid, pid in broken:
+                parts.append(_indent(Text(f"✘ {titles[rid]} — {pid} : {broken_evidence(cov, pid)}"), 4))
     parts.append(Text(""))
     parts.append(Text(_("Listes silencieuses, demande par demande"), style="bold underline"))
     names = {c.id: c.name for c in cov.columns}
@@ -177,6 +189,13 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
     if not any(gaps.silent.values()):
         parts.append(Text(_("  Aucune : chaque demande a au moins une réponse de chaque liste.")))
     return Group(*parts)
+
+
+def broken_evidence(cov: Coverage, pledge: str) -> str:
+    """'rompu le 2026-09-01 (Délibération … · https://…)': the verdict behind a broken gap."""
+    v = cov.verdicts[pledge]
+    evidence = " · ".join(x for x in (v.source, v.url) if x)
+    return _("rompu le {date}").format(date=v.date) + (f" ({evidence})" if evidence else "")
 
 
 def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
@@ -239,7 +258,11 @@ def details_view(found: dict[str, Any]) -> Group:
     if found["kind"] == "request":
         parts.append(Text(f"{found['id']} — {found['title']}", style="bold"))
         parts.append(Text(found["text"]))
-        for lst in found["lists"]:
+        for lst in [*found["lists"], *found.get("institutions", [])]:
+            if lst is next(iter(found.get("institutions", [])), None):
+                parts.append(Text(""))
+                parts.append(Text(_("Ce à quoi les partenaires publics s’étaient déjà engagés"), style="bold"))
+                parts.append(Text(_("(institutions, non candidates : hors part couverte des listes)"), style="dim"))
             parts.append(Text(""))
             head = Text(f"{lst['name']} ({len(lst['pledges'])})", style="bold underline")
             if lst["pledges"]:
@@ -260,7 +283,8 @@ def details_view(found: dict[str, Any]) -> Group:
             for p in lst["pledges"]:
                 head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
                 head.append(
-                    f"{p['commitment']} · {level_name(p['level'])} · "
+                    (f"{p['label']} · " if p.get("label") else "")
+                    + f"{p['commitment']} · {level_name(p['level'])} · "
                     + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
                     + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
                 )

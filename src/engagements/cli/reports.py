@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,10 +19,10 @@ from .common import (
     RequestLevel,
     check_ids,
     coverage_for,
-    partners_for,
     findings_for,
     load_data,
     out,
+    partners_for,
     print_json,
     ranked_rows,
     suggestion_rows,
@@ -134,7 +134,7 @@ def gaps(
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}
-        payload = {
+        payload: dict[str, Any] = {
             "level": result.level,
             "lists": [
                 {
@@ -148,6 +148,14 @@ def gaps(
             ],
             "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
         }
+        if result.verdicts:  # a key added only once a verdict is recorded: the form is otherwise unchanged
+            from dataclasses import asdict
+
+            for entry in payload["lists"]:
+                entry["broken"] = [
+                    {"request": rid, "pledge": pid, **asdict(result.verdicts[pid])}
+                    for rid, pid in found.broken[entry["list"]]
+                ]
         print_json(payload)
         return
     from ..report import gaps_view, make_console
