@@ -30,6 +30,7 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_MB = 500  # issue 11: 100k pledges export in bounded memory
 sys.path.insert(0, str(ROOT / "src"))
 
 
@@ -132,6 +133,11 @@ def main() -> None:
             f"| {r['format']} | {r['mode']} | {r['links']} | {r['output_mb']} | {r['write_peak_mb']} "
             f"| {r['peak_mb']} | {ratio:.2f} |"
         )
+    print()
+    for r in results:
+        if r["mode"] == "streamed":
+            met = "met" if r["peak_mb"] <= TARGET_MB else "missed"  # type: ignore[operator]
+            print(f"{r['format']}: target {TARGET_MB} MB at {r['pledges']} pledges, peak {r['peak_mb']} MB: {met}")
 
 
 if __name__ == "__main__":

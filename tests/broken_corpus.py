@@ -102,10 +102,12 @@ R, C = "requests.yaml", "commitments.yaml"
 CASES: list[Case] = [
     # --- YAML syntax -------------------------------------------------------------------------
     Case("tab-indent", [(R, 2, 1, "syntax")], requests="requests:\n\t- id: q1\n"),
-    Case("unclosed-bracket", [(R, 2, 1, "syntax")], requests="requests: [a, b\n"),
-    Case("unclosed-bracket-no-final-newline", [(R, 1, 13, "syntax")], requests="requests: [a"),
-    Case("unclosed-brace", [(R, 5, 7, "syntax")], requests=req("    text: {a: b\n  - id: q2\n")),
-    Case("unclosed-single-quote-at-end", [(R, 5, 1, "syntax")], requests=req("    text: 'Du logement\n")),
+    Case("unclosed-bracket", [(R, 1, 11, "syntax")], requests="requests: [a, b\n"),
+    Case("unclosed-bracket-no-final-newline", [(R, 1, 11, "syntax")], requests="requests: [a"),
+    # found by the fuzz test: a bracket that is the file's last character (libyaml put it on line 2)
+    Case("lone-bracket-at-end-of-file", [(R, 1, 12, "syntax")], requests="requests: ["),
+    Case("unclosed-brace", [(R, 4, 11, "syntax")], requests=req("    text: {a: b\n  - id: q2\n")),
+    Case("unclosed-single-quote-at-end", [(R, 4, 11, "syntax")], requests=req("    text: 'Du logement\n")),
     Case(
         "unclosed-double-quote-mid-file",
         [(R, 3, 12, "syntax")],

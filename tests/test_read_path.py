@@ -230,7 +230,7 @@ def test_unclosed_double_quote_is_shown_at_the_quote(tmp_path):
     requests = 'requests:\n  - id: q1\n    title: "Logement\n    text: Du\n  - id: q2\n    title: b\n    text: c\n'
     loaded = loading.load_directory(minimal(tmp_path, requests=requests))
     assert [(d.line, d.col, d.message) for d in loaded.diagnostics] == [
-        (3, 12, "guillemet ouvert ligne 3 jamais refermé")
+        (3, 12, "guillemet jamais refermé (lecture arrêtée ligne 8)")
     ]
 
 
@@ -346,5 +346,5 @@ def test_a_syntax_error_is_libyamls_own_not_the_stricter_fallbacks(tmp_path):
     path = tmp_path / "requests.yaml"
     path.write_text("requests:\n  - id: q1\t\n    title: t\n    text: [a\n  - b\n", encoding="utf-8")
     diagnostics = loading.parse_yaml(path, pure=False).diagnostics
-    assert [(d.line, d.col, d.code) for d in diagnostics] == [(6, 1, "syntax")]
-    assert "[" in diagnostics[0].message and "ligne 4" in diagnostics[0].message
+    assert [(d.line, d.col, d.code) for d in diagnostics] == [(4, 11, "syntax")]  # the unclosed bracket
+    assert "[" in diagnostics[0].message and "ligne 6" in diagnostics[0].message

@@ -8,9 +8,9 @@ from ruamel.yaml import YAML
 from engagements.yaml_french import explain
 
 CASES = {
-    "requests: [a, b\n": "crochet « [ » ouvert ligne 1 jamais refermé : ajoutez « ] »",
-    "requests: {a: 1\n": "accolade « { » ouverte ligne 1 jamais refermée : ajoutez « } »",
-    'requests:\n  - id: "a\n    title: b\n': "guillemet ouvert ligne 2 jamais refermé",
+    "requests: [a, b\n": "crochet « [ » jamais refermé (lecture arrêtée ligne 2) : ajoutez « ] »",
+    "requests: {a: 1\n": "accolade « { » jamais refermée (lecture arrêtée ligne 2) : ajoutez « } »",
+    'requests:\n  - id: "a\n    title: b\n': "guillemet jamais refermé (lecture arrêtée ligne 4)",
     "requests:\n\t- id: a\n": "tabulation dans l’indentation : YAML n’accepte que des espaces",
     "requests:\n  - id: a\n    title: Note: x\n": "deux-points « : » inattendu",
     "requests:\n  - id: a\n    title\n    text: b\n": "deux-points « : » manquant après une clé",
@@ -29,11 +29,10 @@ def _explained(error: Exception, text: str, *, give_char: bool) -> str:
     mark = error.problem_mark  # type: ignore[attr-defined]
     lines = text.split("\n")
     char = lines[mark.line][mark.column] if mark.line < len(lines) and mark.column < len(lines[mark.line]) else None
-    context = getattr(error, "context_mark", None)
     return explain(
         error.problem,  # type: ignore[attr-defined]
         error.context,  # type: ignore[attr-defined]
-        context.line + 1 if context else None,
+        mark.line + 1,  # where the parser stopped: named for an unclosed quote or bracket
         char if give_char else None,
     )
 

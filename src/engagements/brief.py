@@ -41,6 +41,9 @@ class Quote:
     where: str
     confirmed: bool
     score: int
+    # The pledge's current status on the meter and its evidence, when a verdict is recorded.
+    status: str | None = None
+    verdict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,15 @@ class Brief:
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
 
-        return asdict(self)
+        found = asdict(self)
+        # No verdict recorded: the quotes read as they did before the meter (keys only when set).
+        for key in ("committed", "to_confirm", "partial", "unanswered"):
+            for item in found[key]:
+                for quote in item["quotes"]:
+                    for name in ("status", "verdict"):
+                        if quote[name] is None:
+                            del quote[name]
+        return found
 
 
 def question_for(row: Row) -> str:
@@ -197,6 +208,7 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
                     place,
                     bool(s and s["source"] == "link"),
                     int(s["score"]) if s else 0,
+                    *_verdict(pledge),
                 )
             )
         return out
@@ -262,6 +274,19 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
         unanswered,
         totals,
     )
+
+
+def _verdict(pledge: Any) -> tuple[str | None, str | None]:
+    """(status, 'rompu le 2026-10-01 (Conseil municipal · https://…)') for a rated pledge."""
+    if not pledge.history:
+        return None, None
+    from .meter import label
+
+    entry = pledge.history[-1]
+    ev = entry.evidence
+    evidence = " · ".join(x for x in ((ev.source, ev.url) if ev else ()) if x)
+    text = _("{status} le {date}").format(status=label(entry.status), date=entry.date.isoformat())
+    return entry.status, text + (f" ({evidence})" if evidence else "")
 
 
 # -- shared wording -----------------------------------------------------------------------------
@@ -340,6 +365,8 @@ def to_markdown(b: Brief) -> str:
         line = f"- {SYMBOLS['covered']} **{md_text(item.label)}** — {md_text(_count_words(item))}"
         if example:
             line += f" ; {md_text(_('par exemple'))} « {md_text(example.text)} »"
+            if example.verdict:
+                line += f" — {md_text(_('Suivi'))} : {md_text(example.verdict)}"
         out.append(line)
     for _key, heading, items in _sections(b):
         if not items and _key == "to_confirm":
@@ -356,6 +383,7 @@ def to_markdown(b: Brief) -> str:
                 out.append(
                     f"  {md_text(said)} ({SUGGESTED} {md_text(_('à vérifier'))}) : « {md_text(q.text)} »"
                     + (f" ({md_text(q.where)})" if q.where else "")
+                    + (f" — {md_text(_('Suivi'))} : {md_text(q.verdict)}" if q.verdict else "")
                 )
     out += ["", md_text(_legend()), ""]
     return "\n".join(out)
@@ -434,6 +462,8 @@ def to_html(b: Brief) -> str:
             line = f'<li>{sym(SYMBOLS["covered"])} <span class="q">{esc(item.label)}</span> — {words}'
             if example:
                 line += f" ; {esc(_('par exemple'))} « {esc(example.text)} »"
+                if example.verdict:
+                    line += f" — {esc(_('Suivi'))} : {esc(example.verdict)}"
             parts.append(line + "</li>")
         parts.append("</ul>")
     for key, heading, items in _sections(b):
@@ -455,7 +485,10 @@ def to_html(b: Brief) -> str:
                 said = _("Ce que la liste en dit") if item.level == "partial" else _("Semble y répondre")
                 li.append(
                     f'<span class="said">{esc(said)} ({sym(SUGGESTED)} {esc(_("à vérifier"))}) : '
-                    f"« {esc(q.text)} »" + (f" ({esc(q.where)})" if q.where else "") + "</span>"
+                    f"« {esc(q.text)} »"
+                    + (f" ({esc(q.where)})" if q.where else "")
+                    + (f" — {esc(_('Suivi'))} : {esc(q.verdict)}" if q.verdict else "")
+                    + "</span>"
                 )
             parts.append("".join(li) + "</li>")
         parts.append("</ul>")

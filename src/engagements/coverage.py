@@ -22,11 +22,29 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .matching import Suggestion
-    from .models import Dataset
+    from .models import Commitment, Dataset
 
 CellLevel = Literal["covered", "partial", "absent"]
 LEVELS: tuple[CellLevel, ...] = ("covered", "partial", "absent")
 RequestLevel = Literal["question", "demand", "all"]
+# The meter's statuses, in `models.STATUSES` order (kept here so that a cached matrix is read
+# without importing pydantic; a test checks both agree).
+METER_STATUSES: tuple[str, ...] = ("not_rated", "in_progress", "stalled", "compromise", "kept", "broken")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A pledge's current status on the meter (its latest history entry) and its evidence."""
+
+    list: str
+    status: str
+    date: str
+    source: str | None = None
+    url: str | None = None
+    quote: str | None = None
+
+
+ListKind = Literal["candidate", "institution"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,9 @@ class Column:
     answered: bool  # answered the collective itself (not only a general programme)
     pledges: int
     short_name: str | None = None
+    # "institution": a public partner's commitments (a contract, a record), shown apart and never
+    # counted with the candidate lists
+    kind: str = "candidate"
 
     @property
     def label(self) -> str:
@@ -120,6 +141,30 @@ class Coverage:
     rows: list[Row]
     columns: list[Column]
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    # Pledge id -> its verdict, for every pledge with a history (empty: no verdict recorded, and
+    # every view reads as it did before the meter).
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+    def status(self, pledge: str) -> str:
+        verdict = self.verdicts.get(pledge)
+        return verdict.status if verdict else "not_rated"
+
+    def cell_meter(self, cell: Cell) -> dict[str, int]:
+        """The statuses of the confirmed pledges behind a cell (every status, zeros included)."""
+        counts = dict.fromkeys(METER_STATUSES, 0)
+        for pledge in cell.confirmed:
+            counts[self.status(pledge)] += 1
+        return counts
+
+    def list_meter(self, list_id: str) -> dict[str, int]:
+        """The statuses of all of a list's pledges: the numbers of `engagements status`."""
+        counts = dict.fromkeys(METER_STATUSES, 0)
+        col = next(c for c in self.columns if c.id == list_id)
+        rated = [v.status for v in self.verdicts.values() if v.list == list_id]
+        for status in rated:
+            counts[status] += 1
+        counts["not_rated"] += col.pledges - len(rated)
+        return counts
 
     def cell(self, request: str, list_id: str) -> Cell:
         return self.cells.get((request, list_id), Cell(request, list_id, "absent"))
@@ -147,29 +192,42 @@ class Coverage:
         return any(self.cell(r.id, list_id).is_confirmed for r in self.rows)
 
     def view(
-        self, level: RequestLevel, lists: Sequence[str] | None = None, requests: Sequence[str] | None = None
+        self,
+        level: RequestLevel,
+        lists: Sequence[str] | None = None,
+        requests: Sequence[str] | None = None,
+        kind: ListKind | None = "candidate",
     ) -> Coverage:
         """The same matrix, showing only the rows of `level` (and of `requests`) and the columns
-        of `lists` (in that order). Cells are shared, never recomputed: a filter chooses what is
-        displayed, it never changes a number."""
+        of `lists` (in that order) that are of `kind` (None: every kind). Cells are shared, never
+        recomputed: a filter chooses what is displayed, it never changes a number.
+
+        The default kind is "candidate": the public partners' commitments are never counted with
+        the candidate lists (shares, gaps, brief); `partners` shows them apart."""
         rows = [r for r in select_requests(self.rows, level) if not requests or r.id in requests]
+        of_kind = [c for c in self.columns if kind is None or c.kind == kind]
         if lists:
-            by_id = {c.id: c for c in self.columns}
+            by_id = {c.id: c for c in of_kind}
             columns = [by_id[i] for i in dict.fromkeys(lists) if i in by_id]
         else:
-            columns = list(self.columns)
+            columns = of_kind
         row_ids, col_ids = {r.id for r in rows}, {c.id for c in columns}
         cells = {k: v for k, v in self.cells.items() if k[0] in row_ids and k[1] in col_ids}
-        return Coverage(level, rows, columns, cells)
+        return Coverage(level, rows, columns, cells, self.verdicts)
 
     def confirmed_only(self) -> Coverage:
         """The matrix as the confirmed links alone make it (what `export` publishes by default)."""
         cells = {k: v.confirmed_only() for k, v in self.cells.items() if v.is_confirmed}
-        return Coverage(self.level, self.rows, self.columns, cells)
+        return Coverage(self.level, self.rows, self.columns, cells, self.verdicts)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON form (`coverage --format json`)."""
-        return {
+        """The public JSON form (`coverage --format json`).
+
+        With a verdict recorded, cells and summary rows gain `statuses` (counts per status: of
+        the cell's confirmed pledges, of all the list's pledges) and `verdicts` is added; with
+        none, the form is the one from before the meter.
+        """
+        found: dict[str, Any] = {
             "level": self.level,
             "requests": [asdict(r) for r in self.rows],
             "lists": [asdict(c) for c in self.columns],
@@ -200,6 +258,13 @@ class Coverage:
                 for s in self.summary()
             ],
         }
+        if self.verdicts:
+            for cell_dict in found["cells"]:
+                cell_dict["statuses"] = self.cell_meter(self.cell(cell_dict["request"], cell_dict["list"]))
+            for row in found["summary"]:
+                row["statuses"] = self.list_meter(row["list"])
+            found["verdicts"] = {k: asdict(v) for k, v in self.verdicts.items()}
+        return found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Coverage:
@@ -207,6 +272,7 @@ class Coverage:
             data["level"],
             [Row(**r) for r in data["requests"]],
             [Column(**c) for c in data["lists"]],
+            verdicts={k: Verdict(**v) for k, v in data.get("verdicts", {}).items()},
         )
         for c in data["cells"]:
             if c["level"] != "absent":
@@ -246,7 +312,14 @@ def build(
     ]
     sources = {s.id: s for s in data.commitments.sources}
     columns = [
-        Column(lst.id, lst.name, answered_collective(lst.sources, sources), len(lst.commitments), lst.short_name)
+        Column(
+            lst.id,
+            lst.name,
+            answered_collective(lst.sources, sources),
+            len(lst.commitments),
+            lst.short_name,
+            lst.kind or "candidate",
+        )
         for lst in data.commitments.lists
     ]
     row_ids = {r.id for r in rows}
@@ -261,13 +334,27 @@ def build(
         target.setdefault((s.request, s.list), []).append(s.commitment)
         if s.source == "link":
             confirmed.setdefault((s.request, s.list), []).append(s.commitment)
-    whole = Coverage("all", rows, columns)
+    verdicts = {}
+    for lst in data.commitments.lists:
+        for pledge in lst.commitments:
+            if pledge.history:
+                entry = pledge.history[-1]
+                ev = entry.evidence
+                verdicts[pledge.id] = Verdict(
+                    lst.id,
+                    entry.status,
+                    entry.date.isoformat(),
+                    ev.source if ev else None,
+                    ev.url if ev else None,
+                    ev.quote if ev else None,
+                )
+    whole = Coverage("all", rows, columns, verdicts=verdicts)
     for key in sorted({*covered, *partial}):
         cov = tuple(dict.fromkeys(covered.get(key, [])))
         part = tuple(p for p in dict.fromkeys(partial.get(key, [])) if p not in cov)
         sure = tuple(p for p in dict.fromkeys(confirmed.get(key, [])) if p in cov)
         whole.cells[key] = Cell(key[0], key[1], "covered" if cov else "partial", cov, part, sure)
-    return whole.view(level, lists)
+    return whole.view(level, lists, kind=None)
 
 
 @dataclass
@@ -282,11 +369,17 @@ class Findings:
     coverage: Coverage
     suggestions: list[dict[str, Any]]
     use_links: bool = True
+    # pledge id -> how its document numbers it ("AXE 2.3"), for the public partners' records
+    labels: dict[str, str] = field(default_factory=dict)
 
     def view(
-        self, level: RequestLevel, lists: Sequence[str] | None = None, requests: Sequence[str] | None = None
+        self,
+        level: RequestLevel,
+        lists: Sequence[str] | None = None,
+        requests: Sequence[str] | None = None,
+        kind: ListKind | None = "candidate",
     ) -> Coverage:
-        return self.coverage.view(level, lists, requests)
+        return self.coverage.view(level, lists, requests, kind)
 
     def select(
         self,
@@ -310,11 +403,21 @@ class Findings:
         return [Suggestion(**{**s, "why": tuple(s["why"])}) for s in self.suggestions]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"coverage": self.coverage.to_dict(), "suggestions": self.suggestions, "use_links": self.use_links}
+        return {
+            "coverage": self.coverage.to_dict(),
+            "suggestions": self.suggestions,
+            "use_links": self.use_links,
+            "labels": self.labels,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Findings:
-        return cls(Coverage.from_dict(data["coverage"]), list(data["suggestions"]), bool(data["use_links"]))
+        return cls(
+            Coverage.from_dict(data["coverage"]),
+            list(data["suggestions"]),
+            bool(data["use_links"]),
+            dict(data.get("labels", {})),
+        )
 
 
 def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, int], None] | None = None) -> Findings:
@@ -323,7 +426,106 @@ def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, i
     from .matching import match
 
     suggestions = match(data, use_links=use_links, progress=progress)
-    return Findings(build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links)
+    return Findings(
+        build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links, record_labels(data)
+    )
+
+
+def record_labels(data: Dataset) -> dict[str, str]:
+    """How a public partner's document numbers each record, from the nearest axis down
+    ("AXE 2.3 › Objectif opérationnel 1 › action"): objectives are numbered within their axis,
+    so their own number alone would be ambiguous."""
+    out: dict[str, str] = {}
+    for lst in data.commitments.lists:
+        if lst.kind != "institution":
+            continue
+        by_id = {c.id: c for c in lst.commitments}
+        for c in lst.commitments:
+            chain: list[str] = []
+            node: Commitment | None = c
+            seen: set[str] = set()
+            while node is not None and node.id not in seen:
+                seen.add(node.id)
+                chain.append(node.number or node.level or "")
+                if node.level == "axe":
+                    break
+                node = by_id.get(node.parent or "")
+            # axes are numbered within their pillar: the pillar's letter says which "AXE 1.1"
+            if node is not None and node.level == "axe":
+                root = node
+                while root.parent in by_id and root.parent not in seen:
+                    seen.add(root.parent)
+                    root = by_id[root.parent]
+                if root is not node and root.number:
+                    chain.append(root.number)
+            label = " › ".join(p for p in reversed(chain) if p)
+            if label:
+                out[c.id] = label
+    return out
+
+
+@dataclass(frozen=True)
+class PartnerCell:
+    """What one public partner had already committed to on one request."""
+
+    request: str
+    list: str
+    level: CellLevel
+    count: int
+    confirmed_count: int
+    suggested_count: int
+    records: tuple[str, ...]  # the most relevant records, best first
+    labels: tuple[str, ...]  # their numbers in the document ("AXE 2.3")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "records": list(self.records), "labels": list(self.labels)}
+
+
+def partners(
+    findings: Findings,
+    level: RequestLevel,
+    lists: Sequence[str] | None = None,
+    requests: Sequence[str] | None = None,
+    top: int = 3,
+) -> tuple[Coverage, list[PartnerCell]]:
+    """The public partners' matrix (institution lists only) and, per request × partner, the level,
+    the counts (confirmed by a person or suggested) and the `top` most relevant records by score
+    (confirmed first)."""
+    cov = findings.view(level, lists, requests, kind="institution")
+    scores: dict[tuple[str, str], int] = {}
+    for s in findings.suggestions:
+        key = (s["request"], s["commitment"])
+        scores[key] = max(scores.get(key, 0), int(s["score"]))
+    cells = []
+    for row in cov.rows:
+        for col in cov.columns:
+            cell = cov.cell(row.id, col.id)
+            sure = set(cell.confirmed)
+            ranked = sorted(
+                dict.fromkeys((*cell.covered, *cell.partial)),
+                key=lambda p: (p not in sure, -scores.get((row.id, p), 0), p),
+            )[:top]
+            cells.append(
+                PartnerCell(
+                    row.id,
+                    col.id,
+                    cell.level,
+                    cell.count,
+                    cell.confirmed_count,
+                    cell.suggested_count,
+                    tuple(ranked),
+                    tuple(findings.labels.get(p, p) for p in ranked),
+                )
+            )
+    return cov, cells
+
+
+def partners_dict(cov: Coverage, cells: Sequence[PartnerCell]) -> dict[str, Any]:
+    """The `institutions` key of `coverage --format json`: the public partners, apart."""
+    return {
+        "lists": [asdict(c) for c in cov.columns],
+        "cells": [c.as_dict() for c in cells],
+    }
 
 
 @dataclass(frozen=True)
@@ -335,6 +537,9 @@ class Gaps:
     silent: dict[str, list[str]]  # request id -> list ids absent
     # list id -> request ids covered only by suggestions that no person confirmed yet
     unconfirmed: dict[str, list[str]] = field(default_factory=dict)
+    # list id -> (request id, pledge id): confirmed pledges on a request whose current status is
+    # broken (« promis puis rompu »)
+    broken: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def gaps(coverage: Coverage) -> Gaps:
@@ -355,4 +560,13 @@ def gaps(coverage: Coverage) -> Gaps:
         ]
         for c in coverage.columns
     }
-    return Gaps(unanswered, partial, silent, unconfirmed)
+    broken = {
+        c.id: [
+            (r.id, p)
+            for r in coverage.rows
+            for p in coverage.cell(r.id, c.id).confirmed
+            if coverage.status(p) == "broken"
+        ]
+        for c in coverage.columns
+    }
+    return Gaps(unanswered, partial, silent, unconfirmed, broken)

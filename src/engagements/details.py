@@ -68,11 +68,15 @@ def details(
     if item in requests:
         r = requests[item]
         rows = [s for s in suggestions if s["request"] == item]
-        lists = []
+        from .coverage import record_labels
+
+        labels = record_labels(data)
+        lists: list[dict[str, Any]] = []
+        institutions: list[dict[str, Any]] = []
         for lst in data.commitments.lists:
             found = [s for s in rows if s["list"] == lst.id]
             found.sort(key=lambda s: (s["level"] != "covered", s["source"] != "link", -s["score"]))
-            lists.append(
+            (institutions if lst.kind == "institution" else lists).append(
                 {
                     "list": lst.id,
                     "name": lst.name,
@@ -85,6 +89,7 @@ def details(
                             "origin": origin_text(s["source"], s["score"], s.get("by"), s.get("date")),
                             "text": pledges[s["commitment"]][1].text,
                             "provenance": provenance_dict(pledges[s["commitment"]][1].provenance, sources),
+                            **({"label": labels[s["commitment"]]} if s["commitment"] in labels else {}),
                         }
                         for s in found
                     ],
@@ -98,6 +103,8 @@ def details(
             "number": r.number,
             "axis": r.axis,
             "lists": lists,
+            # the public partners' records (institution lists), apart from the candidate lists
+            "institutions": institutions,
         }
     if item in pledges:
         list_id, c = pledges[item]

@@ -1655,4 +1655,14 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
                 label = f"{row.number} — {row.title}" if row.number else row.title
                 out.append(f"- {symbol} **{md_text(label)}** : {md_text(row.text)}")
             out.append("")
+        broken = gaps.broken.get(col.id, [])
+        if broken:
+            from .report import broken_evidence
+
+            out += [f"### {md_text(_('Promis puis rompus ({n})').format(n=len(broken)))}", ""]
+            for rid, pid in broken:
+                row = rows[rid]
+                label = f"{row.number} — {row.title}" if row.number else row.title
+                out.append(f"- ✘ **{md_text(label)}** — {md_text(pid)} : {md_text(broken_evidence(coverage, pid))}")
+            out.append("")
     return "\n".join(out)

@@ -440,33 +440,59 @@ def _yaml_message(exc: Any, text: str = "") -> str:
     """The parser's complaint in plain French (see `yaml_french`)."""
     from .yaml_french import explain
 
-    mark, start = exc.problem_mark, exc.context_mark
+    mark = exc.problem_mark
     found = None
     if mark is not None and mark.index is not None and 0 <= mark.index < len(text):
         found = text[mark.index]
-    return explain(exc.problem, exc.context, start.line + 1 if start is not None else None, found)
+    stop_line = None
+    if _unclosed(exc, text):
+        stop_line = _stop_position(exc, text)[0]
+        if stop_line == exc.context_mark.line + 1:
+            stop_line = None  # the position already says it
+    return explain(exc.problem, exc.context, stop_line, found)
+
+
+def _unclosed(exc: Any, text: str) -> bool:
+    """Whether the error is a quote or a bracket left open: then its opening is the offending token.
+
+    A quote left open swallows what follows until the end of the file; a bracket left open is
+    only noticed where a token cannot be inside it, lines later. A bracket that meets a wrong
+    closing sign on its own line (`[a, b}`) is not unclosed: the wrong sign is the culprit.
+    """
+    start, mark, context = exc.context_mark, exc.problem_mark, str(exc.context or "")
+    if start is None or mark is None:
+        return False
+    if "while scanning a quoted scalar" in context:
+        return "end of stream" in str(exc.problem or "")
+    if "while parsing a flow sequence" in context or "while parsing a flow mapping" in context:
+        return mark.index is None or mark.index >= len(text) or mark.line > start.line or "stream end" in str(exc.problem)
+    return False
+
+
+def _stop_position(exc: Any, text: str) -> tuple[int, int]:
+    """Where the parser gave up (libyaml puts the end of a file without a final LF on a line after it)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark.index is not None and mark.index >= len(text):
+        return _end_position(text)
+    return mark.line + 1, mark.column + 1
 
 
 def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
-    """Where a syntax error is reported: where the parser stopped, except for an unclosed quote.
+    """Where a syntax error is reported: the offending token.
 
-    A quote left open swallows the lines after it, so the parser only stops at the end of the
-    file: the error is then shown at the quote itself, unless nothing follows its line. A word
-    that should have been a key is shown where it is, not where the parser gave up on it.
+    That is where the parser stopped, except for an unclosed quote or bracket (reported at its
+    opening: see `_unclosed`) and a word that should have been a key (shown where it is, not
+    where the parser gave up on it).
     """
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return None, None
     start, context = exc.context_mark, str(exc.context or "")
-    if start is not None and "while scanning a quoted scalar" in context:
-        end_of_line = text.find("\n", start.index)
-        if end_of_line >= 0 and text[end_of_line:].strip():
-            return start.line + 1, start.column + 1
-    if start is not None and "while scanning a simple key" in context:
-        return start.line + 1, start.column + 1  # a key never followed by its colon: the key itself
-    if mark.index is not None and mark.index >= len(text):
-        return _end_position(text)  # libyaml puts the end of a file without a final LF on a line after it
-    return mark.line + 1, mark.column + 1
+    if _unclosed(exc, text) or (start is not None and "while scanning a simple key" in context):
+        if start.index is not None and start.index >= len(text):
+            return _end_position(text)
+        return start.line + 1, start.column + 1
+    return _stop_position(exc, text)
 
 
 def _end_position(text: str) -> tuple[int, int]:

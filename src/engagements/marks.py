@@ -97,3 +97,29 @@ def legend_text(*, with_origins: bool = True) -> str:
             f"{SUGGESTED} " + _("suggestion de l’appariement, à vérifier"),
         ]
     return _("Légende : ") + " · ".join(parts)
+
+
+# The meter in a cell or a footer: rated statuses only, best first, then what is left to rate.
+METER_ORDER = ("kept", "compromise", "in_progress", "stalled", "broken")
+METER_WORDS = {
+    "kept": (N_("{n} tenu"), N_("{n} tenus")),
+    "compromise": (N_("{n} compromis"), N_("{n} compromis")),
+    "in_progress": (N_("{n} en cours"), N_("{n} en cours")),
+    "stalled": (N_("{n} au point mort"), N_("{n} au point mort")),
+    "broken": (N_("{n} rompu"), N_("{n} rompus")),
+}
+
+
+def meter_words(counts: dict[str, int]) -> str:
+    """'2 tenus · 1 rompu sur 3' (the rated statuses among `counts`), or '' when none is rated."""
+    total = sum(counts.values())
+    parts = [
+        _(METER_WORDS[s][0 if counts[s] <= 1 else 1]).format(n=counts[s]) for s in METER_ORDER if counts.get(s)
+    ]
+    if not parts:
+        return ""
+    return " · ".join(parts) + " " + _("sur {total}").format(total=total)
+
+
+def no_verdict() -> str:
+    return _("aucun verdict enregistré")

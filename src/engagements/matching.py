@@ -36,6 +36,7 @@ All pairs are scored at once with sparse matrix products (scipy), in chunks of p
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -156,9 +157,10 @@ def request_text(request: Request) -> str:
     return " \n ".join([request.title, request.text, *request.keywords])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
-    """One pledge–request pair worth showing, with its score and why."""
+    """One pledge–request pair worth showing, with its score and why (slots: 100k pledges make
+    a few hundred thousand of them, and a per-object dict would double their weight)."""
 
     list: str
     commitment: str
@@ -692,6 +694,14 @@ def _score_lists(
         yield _Scored(lst, floors(lst, sources), matcher, analyses, pairs)
 
 
+def _shared(whys: dict[tuple[str, ...], tuple[str, ...]], why: tuple[str, ...]) -> tuple[str, ...]:
+    """`why` the first time (its words interned), then that same tuple for every equal one."""
+    found = whys.get(why)
+    if found is None:
+        found = whys[why] = tuple(sys.intern(w) for w in why)
+    return found
+
+
 def match(
     data: Dataset,
     *,
@@ -712,6 +722,8 @@ def match(
     lexicon = lexicon or shipped_lexicon()
     wanted_requests = set(requests) if requests else None
     out: list[Suggestion] = []
+    # Many pairs share the same explanation: keep one copy of each (memory, not results).
+    whys: dict[tuple[str, ...], tuple[str, ...]] = {}
     # The blend scores every pair anyway; keeping them all gives a confirmed link its blended score.
     every_pair = semantic_alpha(semantic) is not None
     for scored in _score_lists(
@@ -748,7 +760,7 @@ def match(
                         score,
                         "covered",
                         "link",
-                        matcher.explain(analysis, index[rid]) if rid in index else (),
+                        _shared(whys, matcher.explain(analysis, index[rid])) if rid in index else (),
                         link.by,
                         link.date.isoformat() if link.date else None,
                     )
@@ -766,7 +778,8 @@ def match(
                 )
                 if level is None:
                     continue
-                rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", matcher.explain(analysis, i)))
+                why = _shared(whys, matcher.explain(analysis, i))
+                rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", why))
             rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
             out.extend(
                 s

@@ -212,6 +212,24 @@ class Commitment(Strict):
     note: str | None = None
 
 
+class Elected(Strict):
+    """The election of a list: when, at which round, on what source."""
+
+    date: dt.date = Field(description="Date de l’élection (AAAA-MM-JJ), pas dans le futur.")
+    round: Literal[1, 2] | None = Field(default=None, description="Tour de scrutin (1 ou 2).")
+    source: Id | None = Field(default=None, description="Identifiant d’une entrée de `sources` (résultats officiels).")
+    note: str | None = None
+
+
+class Reply(Strict):
+    """A list's right of reply: its pledges confirmed by the list itself on a date."""
+
+    confirmed_by: Text = Field(description="Qui, pour la liste, a confirmé ses engagements.")
+    date: dt.date = Field(description="Date de la confirmation (AAAA-MM-JJ), pas dans le futur.")
+    source: Id | None = Field(default=None, description="Identifiant d’une entrée de `sources` (courrier, courriel).")
+    note: str | None = None
+
+
 class CandidateList(Strict):
     """A candidate list and its pledges."""
 
@@ -225,6 +243,8 @@ class CandidateList(Strict):
     head: str | None = Field(default=None, description="Tête de liste.")
     sources: list[Id] = Field(default_factory=list, description="Identifiants des sources de la liste.")
     note: str | None = None
+    elected: Elected | None = Field(default=None, description="Élection de la liste (après le scrutin).")
+    reply: Reply | None = Field(default=None, description="Droit de réponse : engagements confirmés par la liste.")
     commitments: list[Commitment]
 
 

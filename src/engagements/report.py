@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .coverage import Coverage, Gaps
+from .coverage import Coverage, Gaps, PartnerCell
 from .i18n import _
 from .marks import (
     CONFIRMED,
@@ -25,7 +25,9 @@ from .marks import (
     confirmed_requests,
     confirmed_words,
     level_name,
+    meter_words,
     no_confirmed_link,
+    no_verdict,
     origin_mark,
     origin_text,
     source_name,
@@ -89,6 +91,8 @@ def coverage_table(cov: Coverage) -> Group:
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
             s.confirmed
         )
+        if cov.verdicts:
+            footer += "\n" + _("Suivi : {meter}").format(meter=meter_words(cov.list_meter(col.id)) or no_verdict())
         table.add_column(Text(name), footer=footer, justify="left", min_width=9, max_width=CELL_WIDTH)
     current_axis = None
     for row in cov.rows:
@@ -102,7 +106,10 @@ def coverage_table(cov: Coverage) -> Group:
         cells = []
         for col in cov.columns:
             cell = cov.cell(row.id, col.id)
-            cells.append(Text("\n".join(cell_parts(cell)), style=STYLES[cell.level]))
+            parts = cell_parts(cell)
+            if cov.verdicts and (words := meter_words(cov.cell_meter(cell))):
+                parts.append(words)
+            cells.append(Text("\n".join(parts), style=STYLES[cell.level]))
         table.add_row(Text(row.id), Text(row.title), *cells)
     chart = Table.grid(padding=(0, 1))
     chart.add_column()
@@ -112,6 +119,35 @@ def coverage_table(cov: Coverage) -> Group:
         s = summary[col.id]
         chart.add_row(Text(col.label[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
     return Group(table, legend(), Text(""), Text(_("Part des demandes couvertes, par liste"), style="bold"), chart)
+
+
+def partners_table(cov: Coverage, cells: Sequence[PartnerCell]) -> Group:
+    """« Ce à quoi les partenaires publics s’étaient déjà engagés »: per request and public
+    partner, the level, the counts (confirmed or suggested) and the most relevant records. Never
+    a share: these are not candidate lists and are not counted with them."""
+    table = Table(title=_("Ce à quoi les partenaires publics s’étaient déjà engagés"))
+    table.add_column(_("Id"), no_wrap=True, style="bold")
+    table.add_column(_("Demande"), min_width=12, max_width=TITLE_WIDTH)
+    for col in cov.columns:
+        table.add_column(Text(col.label), justify="left", min_width=9)
+    by_key = {(c.request, c.list): c for c in cells}
+    for row in cov.rows:
+        shown = []
+        for col in cov.columns:
+            pc = by_key[(row.id, col.id)]
+            lines = cell_parts(cov.cell(row.id, col.id))
+            if pc.labels:
+                lines.append(_("dont {records}").format(records=", ".join(pc.labels)))
+            shown.append(Text("\n".join(lines), style=STYLES[pc.level]))
+        table.add_row(Text(row.id), Text(row.title), *shown)
+    note = Text(
+        _(
+            "Engagements d’institutions (non candidates) : ils ne comptent pas dans la part couverte "
+            "des listes. Détail : engagements show ID."
+        ),
+        style="dim",
+    )
+    return Group(table, note)
 
 
 def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
@@ -138,6 +174,11 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
         if unsure:
             parts.append(Text(_("  Couvertes, mais par des suggestions à vérifier ({n}) :").format(n=len(unsure))))
             parts.extend(_indent(Text(f"{SYMBOLS['covered']} {SUGGESTED} {titles[r]}"), 4) for r in unsure)
+        broken = gaps.broken.get(col.id, [])
+        if broken:
+            parts.append(Text(_("  Promis puis rompus ({n}) :").format(n=len(broken))))
+            for rid, pid in broken:
+                parts.append(_indent(Text(f"✘ {titles[rid]} — {pid} : {broken_evidence(cov, pid)}"), 4))
     parts.append(Text(""))
     parts.append(Text(_("Listes silencieuses, demande par demande"), style="bold underline"))
     names = {c.id: c.name for c in cov.columns}
@@ -148,6 +189,13 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
     if not any(gaps.silent.values()):
         parts.append(Text(_("  Aucune : chaque demande a au moins une réponse de chaque liste.")))
     return Group(*parts)
+
+
+def broken_evidence(cov: Coverage, pledge: str) -> str:
+    """'rompu le 2026-09-01 (Délibération … · https://…)': the verdict behind a broken gap."""
+    v = cov.verdicts[pledge]
+    evidence = " · ".join(x for x in (v.source, v.url) if x)
+    return _("rompu le {date}").format(date=v.date) + (f" ({evidence})" if evidence else "")
 
 
 def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
@@ -210,7 +258,11 @@ def details_view(found: dict[str, Any]) -> Group:
     if found["kind"] == "request":
         parts.append(Text(f"{found['id']} — {found['title']}", style="bold"))
         parts.append(Text(found["text"]))
-        for lst in found["lists"]:
+        for lst in [*found["lists"], *found.get("institutions", [])]:
+            if lst is next(iter(found.get("institutions", [])), None):
+                parts.append(Text(""))
+                parts.append(Text(_("Ce à quoi les partenaires publics s’étaient déjà engagés"), style="bold"))
+                parts.append(Text(_("(institutions, non candidates : hors part couverte des listes)"), style="dim"))
             parts.append(Text(""))
             head = Text(f"{lst['name']} ({len(lst['pledges'])})", style="bold underline")
             if lst["pledges"]:
@@ -231,7 +283,8 @@ def details_view(found: dict[str, Any]) -> Group:
             for p in lst["pledges"]:
                 head = Text(f"  {SYMBOLS[p['level']]} ", style=STYLES[p["level"]])
                 head.append(
-                    f"{p['commitment']} · {level_name(p['level'])} · "
+                    (f"{p['label']} · " if p.get("label") else "")
+                    + f"{p['commitment']} · {level_name(p['level'])} · "
                     + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
                     + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
                 )

@@ -143,6 +143,18 @@ def lists_table(data: Dataset) -> Table:
                 "sources": [sources[s].title if s in sources else s for s in lst.sources],
             }
         )
+    # Columns added only once a list records an election or a reply (the form is otherwise unchanged).
+    if any(lst.elected or lst.reply for lst in data.commitments.lists):
+        table.columns += [("elected", _("élue le")), ("reply", _("confirmé par la liste"))]
+        if table.terminal is not None:
+            table.terminal += ["elected", "reply"]
+        for row, lst in zip(table.rows, data.commitments.lists, strict=True):
+            row["elected"] = lst.elected.date.isoformat() if lst.elected else None
+            row["reply"] = (
+                _("{who} le {date}").format(who=lst.reply.confirmed_by, date=lst.reply.date.isoformat())
+                if lst.reply
+                else None
+            )
     return table
 
 

@@ -15,9 +15,9 @@ from .i18n import N_, _
 
 # (pattern on "problem", pattern on "context" or None, message). First match wins.
 _RULES: tuple[tuple[str, str | None, str], ...] = (
-    (r"',' or '\]'", None, N_("crochet « [ » ouvert{where} jamais refermé : ajoutez « ] »")),
-    (r"',' or '\}'", None, N_("accolade « {{ » ouverte{where} jamais refermée : ajoutez « }} »")),
-    (r"end of stream", r"quoted scalar", N_("guillemet ouvert{where} jamais refermé")),
+    (r"',' or '\]'", None, N_("crochet « [ » jamais refermé{where} : ajoutez « ] »")),
+    (r"',' or '\}'", None, N_("accolade « {{ » jamais refermée{where} : ajoutez « }} »")),
+    (r"end of stream", r"quoted scalar", N_("guillemet jamais refermé{where}")),
     (
         r"unknown escape character",
         None,
@@ -91,12 +91,12 @@ _RULES: tuple[tuple[str, str | None, str], ...] = (
 
 
 def explain(
-    problem: str | None, context: str | None = None, context_line: int | None = None, found: str | None = None
+    problem: str | None, context: str | None = None, stop_line: int | None = None, found: str | None = None
 ) -> str:
     """The French explanation of a parser's `problem` (and `context`).
 
-    `context_line` (1-based) is where the construct that failed began, e.g. the line of an
-    unclosed quote or bracket; it is named in the message when known. `found` is the character
+    An unclosed quote or bracket is reported at its opening; `stop_line` (1-based) is then the
+    line where the parser gave up, named in the message when known. `found` is the character
     at the problem's position, when the caller has the text: libyaml does not name it.
     """
     problem = problem or ""
@@ -106,7 +106,7 @@ def explain(
         found = named.group(1).encode().decode("unicode_escape") if named else None
     if found == "\t" and "cannot start any token" in problem:
         problem = "'\\t'"
-    where = _(" ligne {line}").format(line=context_line) if context_line else ""
+    where = _(" (lecture arrêtée ligne {line})").format(line=stop_line) if stop_line else ""
     char = f"« {found} »" if found and found.isprintable() else _("caractère inattendu")
     for pattern, context_pattern, message in _RULES:
         if re.search(pattern, problem) and (context_pattern is None or re.search(context_pattern, context)):

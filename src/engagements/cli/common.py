@@ -22,7 +22,7 @@ from ..diagnostics import DiagnosticFormat, has_errors, render
 from ..i18n import _
 
 if TYPE_CHECKING:
-    from ..coverage import Coverage, Findings
+    from ..coverage import Coverage, Findings, PartnerCell
     from ..editing import Outcome
     from ..models import Dataset
     from ..tables import Table
@@ -332,6 +332,14 @@ NoLinksOption = Annotated[
     bool,
     typer.Option("--no-links", help=_("Ignorer les liens confirmés et rejetés : ce que trouve l’appariement seul.")),
 ]
+NoPartnersOption = Annotated[
+    bool,
+    typer.Option(
+        "--sans-partenaires",
+        "--no-institutions",
+        help=_("Ne pas montrer les engagements des partenaires publics (listes de type institution)."),
+    ),
+]
 LevelOption = Annotated[
     RequestLevel,
     typer.Option(
@@ -445,6 +453,16 @@ def coverage_for(
     check_ids(_("liste"), lists, [c.id for c in findings.coverage.columns])
     check_ids(_("demande"), requests, [r.id for r in findings.coverage.rows])
     return findings.view(level.value, lists, requests)  # type: ignore[arg-type]
+
+
+def partners_for(
+    ctx: typer.Context, level: RequestLevel, lists: list[str] | None, use_links: bool, requests: list[str] | None = None
+) -> tuple[Coverage, list[PartnerCell]]:
+    """The public partners' view (institution lists), apart from the candidate matrix; the ids
+    were checked by `coverage_for`."""
+    from ..coverage import partners
+
+    return partners(findings_for(ctx, use_links), level.value, lists, requests)  # type: ignore[arg-type]
 
 
 T = TypeVar("T")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +12,7 @@ from .common import (
     LevelOption,
     ListFilter,
     NoLinksOption,
+    NoPartnersOption,
     ReportFormat,
     ReportFormatOption,
     RequestFilter,
@@ -21,6 +22,7 @@ from .common import (
     findings_for,
     load_data,
     out,
+    partners_for,
     print_json,
     ranked_rows,
     suggestion_rows,
@@ -77,15 +79,29 @@ def coverage(
     lists: ListFilter = None,
     requests: RequestFilter = None,
     no_links: NoLinksOption = False,
+    no_partners: NoPartnersOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
     result = coverage_for(ctx, level, lists, not no_links, requests)
+    partners = None if no_partners else partners_for(ctx, level, lists, not no_links, requests)
+    if partners is not None and not partners[0].columns:
+        partners = None
     if format is ReportFormat.json:
-        print_json(result.to_dict())
-        return
-    from ..report import coverage_table, make_console
+        from ..coverage import partners_dict
 
-    make_console().print(coverage_table(result))
+        payload = result.to_dict()
+        if partners is not None:
+            payload["institutions"] = partners_dict(*partners)
+        print_json(payload)
+        return
+    from ..report import coverage_table, make_console, partners_table
+
+    console = make_console()
+    if result.columns or partners is None:
+        console.print(coverage_table(result))
+    if partners is not None:
+        console.print()
+        console.print(partners_table(*partners))
 
 
 @commands.command(
@@ -118,7 +134,7 @@ def gaps(
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}
-        payload = {
+        payload: dict[str, Any] = {
             "level": result.level,
             "lists": [
                 {
@@ -132,6 +148,14 @@ def gaps(
             ],
             "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
         }
+        if result.verdicts:  # a key added only once a verdict is recorded: the form is otherwise unchanged
+            from dataclasses import asdict
+
+            for entry in payload["lists"]:
+                entry["broken"] = [
+                    {"request": rid, "pledge": pid, **asdict(result.verdicts[pid])}
+                    for rid, pid in found.broken[entry["list"]]
+                ]
         print_json(payload)
         return
     from ..report import gaps_view, make_console
