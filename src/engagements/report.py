@@ -7,6 +7,7 @@ passed as `Text`, never as markup, so brackets in a pledge are shown as they are
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -198,30 +199,41 @@ def broken_evidence(cov: Coverage, pledge: str) -> str:
     return _("rompu le {date}").format(date=v.date) + (f" ({evidence})" if evidence else "")
 
 
-def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """`engagements match` for people: pledge, request, score, level, source, why."""
+def suggestions_view(rows: Sequence[dict[str, Any]], width: int) -> Text:
+    """`engagements match` for people: each pledge once, then the requests it was linked or
+    matched to, with the level, whether a person confirmed it, the score and why.
+
+    Lines are cut to the terminal's width by hand and printed without Rich's wrapping, so that
+    a thousand pairs show in a blink: a table of that size costs seconds to lay out.
+    """
     ranked = any("rank" in r for r in rows)
-    table = Table(title=_("Demandes les plus proches") if ranked else _("Liens et suggestions"), expand=True)
-    table.add_column(_("Engagement"), ratio=4, min_width=14)
-    table.add_column(_("Demande"), ratio=2, min_width=10)
-    if ranked:
-        table.add_column(_("Rang"), justify="right", width=4)
-    table.add_column(_("Score"), justify="right", width=5)
-    table.add_column(_("Niveau"), min_width=13, no_wrap=True)
-    table.add_column(_("Pourquoi"), ratio=3, min_width=10)
+    text = Text(_("Demandes les plus proches") if ranked else _("Liens et suggestions"), style="bold")
+    text.append(f" ({len(rows)})")
+    width = max(width, 40)
+    previous = None
     for r in rows:
-        pledge = Text(r["commitment"], style="bold")
-        pledge.append("\n" + shorten(r.get("commitment_text", ""), 110), style="")
-        request = Text(r["request"], style="bold")
-        request.append("\n" + shorten(r.get("request_title", ""), 60))
+        if r["commitment"] != previous:
+            previous = r["commitment"]
+            text.append("\n\n" + r["commitment"], style="bold")
+            pledge = " ".join(r.get("commitment_text", "").split())
+            for line in textwrap.wrap(pledge, width - 2, max_lines=2, placeholder="…"):
+                text.append("\n  " + line)
         if r["level"] is None:  # `match --top`: under the floors, shown for the ranking only
-            level = Text("· " + _("sous le seuil"), style="dim")
+            text.append("\n  · " + _("sous le seuil") + "  ", style="dim")
         else:
-            level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
-            level.append("\n" + _origin(r), style="dim")
-        cells: list[Text | str] = [pledge, request, *([str(r["rank"])] if ranked else []), str(r["score"]), level]
-        table.add_row(*cells, Text(", ".join(r["why"])))
-    return table
+            text.append(f"\n  {SYMBOLS[r['level']]} {level_name(r['level'])}  ", style=STYLES[r["level"]])
+        head = f"{SYMBOLS[r['level']]} {level_name(r['level'])}" if r["level"] else "· " + _("sous le seuil")
+        text.append(r["request"] + " ", style="bold")
+        text.append(shorten(r.get("request_title", ""), width - len(head) - len(r["request"]) - 6))
+        facts = [_("rang {n}").format(n=r["rank"])] if ranked else []
+        facts.append(_("score {n}").format(n=r["score"]))
+        if r["level"] is not None:
+            facts.append(_origin(r))
+        if r["why"]:
+            facts.append(_("pourquoi : {words}").format(words=", ".join(r["why"])))
+        text.append("\n    " + shorten(" · ".join(facts), width - 4), style="dim")
+    text.append("\n")
+    return text
 
 
 def _origin(r: dict[str, Any]) -> str:

@@ -63,13 +63,13 @@ def match(
     if format is ReportFormat.json:
         print_json(rows)
         return
-    from ..report import make_console, suggestions_table
+    from ..report import make_console, suggestions_view
 
     console = make_console()
     if not rows:
         console.print(_("Aucun lien ni suggestion."))
         return
-    console.print(suggestions_table(rows))
+    console.print(suggestions_view(rows, console.width), soft_wrap=True)
 
 
 @commands.command(help=_("Qui couvre quoi : la matrice demandes × listes (commande principale)."))
