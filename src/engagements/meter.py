@@ -218,28 +218,29 @@ def check_history(loaded: Loaded, today: dt.date | None = None) -> list[Diagnost
 
 
 def check_lists(loaded: Loaded, today: dt.date | None = None) -> list[Diagnostic]:
-    """An election or a reply is dated in the past and cites a declared source."""
-    com = loaded.commitments
-    if com is None:
-        return []
+    """An election or a reply is dated in the past and cites a declared source (of the file
+    that holds the list: `commitments.yaml` or its own `lists/*.yaml`)."""
     today = today or dt.date.today()
-    file = loaded.commitments_file
-    sources = {s.id for s in com.sources}
     found: list[Diagnostic] = []
-    for i, lst in enumerate(com.lists):
-        for key, value in (("elected", lst.elected), ("reply", lst.reply)):
-            if value is None:
-                continue
-            if value.date > today:
-                line, col = file.position(("lists", i, key, "date"))
-                message = _("date {date} dans le futur").format(date=value.date)
-                found.append(Diagnostic(file.name, line, col, message, "future-date", "error"))
-            if value.source is not None and value.source not in sources:
-                line, col = file.position(("lists", i, key, "source"))
-                message = _("source « {id} » inconnue : déclarez-la dans « sources: »").format(
-                    id=value.source
-                ) + did_you_mean(value.source, sources)
-                found.append(Diagnostic(file.name, line, col, message, "unknown-source", "error"))
+    for part in loaded.parts:
+        if part.model is None:
+            continue
+        file = part.file
+        sources = {s.id for s in part.model.sources}
+        for i, lst in enumerate(part.model.lists):
+            for key, value in (("elected", lst.elected), ("reply", lst.reply)):
+                if value is None:
+                    continue
+                if value.date > today:
+                    line, col = file.position(("lists", i, key, "date"))
+                    message = _("date {date} dans le futur").format(date=value.date)
+                    found.append(Diagnostic(file.name, line, col, message, "future-date", "error"))
+                if value.source is not None and value.source not in sources:
+                    line, col = file.position(("lists", i, key, "source"))
+                    message = _("source « {id} » inconnue : déclarez-la dans « sources: »").format(
+                        id=value.source
+                    ) + did_you_mean(value.source, sources)
+                    found.append(Diagnostic(file.name, line, col, message, "unknown-source", "error"))
     return found
 
 
