@@ -292,6 +292,13 @@ def details_view(found: dict[str, Any]) -> Group:
                     style="",
                 )
             parts.append(head)
+            if lst.get("elected") or lst.get("merged_from"):
+                marks = []
+                if lst.get("elected"):
+                    marks.append(ELECTED + " " + _("élue le {date}").format(date=lst["elected"]))
+                if lst.get("merged_from"):
+                    marks.append(_("fusion de {lists}").format(lists=" + ".join(lst["merged_from"])))
+                parts.append(Text("  " + " ; ".join(marks), style="dim"))
             if not lst["pledges"]:
                 parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
             for p in lst["pledges"]:
@@ -301,6 +308,11 @@ def details_view(found: dict[str, Any]) -> Group:
                     + f"{p['commitment']} · {level_name(p['level'])} · "
                     + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
                     + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
+                    + (
+                        " · " + _("hérité de {list}").format(list=p["inherited_from"])
+                        if p.get("inherited_from")
+                        else ""
+                    )
                 )
                 parts.append(head)
                 parts.append(_indent(Text(f"« {p['text']} »"), 4))
@@ -317,6 +329,10 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
             parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
+        if found.get("merged_into"):
+            parts.append(
+                Text(_("Repris par la liste fusionnée : {lists}").format(lists=", ".join(found["merged_into"])))
+            )
         if found.get("verdict"):
             v = found["verdict"]
             evidence = " · ".join(str(x) for x in (v["source"], v["url"]) if x)
