@@ -126,6 +126,8 @@ class Link:
     # entry of its history with its evidence (`details.verdict`), None when never rated.
     status: str = "not_rated"
     verdict: dict[str, Any] | None = None
+    # In a merged list's column, the part the pledge is written under (see `mergers.py`).
+    inherited_from: str | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -157,6 +159,7 @@ class Link:
             "origin": self.origin,
             "status": self.status,
             "verdict": self.verdict,
+            **({"inherited_from": self.inherited_from} if self.inherited_from else {}),
         }
 
 
@@ -260,6 +263,7 @@ def prepare(
                         provenance=provenance_dict(pledge.provenance, sources),
                         status=current(pledge),
                         verdict=verdict(pledge),
+                        inherited_from=origin if (origin := coverage.origin(col.id, s.commitment)) != col.id else None,
                     )
                 )
     origins: dict[str, Origin] = {}
