@@ -284,3 +284,66 @@ def test_the_bundled_data_records_no_election_merger_or_reply():
 
     model = CommitmentsFile.model_validate(yaml.safe_load((DATA / COMMITMENTS).read_text(encoding="utf-8")))
     assert all(lst.elected is None and lst.reply is None and lst.merged_from is None for lst in model.lists)
+
+
+def test_a_rated_part_pledge_counts_for_the_merged_list_in_status_and_coverage(cli, data_copy):
+    assert merge(cli, data_copy).exit_code == 0
+    rated = cli(
+        "--data", str(data_copy), "rate", "aec-q1-01", "en cours", "--date", "2026-09-28",
+        "--source", "Délibération du conseil municipal", "--url", "https://example.org/deliberation",
+    )
+    assert rated.exit_code == 0, rated.stderr
+    status = json.loads(cli("--data", str(data_copy), "status", "-f", "json").stdout)
+    meters = {entry["list"]: entry for entry in status["lists"]}
+    sizes = bundled_sizes()
+    assert meters["second-tour"]["total"] == sizes[PARTS[0]] + sizes[PARTS[1]]
+    assert meters["second-tour"]["counts"]["in_progress"] == meters[PARTS[0]]["counts"]["in_progress"] == 1
+    # the entry is listed once, under the list the pledge is written under
+    assert [(c["list"], c["pledge"]) for c in status["changes"]] == [(PARTS[0], "aec-q1-01")]
+    summary = {row["list"]: row for row in coverage_json(cli, data_copy)["summary"]}
+    assert summary["second-tour"]["statuses"] == meters["second-tour"]["counts"]
+    assert summary[PARTS[0]]["statuses"] == meters[PARTS[0]]["counts"]
+
+
+def test_a_merged_list_in_its_own_file_and_its_errors_there(cli, data_copy):
+    lists = data_copy / "lists"
+    lists.mkdir()
+    own = lists / "union.yaml"
+    own.write_text(
+        "sources: []\n"
+        "lists:\n"
+        "  - id: union\n"
+        "    name: Union\n"
+        "    merged_from: {lists: [aix-en-commun, programme-solidaire], date: 2026-03-17}\n"
+        "    commitments: []\n",
+        encoding="utf-8",
+    )
+    result = cli("--data", str(data_copy), "validate")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "data/lists/union.yaml:5:42: erreur: liste « programme-solidaire » inconnue ; "
+        "vouliez-vous dire « programme-solidarite » ?"
+    ]
+    fixed = cli(
+        "--data", str(data_copy), "fusion", "union", "--de", PARTS[0], "--de", PARTS[1], "--date", "2026-03-17"
+    )
+    assert fixed.exit_code == 1  # the file is invalid: no write on top of invalid data
+    own.write_text(own.read_text(encoding="utf-8").replace("programme-solidaire", PARTS[1]), encoding="utf-8")
+    assert cli("--data", str(data_copy), "validate").exit_code == 0
+    elected = cli("--data", str(data_copy), "elu", "union", "--date", "2026-03-22")
+    assert elected.stderr == "data/lists/union.yaml : « union » est élue le 2026-03-22.\n"
+    columns = {c["id"]: c for c in coverage_json(cli, data_copy)["lists"]}
+    assert columns["union"]["inherits"] == list(PARTS) and columns["union"]["elected"] == "2026-03-22"
+
+
+def test_the_brief_of_a_merged_list_quotes_its_parts(cli, data_copy):
+    assert merge(cli, data_copy).exit_code == 0
+    result = cli("--data", str(data_copy), "brief", "second-tour", "--format", "md", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# Rencontre avec Liste d’union du second tour\n")
+    # both parts' sources are named, and a part's pledge is quoted with its place in its source
+    assert "Lettre de la liste Aix en commun" in result.stdout and "chapitre « Solidarité »" in result.stdout
+    # the first question's line counts the parts' pledges, as the coverage cell does
+    cells = {c["request"]: c for c in coverage_json(cli, data_copy)["cells"] if c["list"] == "second-tour"}
+    q1 = cells["q1"]
+    assert f"✔ {q1['confirmed_count']} confirmés + ? {q1['suggested_count']} à vérifier" in result.stdout

@@ -328,11 +328,20 @@ def _selected(data: Dataset, lists: Sequence[str] | None) -> list[CandidateList]
 def meter(data: Dataset, today: dt.date, *, lists: Sequence[str] | None = None, changes: int = 10) -> Meter:
     """The meter of each list (or of `lists`), the `changes` latest entries (newest first) and the
     overdue pledges (earliest deadline first)."""
+    from .mergers import members
+
     per_list: list[ListMeter] = []
     recorded: list[Change] = []
     late: list[Overdue] = []
+    held = members(data.commitments.lists)
+    by_id = {lst.id: lst for lst in data.commitments.lists}
     for lst in _selected(data, lists):
         counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+        # A merged list counts its parts' pledges too (see `mergers.py`); their entries and
+        # deadlines are listed once, under the list each pledge is written under.
+        inherited = [pledge for part in held[lst.id][1:] for pledge in by_id[part].commitments]
+        for pledge in inherited:
+            counts[current(pledge)] += 1
         for pledge in lst.commitments:
             counts[current(pledge)] += 1
             previous: Status = "not_rated"
@@ -342,7 +351,7 @@ def meter(data: Dataset, today: dt.date, *, lists: Sequence[str] | None = None, 
             if overdue(pledge, today):
                 assert pledge.deadline is not None
                 late.append(Overdue(lst.id, pledge.id, pledge.deadline, current(pledge)))
-        per_list.append(ListMeter(lst.id, lst.name, len(lst.commitments), counts))
+        per_list.append(ListMeter(lst.id, lst.name, len(lst.commitments) + len(inherited), counts))
     # Stable sort: entries of one date keep the data's order, the latest recorded first.
     recorded.reverse()
     recorded.sort(key=lambda c: c.date, reverse=True)
