@@ -63,8 +63,7 @@ def test_fusion_appends_the_merged_list_and_changes_nothing_else(cli, data_copy)
     result = merge(cli, data_copy)
     assert result.exit_code == 0, result.stderr
     assert result.stderr == (
-        "data/commitments.yaml : « second-tour » est la fusion de aix-en-commun + programme-solidarite "
-        "le 2026-03-17.\n"
+        "data/commitments.yaml : « second-tour » est la fusion de aix-en-commun + programme-solidarite le 2026-03-17.\n"
     )
     after = path.read_text(encoding="utf-8")
     added = [line for line in changes(before, after) if not line.startswith("@@")]
@@ -76,7 +75,10 @@ def test_fusion_appends_the_merged_list_and_changes_nothing_else(cli, data_copy)
     ]
     assert after.startswith(before)  # every comment and line of the file kept, the list appended
     again = merge(cli, data_copy)
-    assert (again.exit_code, again.stderr) == (0, "rien à changer : cette fusion est déjà enregistrée pour « second-tour ».\n")
+    assert (again.exit_code, again.stderr) == (
+        0,
+        "rien à changer : cette fusion est déjà enregistrée pour « second-tour ».\n",
+    )
     assert path.read_text(encoding="utf-8") == after
     assert cli("--data", str(data_copy), "validate").exit_code == 0
 
@@ -121,14 +123,42 @@ def test_refused_writes_leave_the_file_as_it_was(cli, data_copy):
         "--data", str(data_copy), "reponse", "aix-en-commun", "--date", "2026-04-01", "--par", "Awa", "--source", "x"
     )
     assert unknown_source.exit_code == 1 and "source « x » inconnue" in unknown_source.stderr
-    new_without_name = cli("--data", str(data_copy), "fusion", "t", "--de", PARTS[0], "--de", PARTS[1], "--date", "2026-03-17")
+    new_without_name = cli(
+        "--data", str(data_copy), "fusion", "t", "--de", PARTS[0], "--de", PARTS[1], "--date", "2026-03-17"
+    )
     assert new_without_name.exit_code == 1 and "--nom" in new_without_name.stderr
     assert path.read_text(encoding="utf-8") == before
     assert merge(cli, data_copy).exit_code == 0
     merged = path.read_text(encoding="utf-8")
-    twice = cli("--data", str(data_copy), "merge", "other", "--from", PARTS[0], "--from", "sol", "--date", "2026-03-17", "--name", "O")
+    twice = cli(
+        "--data",
+        str(data_copy),
+        "merge",
+        "other",
+        "--from",
+        PARTS[0],
+        "--from",
+        "sol",
+        "--date",
+        "2026-03-17",
+        "--name",
+        "O",
+    )
     assert twice.exit_code == 2 and "liste « sol » inconnue" in twice.stderr
-    again = cli("--data", str(data_copy), "merge", "other", "--from", PARTS[0], "--from", PARTS[1], "--date", "2026-03-17", "--name", "O")
+    again = cli(
+        "--data",
+        str(data_copy),
+        "merge",
+        "other",
+        "--from",
+        PARTS[0],
+        "--from",
+        PARTS[1],
+        "--date",
+        "2026-03-17",
+        "--name",
+        "O",
+    )
     assert again.exit_code == 1
     assert "la liste « aix-en-commun » est déjà fusionnée dans « second-tour »" in again.stderr
     assert path.read_text(encoding="utf-8") == merged
@@ -219,7 +249,9 @@ def test_merging_changes_no_part_number_and_the_merged_cells_are_the_union(cli, 
         assert merged["confirmed_count"] == sum(p["confirmed_count"] for p in parts)
         assert set(merged["covered"]) == {x for p in parts for x in p["covered"]}
         assert levels[merged["level"]] == max(levels[p["level"]] for p in parts)
-        expected_origin = {x: part for part, cell in zip(PARTS, parts, strict=True) for x in (*cell["covered"], *cell["partial"])}
+        expected_origin = {
+            x: part for part, cell in zip(PARTS, parts, strict=True) for x in (*cell["covered"], *cell["partial"])
+        }
         assert merged.get("origin", {}) == expected_origin
     assert any(cells[(r, "second-tour")].get("origin") for r in {c["request"] for c in after["cells"]})
     # the parts' cells carry no `origin`: only a merged list inherits
@@ -289,8 +321,17 @@ def test_the_bundled_data_records_no_election_merger_or_reply():
 def test_a_rated_part_pledge_counts_for_the_merged_list_in_status_and_coverage(cli, data_copy):
     assert merge(cli, data_copy).exit_code == 0
     rated = cli(
-        "--data", str(data_copy), "rate", "aec-q1-01", "en cours", "--date", "2026-09-28",
-        "--source", "Délibération du conseil municipal", "--url", "https://example.org/deliberation",
+        "--data",
+        str(data_copy),
+        "rate",
+        "aec-q1-01",
+        "en cours",
+        "--date",
+        "2026-09-28",
+        "--source",
+        "Délibération du conseil municipal",
+        "--url",
+        "https://example.org/deliberation",
     )
     assert rated.exit_code == 0, rated.stderr
     status = json.loads(cli("--data", str(data_copy), "status", "-f", "json").stdout)
@@ -324,9 +365,7 @@ def test_a_merged_list_in_its_own_file_and_its_errors_there(cli, data_copy):
         "data/lists/union.yaml:5:42: erreur: liste « programme-solidaire » inconnue ; "
         "vouliez-vous dire « programme-solidarite » ?"
     ]
-    fixed = cli(
-        "--data", str(data_copy), "fusion", "union", "--de", PARTS[0], "--de", PARTS[1], "--date", "2026-03-17"
-    )
+    fixed = cli("--data", str(data_copy), "fusion", "union", "--de", PARTS[0], "--de", PARTS[1], "--date", "2026-03-17")
     assert fixed.exit_code == 1  # the file is invalid: no write on top of invalid data
     own.write_text(own.read_text(encoding="utf-8").replace("programme-solidaire", PARTS[1]), encoding="utf-8")
     assert cli("--data", str(data_copy), "validate").exit_code == 0
@@ -347,3 +386,30 @@ def test_the_brief_of_a_merged_list_quotes_its_parts(cli, data_copy):
     cells = {c["request"]: c for c in coverage_json(cli, data_copy)["cells"] if c["list"] == "second-tour"}
     q1 = cells["q1"]
     assert f"✔ {q1['confirmed_count']} confirmés + ? {q1['suggested_count']} à vérifier" in result.stdout
+
+
+def test_match_of_a_merged_list_gives_its_parts_rows_unchanged(cli, data_copy):
+    before = json.loads(cli("--data", str(data_copy), "match", "-f", "json").stdout)
+    assert merge(cli, data_copy).exit_code == 0
+    merged = json.loads(cli("--data", str(data_copy), "match", "--list", "second-tour", "-f", "json").stdout)
+    assert merged == [row for row in before if row["list"] in PARTS] and merged
+
+
+def test_a_merged_lists_own_pledges_count_with_the_inherited_ones(cli, data_copy):
+    assert merge(cli, data_copy).exit_code == 0
+    path = data_copy / COMMITMENTS
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("    commitments: []\n")
+    own = '    commitments:\n      - id: union-01\n        text: "Recréer une maison des associations."\n        answers: [q4]\n'
+    path.write_text(text[: -len("    commitments: []\n")] + own, encoding="utf-8")
+    data = coverage_json(cli, data_copy)
+    cells = {(c["request"], c["list"]): c for c in data["cells"]}
+    merged = cells[("q4", "second-tour")]
+    assert "union-01" in merged["confirmed"] and "union-01" not in merged["origin"]
+    assert merged["count"] == 1 + sum(cells[("q4", p)]["count"] for p in PARTS)
+    (column,) = [c for c in data["lists"] if c["id"] == "second-tour"]
+    assert column["pledges"] == 1 + sum(bundled_sizes().values())
+    found = json.loads(cli("--data", str(data_copy), "show", "q4", "-f", "json").stdout)
+    (entry,) = [e for e in found["lists"] if e["list"] == "second-tour"]
+    (mine,) = [p for p in entry["pledges"] if p["commitment"] == "union-01"]
+    assert "inherited_from" not in mine
