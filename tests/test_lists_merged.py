@@ -266,6 +266,10 @@ def test_the_elected_list_is_marked_in_the_coverage_header_and_json(cli, data_co
     assert elected == {"aix-en-commun": None, "programme-solidarite": None, "second-tour": "2026-03-22"}
     table = cli("--data", str(data_copy), "coverage").stdout
     assert "★ élue le" in table and "2026-03-22" in table
+    for fmt in ("md", "html"):
+        page = cli("--data", str(data_copy), "export", "--format", fmt, "-o", "-")
+        assert page.exit_code == 0, page.stderr
+        assert "★ élue le 2026-03-22" in page.stdout and "fusion de aix-en-commun + programme-solidarite" in page.stdout
     gaps = json.loads(cli("--data", str(data_copy), "gaps", "-f", "json").stdout)
     by_list = {entry["list"]: entry for entry in gaps["lists"]}
     assert by_list["second-tour"]["elected"] == "2026-03-22"

@@ -318,7 +318,7 @@ class Coverage:
             verdicts={k: Verdict(**v) for k, v in data.get("verdicts", {}).items()},
         )
         for c in data["cells"]:
-            if c.get("origin"):
+            if "origin" in c:  # a merged list's cell (see `to_dict`)
                 cov.origins.setdefault(c["list"], {}).update(c["origin"])
             if c["level"] != "absent":
                 cov.cells[(c["request"], c["list"])] = Cell(
@@ -585,7 +585,7 @@ def partners(
 def partners_dict(cov: Coverage, cells: Sequence[PartnerCell]) -> dict[str, Any]:
     """The `institutions` key of `coverage --format json`: the public partners, apart."""
     return {
-        "lists": [asdict(c) for c in cov.columns],
+        "lists": [c.as_dict() for c in cov.columns],
         "cells": [c.as_dict() for c in cells],
     }
 

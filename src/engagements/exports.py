@@ -857,7 +857,7 @@ def _md_row(cells: Sequence[str]) -> str:
 
 def to_markdown(export: Export) -> str:
     """GitHub-flavoured Markdown: the matrix with symbols and counts, its legend, then the links."""
-    from .marks import cell_text, legend_text
+    from .marks import cell_text, legend_text, list_marks
     from .report import SYMBOLS, level_name, where
 
     cov = export.coverage
@@ -871,6 +871,7 @@ def to_markdown(export: Export) -> str:
         md_text(c.name)
         + ("" if c.answered else " \\*")
         + ("" if cov.has_confirmed(c.id) else f" ({md_text(_no_confirmed())})")
+        + "".join(f" — {md_text(mark)}" for mark in list_marks(c))
         for c in cov.columns
     ]
     lines.append(_md_row([*head, *names]))
@@ -1338,6 +1339,8 @@ def _origin_counts(cell: Any) -> str:
 
 
 def _html_matrix(export: Export) -> list[str]:
+    from .marks import list_marks
+
     cov = export.coverage
     keys = _list_keys(cov)
     title = _matrix_title(cov.level)
@@ -1360,6 +1363,8 @@ def _html_matrix(export: Export) -> list[str]:
             mark += f' <span class="head">{esc(_("tête de liste : {name}").format(name=head))}</span>'
         if not cov.has_confirmed(col.id):
             mark += f' <span class="none">({esc(_no_confirmed())})</span>'
+        for words in list_marks(col):
+            mark += f' <span class="head">{esc(words)}</span>'
         out.append(f'<th scope="col" data-list="{keys[col.id]}">{esc(col.name)}{mark}</th>')
     out += ["</tr>", "</thead>", "<tbody>"]
     axis = None

@@ -123,3 +123,14 @@ def meter_words(counts: dict[str, int]) -> str:
 
 def no_verdict() -> str:
     return _("aucun verdict enregistré")
+
+
+def list_marks(col: Any) -> list[str]:
+    """What a header adds for an elected or a merged list (a `coverage.Column`):
+    ['★ élue le 2026-03-22', 'fusion de a + b'], or nothing."""
+    marks = []
+    if col.elected:
+        marks.append(ELECTED + " " + _("élue le {date}").format(date=col.elected))
+    if col.merged_from:
+        marks.append(_("fusion de {lists}").format(lists=" + ".join(col.merged_from)))
+    return marks

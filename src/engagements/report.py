@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .coverage import Column, Coverage, Gaps, PartnerCell
+from .coverage import Coverage, Gaps, PartnerCell
 from .i18n import _
 from .marks import (
     CONFIRMED,
@@ -26,6 +26,7 @@ from .marks import (
     confirmed_requests,
     confirmed_words,
     level_name,
+    list_marks,
     meter_words,
     no_confirmed_link,
     no_verdict,
@@ -88,7 +89,7 @@ def coverage_table(cov: Coverage) -> Group:
         name = col.label if col.answered else f"{col.label} *"
         if not cov.has_confirmed(col.id):
             name += f" ({no_confirmed_link()})"
-        name += list_marks(col)
+        name += "".join("\n" + mark for mark in list_marks(col))
         s = summary[col.id]
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
             s.confirmed
@@ -121,16 +122,6 @@ def coverage_table(cov: Coverage) -> Group:
         s = summary[col.id]
         chart.add_row(Text(col.label[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
     return Group(table, legend(), Text(""), Text(_("Part des demandes couvertes, par liste"), style="bold"), chart)
-
-
-def list_marks(col: Column) -> str:
-    """What a column header adds for an elected or a merged list: one line each (or nothing)."""
-    marks = ""
-    if col.elected:
-        marks += "\n" + ELECTED + " " + _("élue le {date}").format(date=col.elected)
-    if col.merged_from:
-        marks += "\n" + _("fusion de {lists}").format(lists=" + ".join(col.merged_from))
-    return marks
 
 
 def partners_table(cov: Coverage, cells: Sequence[PartnerCell]) -> Group:
@@ -170,7 +161,7 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
         parts.append(Text(""))
         parts.append(Text(col.name, style="bold"))
         if col.elected or col.merged_from:
-            parts.append(Text("  " + list_marks(col).strip().replace("\n", " ; ")))
+            parts.append(Text("  " + " ; ".join(list_marks(col))))
         if not col.answered:
             parts.append(
                 Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général."))
