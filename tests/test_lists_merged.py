@@ -418,3 +418,12 @@ def test_a_merged_lists_own_pledges_count_with_the_inherited_ones(cli, data_copy
     (entry,) = [e for e in found["lists"] if e["list"] == "second-tour"]
     (mine,) = [p for p in entry["pledges"] if p["commitment"] == "union-01"]
     assert "inherited_from" not in mine
+
+
+def test_the_follow_up_sheet_of_a_merged_list_has_its_parts_pledges(cli, data_copy, tmp_path):
+    assert merge(cli, data_copy).exit_code == 0
+    out = tmp_path / "suivi.csv"
+    result = cli("--data", str(data_copy), "sheet", "status", "-o", str(out), "--list", "second-tour")
+    assert result.exit_code == 0, result.stderr
+    sizes = bundled_sizes()
+    assert result.stderr.endswith(f" : {sizes[PARTS[0]] + sizes[PARTS[1]]} engagement(s) à suivre.\n")
