@@ -427,3 +427,18 @@ def test_the_follow_up_sheet_of_a_merged_list_has_its_parts_pledges(cli, data_co
     assert result.exit_code == 0, result.stderr
     sizes = bundled_sizes()
     assert result.stderr.endswith(f" : {sizes[PARTS[0]] + sizes[PARTS[1]]} engagement(s) à suivre.\n")
+
+
+def test_lists_counts_a_merged_lists_pledges_as_coverage_does(cli, data_copy):
+    before = {r["id"]: r for r in json.loads(cli("--data", str(data_copy), "lists", "-f", "json").stdout)}
+    assert all("merged_from" not in row for row in before.values())
+    assert merge(cli, data_copy).exit_code == 0
+    rows = {r["id"]: r for r in json.loads(cli("--data", str(data_copy), "lists", "-f", "json").stdout)}
+    merged = rows.pop("second-tour")
+    assert merged["merged_from"] == list(PARTS)
+    assert merged["commitments"] == sum(before[p]["commitments"] for p in PARTS)
+    assert merged["links"] == sum(before[p]["links"] for p in PARTS)
+    assert merged["answered"] is True  # one of its parts answered the collective
+    assert {k: {f: v for f, v in r.items() if f != "merged_from"} for k, r in rows.items()} == before
+    (column,) = [c for c in coverage_json(cli, data_copy)["lists"] if c["id"] == "second-tour"]
+    assert (column["pledges"], column["answered"]) == (merged["commitments"], merged["answered"])
