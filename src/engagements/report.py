@@ -8,6 +8,7 @@ passed as `Text`, never as markup, so brackets in a pledge are shown as they are
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from rich.console import Console, Group
@@ -19,7 +20,6 @@ from .coverage import Coverage, Gaps, PartnerCell
 from .i18n import _
 from .marks import (
     CONFIRMED,
-    ELECTED,
     SUGGESTED,
     SYMBOLS,
     cell_parts,
@@ -283,12 +283,8 @@ def details_view(found: dict[str, Any]) -> Group:
                     style="",
                 )
             parts.append(head)
-            if lst.get("elected") or lst.get("merged_from"):
-                marks = []
-                if lst.get("elected"):
-                    marks.append(ELECTED + " " + _("élue le {date}").format(date=lst["elected"]))
-                if lst.get("merged_from"):
-                    marks.append(_("fusion de {lists}").format(lists=" + ".join(lst["merged_from"])))
+            marks = list_marks(SimpleNamespace(elected=lst.get("elected"), merged_from=lst.get("merged_from")))
+            if marks:
                 parts.append(Text("  " + " ; ".join(marks), style="dim"))
             if not lst["pledges"]:
                 parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
