@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from rich.console import Console, Group
@@ -26,6 +27,7 @@ from .marks import (
     confirmed_requests,
     confirmed_words,
     level_name,
+    list_marks,
     meter_words,
     no_confirmed_link,
     no_verdict,
@@ -88,6 +90,7 @@ def coverage_table(cov: Coverage) -> Group:
         name = col.label if col.answered else f"{col.label} *"
         if not cov.has_confirmed(col.id):
             name += f" ({no_confirmed_link()})"
+        name += "".join("\n" + mark for mark in list_marks(col))
         s = summary[col.id]
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
             s.confirmed
@@ -158,6 +161,8 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
     for col in cov.columns:
         parts.append(Text(""))
         parts.append(Text(col.name, style="bold"))
+        if col.elected or col.merged_from:
+            parts.append(Text("  " + " ; ".join(list_marks(col))))
         if not col.answered:
             parts.append(
                 Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général."))
@@ -290,6 +295,9 @@ def details_view(found: dict[str, Any]) -> Group:
                     style="",
                 )
             parts.append(head)
+            marks = list_marks(SimpleNamespace(elected=lst.get("elected"), merged_from=lst.get("merged_from")))
+            if marks:
+                parts.append(Text("  " + " ; ".join(marks), style="dim"))
             if not lst["pledges"]:
                 parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
             for p in lst["pledges"]:
@@ -299,6 +307,11 @@ def details_view(found: dict[str, Any]) -> Group:
                     + f"{p['commitment']} · {level_name(p['level'])} · "
                     + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
                     + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
+                    + (
+                        " · " + _("hérité de {list}").format(list=p["inherited_from"])
+                        if p.get("inherited_from")
+                        else ""
+                    )
                 )
                 parts.append(head)
                 parts.append(_indent(Text(f"« {p['text']} »"), 4))
@@ -315,6 +328,10 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
             parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
+        if found.get("merged_into"):
+            parts.append(
+                Text(_("Repris par la liste fusionnée : {lists}").format(lists=", ".join(found["merged_into"])))
+            )
         if found.get("verdict"):
             v = found["verdict"]
             evidence = " · ".join(str(x) for x in (v["source"], v["url"]) if x)

@@ -148,6 +148,15 @@ def gaps(
             ],
             "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
         }
+        columns = {c.id: c.as_dict() for c in result.columns}
+        for entry in payload["lists"]:  # `elected`, `merged_from`, `inherits`: only when set
+            entry.update(
+                {
+                    k: columns[entry["list"]][k]
+                    for k in ("elected", "merged_from", "inherits")
+                    if k in columns[entry["list"]]
+                }
+            )
         if result.verdicts:  # a key added only once a verdict is recorded: the form is otherwise unchanged
             from dataclasses import asdict
 
