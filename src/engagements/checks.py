@@ -85,6 +85,15 @@ def find_quote(text: str, source: SourceText, line: int | None = None) -> int | 
     return found
 
 
+def source_path(directory: Path, source: Source) -> Path | None:
+    """A source's file, when it has one inside `directory` that exists (None otherwise)."""
+    if source.file is None or Path(source.file).is_absolute():
+        return None
+    base = directory.resolve()
+    candidate = (base / source.file).resolve()
+    return candidate if candidate.is_relative_to(base) and candidate.exists() else None
+
+
 def _duplicates(
     items: Iterable[tuple[str, tuple[str | int, ...]]],
 ) -> Iterator[tuple[str, tuple[str | int, ...], tuple[str | int, ...]]]:
@@ -352,10 +361,17 @@ def check(loaded: Loaded) -> list[Diagnostic]:
 
     A file that failed its schema is skipped, but the other one is still checked on its own.
     """
+    from .competence import check_competences
     from .meter import check_history, check_lists  # the meter builds on this module's quote search
     from .outline import check_parents
 
-    return _Checker(loaded).run() + check_history(loaded) + check_lists(loaded) + check_parents(loaded)
+    return (
+        _Checker(loaded).run()
+        + check_history(loaded)
+        + check_lists(loaded)
+        + check_parents(loaded)
+        + check_competences(loaded)
+    )
 
 
 def _readable_ids(data: object, key: str) -> set[str] | None:
