@@ -40,22 +40,27 @@ LEVELS: tuple[str, ...] = (
 TEAM = "equipe"
 LABELS: dict[str, str] = {
     "commune": N_("Commune"),
-    "ccas": N_("CCAS (centre communal d’action sociale)"),
-    "metropole": N_("Métropole Aix-Marseille-Provence"),
-    "departement": N_("Département des Bouches-du-Rhône"),
-    "region": N_("Région Provence-Alpes-Côte d’Azur"),
+    "ccas": N_("CCAS"),
+    "metropole": N_("Métropole"),
+    "departement": N_("Département"),
+    "region": N_("Région"),
     "etat": N_("État"),
-    "securite_sociale": N_("Sécurité sociale (CAF, Assurance maladie)"),
-    "partagee": N_("Compétence partagée"),
+    "securite_sociale": N_("Sécurité sociale"),
+    "partagee": N_("Partagée"),
 }
 # The group of requests whose data says nothing about competence.
 UNKNOWN = "non_renseignee"
 
 
 def label(level: str) -> str:
-    """A level in the current language ("Métropole Aix-Marseille-Provence")."""
+    """A level, or a group key, in the current language ("Métropole Aix-Marseille-Provence",
+    "Compétence partagée : Commune, État")."""
     if level == UNKNOWN:
         return _("Compétence non renseignée")
+    if level.startswith("partagee:"):
+        return _("{shared} : {levels}").format(
+            shared=_(LABELS["partagee"]), levels=", ".join(_(LABELS[b]) for b in level.split(":", 1)[1].split(","))
+        )
     return _(LABELS[level])
 
 
@@ -130,14 +135,29 @@ def info(competence: Competence | None) -> CompetenceInfo | None:
 
 
 def group_key(competence: CompetenceInfo | None) -> str:
-    """The group a request falls in: its level, or `non_renseignee`."""
-    return competence.level if competence is not None else UNKNOWN
+    """The group a request falls in: its level; for a shared one, the levels that share it
+    (`partagee:commune,etat`, in vocabulary order), since who shares it is what matters; or
+    `non_renseignee`."""
+    if competence is None:
+        return UNKNOWN
+    if competence.level == "partagee" and competence.between:
+        members = sorted(set(competence.between) & set(LEVELS), key=LEVELS.index)
+        return "partagee:" + ",".join(members)
+    return competence.level
+
+
+def _rank(key: str) -> tuple[int, tuple[int, ...]]:
+    if key == UNKNOWN:
+        return (len(LEVELS) + 1, ())
+    if key.startswith("partagee:"):
+        return (LEVELS.index("partagee"), tuple(LEVELS.index(m) for m in key.split(":", 1)[1].split(",")))
+    return (LEVELS.index(key), ())
 
 
 def group_order(keys: Iterable[str]) -> list[str]:
-    """Groups in vocabulary order (the commune first), the unknown group last."""
-    present = set(keys)
-    return [k for k in (*LEVELS, UNKNOWN) if k in present]
+    """Groups in vocabulary order (the commune first), shared ones after the single levels (by
+    the levels they name), the unknown group last."""
+    return sorted(set(keys), key=_rank)
 
 
 def group(ids: Sequence[str], competences: dict[str, CompetenceInfo | None]) -> dict[str, list[str]]:
