@@ -130,6 +130,21 @@ def coverage_table(cov: Coverage, by_competence: bool = False) -> Group:
     return Group(*parts)
 
 
+def competence_words(competence: dict[str, Any]) -> str:
+    """'Compétence : Commune (selon aec-lettre-2026-03-08, ligne 515 : « C’est une compétence
+    majeure de la municipalité. »)' for a competence dict of `show`."""
+    from .competence import CompetenceInfo
+
+    found = CompetenceInfo.from_dict(competence)
+    origin = found.origin()
+    if found.quote:
+        origin += f" : « {found.quote} »"
+    text = _("Compétence : {level} ({origin})").format(level=found.name(), origin=origin)
+    if found.note:
+        text += " — " + found.note
+    return text
+
+
 def competence_shares(cov: Coverage) -> Table:
     """Per competence group and list: requests covered out of the group's."""
     table = Table(title=_("Part couverte, par niveau compétent"))
@@ -348,6 +363,8 @@ def details_view(found: dict[str, Any]) -> Group:
     if found["kind"] == "request":
         parts.append(Text(f"{found['id']} — {found['title']}", style="bold"))
         parts.append(Text(found["text"]))
+        if found.get("competence"):
+            parts.append(Text(competence_words(found["competence"]), style="dim"))
         for lst in [*found["lists"], *found.get("institutions", [])]:
             if lst is next(iter(found.get("institutions", [])), None):
                 parts.append(Text(""))
@@ -393,6 +410,8 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
             parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
+        if found.get("competence"):
+            parts.append(Text(competence_words(found["competence"]), style="dim"))
         if found.get("verdict"):
             v = found["verdict"]
             evidence = " · ".join(str(x) for x in (v["source"], v["url"]) if x)

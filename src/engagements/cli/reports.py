@@ -143,7 +143,7 @@ def gaps(
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
 
-        out(gaps_markdown(result, found))
+        out(gaps_markdown(result, found, by_competence))
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}
