@@ -337,3 +337,25 @@ def test_english_labels():
         assert competence.CompetenceInfo("etat", "equipe").origin() == "the team’s assessment"
     finally:
         set_language("fr")
+
+
+def test_status_counts_and_broken_pledges_by_competence(cli, data_copy):
+    plain = _json(cli, "--data", str(data_copy), "status")
+    assert all("by_competence" not in m for m in plain["lists"])
+    _rate(cli, data_copy, "aec-q5-16", "rompu", "2026-10-02")  # its own competence: the State
+    _rate(cli, data_copy, "aec-q8-01", "tenu", "2026-10-03")  # on q8: the commune, by the letter
+    status = _json(cli, "--data", str(data_copy), "status", "--par-competence")
+    aec = next(m for m in status["lists"] if m["list"] == "aix-en-commun")
+    assert aec["broken_by_competence"] == {"etat": ["aec-q5-16"]}
+    assert aec["by_competence"]["etat"]["broken"] == 1
+    assert aec["by_competence"]["commune"]["kept"] == 1
+    # Each pledge is counted once: the groups add up to the list's counts.
+    for status_id, count in aec["counts"].items():
+        assert sum(g[status_id] for g in aec["by_competence"].values()) == count
+    text = cli("--data", str(data_copy), "status", "--par-competence").stdout
+    assert "  Par niveau compétent :\n" in text
+    assert "    État : 1 rompu sur 1" in text
+    assert "      ✘ aec-q5-16" in text
+    csv = cli("--data", str(data_copy), "status", "--par-competence", "--format", "csv").stdout
+    assert csv.splitlines()[0] == "list,name,competence,status,label,count,share"
+    assert "aix-en-commun,Aix en commun,etat,broken,rompu,1,1.0" in csv.splitlines()

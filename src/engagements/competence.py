@@ -57,6 +57,8 @@ def label(level: str) -> str:
     "Compétence partagée : Commune, État")."""
     if level == UNKNOWN:
         return _("Compétence non renseignée")
+    if level == "plusieurs":  # a pledge answering requests of different levels (see meter.pledge_group)
+        return _("Plusieurs niveaux (demandes de niveaux différents)")
     if level.startswith("partagee:"):
         return _("{shared} : {levels}").format(
             shared=_(LABELS["partagee"]), levels=", ".join(_(LABELS[b]) for b in level.split(":", 1)[1].split(","))
