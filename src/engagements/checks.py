@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .french import unify
 from .i18n import _
 from .loading import Loaded, YamlFile
-from .models import CommitmentsFile, Provenance, RequestsFile, Source
+from .models import CommitmentsFile, Competence, Provenance, RequestsFile, Source
 from .reading import ReadRefused, max_bytes, read_bounded
 
 _SPACE = re.compile(r"\s+")
@@ -83,15 +83,6 @@ def find_quote(text: str, source: SourceText, line: int | None = None) -> int | 
         if source.lines[match.start()] == line:
             return line
     return found
-
-
-def source_path(directory: Path, source: Source) -> Path | None:
-    """A source's file, when it has one inside `directory` that exists (None otherwise)."""
-    if source.file is None or Path(source.file).is_absolute():
-        return None
-    base = directory.resolve()
-    candidate = (base / source.file).resolve()
-    return candidate if candidate.is_relative_to(base) and candidate.exists() else None
 
 
 def _duplicates(
@@ -216,6 +207,7 @@ class _Checker:
                     "unknown-axis",
                 )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
+            self.competence(rf, ("requests", i), r.competence, req_sources)
 
     def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None, cf: YamlFile) -> None:
         """One file that holds lists (`cf`), on its own: its lists refer to the sources it declares.
@@ -265,6 +257,21 @@ class _Checker:
                             "conflicting-link",
                         )
                 self.provenance(cf, path, c.provenance, c.text, com_sources)
+                self.competence(cf, path, c.competence, com_sources)
+
+    def competence(
+        self, file: YamlFile, path: tuple[str | int, ...], competence: Competence | None, sources: dict[str, Source]
+    ) -> None:
+        """A competence's rules (`competence.check_competence`); its quote is checked against the
+        source's file as provenances are, each missing or unreadable file reported once."""
+        if competence is None:
+            return
+        from .competence import check_competence
+
+        def report(at: tuple[str | int, ...], message: str, code: str, level: str) -> None:
+            self.report(file, (*path, "competence", *at), message, code, level=level)
+
+        check_competence(competence, sources, lambda source: self.source_document(file, source, sources), report)
 
     @staticmethod
     def _unknown_source(sid: str, sources: dict[str, Source]) -> str:
@@ -361,17 +368,10 @@ def check(loaded: Loaded) -> list[Diagnostic]:
 
     A file that failed its schema is skipped, but the other one is still checked on its own.
     """
-    from .competence import check_competences
     from .meter import check_history, check_lists  # the meter builds on this module's quote search
     from .outline import check_parents
 
-    return (
-        _Checker(loaded).run()
-        + check_history(loaded)
-        + check_lists(loaded)
-        + check_parents(loaded)
-        + check_competences(loaded)
-    )
+    return _Checker(loaded).run() + check_history(loaded) + check_lists(loaded) + check_parents(loaded)
 
 
 def _readable_ids(data: object, key: str) -> set[str] | None:

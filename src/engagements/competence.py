@@ -14,15 +14,14 @@ the exact quote, checked here against the source's file), or the team's assessme
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .i18n import N_, _
 
 if TYPE_CHECKING:
-    from .diagnostics import Diagnostic
-    from .loading import Loaded, YamlFile
     from .models import Competence, Source
 
 # In `models.COMPETENCE_LEVELS` order (kept here so that a cached matrix is read without
@@ -170,44 +169,21 @@ def group(ids: Sequence[str], competences: dict[str, CompetenceInfo | None]) -> 
     return {k: found[k] for k in group_order(found)}
 
 
-def check_competences(loaded: Loaded) -> list[Diagnostic]:
-    """Each competence's own rules, at its place: `between` only for a shared one (at least two
-    other levels), and a source's word rests on a quote found in that source's file (no quote
-    for the team's assessment)."""
-    found: list[Diagnostic] = []
-    if loaded.requests is not None:
-        req = loaded.requests
-        sources = {s.id: s for s in req.sources}
-        for i, r in enumerate(req.requests):
-            if r.competence is not None:
-                found += _check_one(loaded, loaded.requests_file, ("requests", i, "competence"), r.competence, sources)
-    for part in loaded.parts:
-        if part.model is None:
-            continue
-        sources = {s.id: s for s in part.model.sources}
-        for i, lst in enumerate(part.model.lists):
-            for j, c in enumerate(lst.commitments):
-                if c.competence is not None:
-                    path = ("lists", i, "commitments", j, "competence")
-                    found += _check_one(loaded, part.file, path, c.competence, sources)
-    return found
+# How a check reports a problem: the path under the competence, the message, the code, the level.
+Report = Callable[[tuple[str | int, ...], str, str, str], None]
 
 
-def _check_one(
-    loaded: Loaded,
-    file: YamlFile,
-    path: tuple[str | int, ...],
+def check_competence(
     competence: Competence,
     sources: dict[str, Source],
-) -> list[Diagnostic]:
-    from .checks import SourceText, find_quote, read_source, source_path
-    from .diagnostics import Diagnostic, did_you_mean
-
-    out: list[Diagnostic] = []
-
-    def report(at: tuple[str | int, ...], message: str, code: str, level: str = "error") -> None:
-        line, col = file.position((*path, *at))
-        out.append(Diagnostic(file.name, line, col, message, code, level))  # type: ignore[arg-type]
+    document: Callable[[Source], Path | None],
+    report: Report,
+) -> None:
+    """One competence's own rules: `between` only for a shared one (at least two other levels);
+    a source's word rests on a quote found in that source's file (`document` gives the file,
+    having reported once why there is none); the team's assessment quotes nothing."""
+    from .checks import SourceText, find_quote, read_source
+    from .diagnostics import did_you_mean
 
     if competence.level == "partagee":
         others = [b for b in dict.fromkeys(competence.between) if b != "partagee"]
@@ -216,55 +192,66 @@ def _check_one(
                 ("between",) if competence.between else ("level",),
                 _("une compétence partagée nomme dans « between » au moins deux niveaux distincts (hors « partagee »)"),
                 "bad-competence",
+                "error",
             )
     elif competence.between:
         report(
             ("between",),
             _("« between » ne sert qu’à une compétence partagée (level: partagee)"),
             "bad-competence",
+            "error",
         )
     if competence.source == TEAM:
         if competence.quote is not None or competence.line is not None:
             report(
                 ("quote",) if competence.quote is not None else ("line",),
                 _(
-                    "une appréciation de l’équipe (source: equipe) ne cite pas de source : ôtez line et quote, ou nommez la source"
+                    "une appréciation de l’équipe (source: equipe) ne cite pas de source : "
+                    "ôtez line et quote, ou nommez la source"
                 ),
                 "bad-competence",
+                "error",
             )
-        return out
+        return
     source = sources.get(competence.source)
     if source is None:
         report(
             ("source",),
             _(
-                "source « {id} » inconnue : déclarez-la dans « sources: », ou écrivez « equipe » pour une appréciation de l’équipe"
+                "source « {id} » inconnue : déclarez-la dans « sources: », "
+                "ou écrivez « equipe » pour une appréciation de l’équipe"
             ).format(id=competence.source)
             + did_you_mean(competence.source, [*sources, TEAM]),
             "unknown-source",
+            "error",
         )
-        return out
+        return
     if competence.quote is None:
         report(
             ("source",),
             _(
-                "une compétence attribuée à une source cite ses mots (quote) : sans citation, c’est une appréciation de l’équipe (source: equipe)"
+                "une compétence attribuée à une source cite ses mots (quote) : "
+                "sans citation, c’est une appréciation de l’équipe (source: equipe)"
             ),
             "competence-without-quote",
+            "error",
         )
-        return out
-    document = source_path(loaded.directory, source)
-    content = read_source(document) if document is not None else None
-    if not isinstance(content, SourceText):
-        # Not a warning: a quote nobody could check must not pass as the source's word.
+        return
+    if source.file is None:
+        # Not a warning: a quote nobody can check must not pass as the source's word.
         report(
             ("quote",),
             _(
                 "citation non vérifiée : la source « {id} » n’a pas de fichier lisible (file:) dans le dossier de données"
             ).format(id=source.id),
             "unchecked-quote",
+            "error",
         )
-        return out
+        return
+    path = document(source)
+    content = read_source(path) if path is not None else None
+    if not isinstance(content, SourceText):
+        return  # `document` said why, at the source's entry (a missing copy is a warning, as for provenances)
     where = find_quote(competence.quote, content, competence.line)
     if where is None:
         report(
@@ -273,6 +260,7 @@ def _check_one(
                 file=source.file
             ),
             "quote-not-found",
+            "error",
         )
     elif competence.line is not None and where != competence.line:
         report(
@@ -283,4 +271,3 @@ def _check_one(
             "wrong-line",
             "warning",
         )
-    return out
