@@ -359,3 +359,26 @@ def test_status_counts_and_broken_pledges_by_competence(cli, data_copy):
     csv = cli("--data", str(data_copy), "status", "--par-competence", "--format", "csv").stdout
     assert csv.splitlines()[0] == "list,name,competence,status,label,count,share"
     assert "aix-en-commun,Aix en commun,etat,broken,rompu,1,1.0" in csv.splitlines()
+
+
+def test_diff_reports_a_competence_set_changed_or_removed(cli, data_copy):
+    path = data_copy / "requests.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "      level: etat\n      source: equipe\n      note: \"L’hébergement d’urgence (115, SIAO) relève de l’État.\"\n",
+        "      level: partagee\n      between: [ccas, etat]\n      source: equipe\n",
+    )
+    removed = "    competence:\n      level: ccas\n      source: equipe\n  - id: d3.13\n"
+    assert removed in text  # d3.12's
+    text = text.replace(removed, "  - id: d3.13\n")
+    path.write_text(text, encoding="utf-8")
+    result = cli("diff", str(DATA), str(data_copy), "--format", "json")
+    assert result.exit_code == 0, result
+    changed = {c["id"]: c for c in json.loads(result.stdout)["competences_changed"]}
+    assert changed["d3.4"]["old"]["level"] == "etat"
+    assert changed["d3.4"]["new"]["between"] == ["ccas", "etat"]
+    assert (changed["d3.12"]["old"]["level"], changed["d3.12"]["new"]) == ("ccas", None)
+    assert set(changed) == {"d3.4", "d3.12"}
+    text_out = cli("diff", str(DATA), str(data_copy)).stdout
+    assert "d3.4 (Hébergement d’urgence) : État (appréciation de l’équipe) → Partagée : CCAS, État" in text_out
+    assert "d3.12 (Soutien des personnes isolées) : CCAS (appréciation de l’équipe) → Compétence non renseignée" in text_out
