@@ -33,3 +33,33 @@ def test_the_shared_module_imports_no_command_module_and_the_core_never_imports_
         for node in _imports(path):
             target = node.module or ""
             assert not target.startswith("cli") and "engagements.cli" not in target, f"{path.name} imports the CLI"
+
+
+def test_the_table_of_commands_names_every_registered_command_in_order_and_its_module():
+    from engagements.cli import COMMANDS, MODULES, registered
+
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "common", "usage"}
+    assert set(MODULES) == modules
+    found = {}
+    for module in MODULES:
+        infos, groups = registered(module)
+        found.update((engagements.cli.command_name(i), module) for i in [*infos, *groups])
+    assert found == COMMANDS
+    assert list(COMMANDS) == list(found)  # the help page's order is the modules' order
+
+
+def test_a_command_imports_only_its_own_module_of_the_cli():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from engagements.cli import app\n"
+        "try:\n"
+        "    app(['coverage', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('engagements.cli.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == str(["engagements.cli.common", "engagements.cli.reports", "engagements.cli.usage"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from engagements.cli import app
+from engagements.cli import every_command
 from engagements.cli.usage import hoist_common_options
 
 BUNDLED_NOTICE = "données d’exemple fournies avec le paquet"
@@ -140,7 +140,7 @@ ENGLISH = re.compile(
 
 
 def _every_help_page() -> list[list[str]]:
-    names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    names = list(every_command())
     return [["--help"], *[[name, "--help"] for name in names]]
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from typer.models import CommandInfo
+
 from conftest import ROOT
-from engagements.cli import app
+from engagements.cli import every_command
 
 
 def commands() -> dict[str, str]:
-    out = {}
-    for command in app.registered_commands:
-        name = command.name or command.callback.__name__.replace("_", "-")
-        out[name] = command.help or ""
-    return out
+    return {name: info.help or "" for name, info in every_command().items() if isinstance(info, CommandInfo)}
 
 
 def test_every_command_has_help_and_is_in_the_readme():

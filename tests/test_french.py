@@ -46,3 +46,21 @@ def test_case_and_accents_fold_and_plurals_meet():
 
 def test_acronyms_stay_whole_and_stopwords_go():
     assert stems("le CCAS et les AESH dans une école") == ["ccas", "aesh", "ecol"]
+
+
+def test_the_c_stemmer_and_the_pure_python_one_give_the_same_stems_on_the_bundled_texts():
+    # PyStemmer is used when installed and snowballstemmer otherwise: a matcher whose scores
+    # depend on which one is installed would not be the same tool everywhere.
+    import re
+
+    Stemmer = pytest.importorskip("Stemmer")
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from conftest import DATA
+
+    words = sorted(
+        {w for f in DATA.rglob("*.yaml") for w in re.findall(r"[^\W\d_]+", f.read_text(encoding="utf-8").lower())}
+    )
+    assert len(words) > 3000
+    c, python = Stemmer.Stemmer("french"), FrenchStemmer()
+    assert [w for w in words if c.stemWord(w) != python.stemWord(w)] == []

@@ -59,7 +59,7 @@ def test_top_in_the_table_and_its_bounds(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     result = cli("--data", str(DATA), "match", "--top", "2", "--list", "aix-en-commun")
     assert result.exit_code == 0, result
-    assert "Rang" in result.stdout and "sous le seuil" in result.stdout
+    assert "rang 1" in result.stdout and "sous le seuil" in result.stdout
     bad = cli("--data", str(DATA), "match", "--top", "0")
     assert bad.exit_code == 2
     assert "valeur invalide « 0 » pour --top" in bad.stderr

@@ -129,7 +129,7 @@ def test_syntax_and_schema_errors_name_the_list_file(cli, tmp_path):
     assert result.stderr.splitlines() == [
         f"{b}:2:5: erreur: champ obligatoire « commitments » manquant",
         f"{b}:2:5: erreur: champ obligatoire « name » manquant",
-        f"{b}:3:5: erreur: clé inconnue « nom » ; clés permises : id, name, short_name, kind, head, sources, note, elected, reply, commitments",
+        f"{b}:3:5: erreur: clé inconnue « nom » ; clés permises : id, name, short_name, kind, head, sources, note, elected, reply, merged_from, commitments",
     ]
 
 

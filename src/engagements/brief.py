@@ -178,10 +178,15 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
     if lst is None:
         raise KeyError(list_id)
     sources = {s.id: s for s in data.commitments.sources}
-    pledges = {c.id: c for c in lst.commitments}
-    by_pair = {(s["commitment"], s["request"]): s for s in findings.suggestions if s["list"] == list_id}
     whole: Coverage = findings.coverage.view("all", [list_id])
     column = whole.columns[0]
+    # A merged list's brief quotes its parts' pledges too (see `mergers.py`), and names their sources.
+    held = {list_id, *column.inherits}
+    members = [x for x in data.commitments.lists if x.id in held]
+    own_sources = list(dict.fromkeys(sid for x in members for sid in x.sources))
+    commitments = [c for x in members for c in x.commitments]
+    pledges = {c.id: c for c in commitments}
+    by_pair = {(s["commitment"], s["request"]): s for s in findings.suggestions if s["list"] in held}
 
     def quotes(rid: str, ids: tuple[str, ...], limit: int, width: int) -> list[Quote]:
         out = []
@@ -194,7 +199,7 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
                 # One source: the line says where; several: which one, shortly.
                 place = (
                     _("ligne {line}").format(line=prov["line"])
-                    if len(lst.sources) <= 1
+                    if len(own_sources) <= 1
                     else _("{source}, ligne {line}").format(
                         source=_short(prov.get("title") or prov["source"], 40), line=prov["line"]
                     )
@@ -243,10 +248,10 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
                 quotes=quotes(row.id, shown, 1, width),
             )
         )
-    dates = [s.date.isoformat() for s in data.commitments.sources if s.id in lst.sources and s.date]
-    dates += [a.date.isoformat() for c in lst.commitments for a in (*c.answers, *c.rejects) if a.date]
+    dates = [s.date.isoformat() for s in data.commitments.sources if s.id in own_sources and s.date]
+    dates += [a.date.isoformat() for c in commitments for a in (*c.answers, *c.rejects) if a.date]
     source_texts = []
-    for sid in lst.sources:
+    for sid in own_sources:
         src = sources.get(sid)
         if src is None:
             continue
@@ -257,8 +262,8 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
     totals = {
         "questions": sum(1 for r in whole.rows if r.kind == "question"),
         "demands": sum(1 for r in whole.rows if r.kind == "demand"),
-        "pledges": len(lst.commitments),
-        "confirmed_links": sum(len(c.answers) for c in lst.commitments),
+        "pledges": len(commitments),
+        "confirmed_links": sum(len(c.answers) for c in commitments),
     }
     return Brief(
         data.requests.collective.name if data.requests.collective else None,

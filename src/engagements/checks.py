@@ -368,10 +368,17 @@ def check(loaded: Loaded) -> list[Diagnostic]:
 
     A file that failed its schema is skipped, but the other one is still checked on its own.
     """
+    from .mergers import check_mergers
     from .meter import check_history, check_lists  # the meter builds on this module's quote search
     from .outline import check_parents
 
-    return _Checker(loaded).run() + check_history(loaded) + check_lists(loaded) + check_parents(loaded)
+    return (
+        _Checker(loaded).run()
+        + check_history(loaded)
+        + check_lists(loaded)
+        + check_mergers(loaded)
+        + check_parents(loaded)
+    )
 
 
 def _readable_ids(data: object, key: str) -> set[str] | None:

@@ -84,11 +84,38 @@ class Column:
     # "institution": a public partner's commitments (a contract, a record), shown apart and never
     # counted with the candidate lists
     kind: str = "candidate"
+    # The date of the list's election (AAAA-MM-JJ), once it is recorded.
+    elected: str | None = None
+    # A list merged between the two rounds: the lists it merges (as `merged_from` names them), and
+    # every list whose pledges it holds (its parts, their parts…). `pledges` counts them all.
+    merged_from: tuple[str, ...] = ()
+    inherits: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         """The name to put in a narrow column header."""
         return self.short_name or self.name
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form: `elected`, `merged_from` and `inherits` only when they are set, so that
+        data without an election or a merger reads as it did before them."""
+        found = asdict(self)
+        for key in ("elected", "merged_from", "inherits"):
+            if not found[key]:
+                del found[key]
+            elif isinstance(found[key], tuple):
+                found[key] = list(found[key])
+        return found
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Column:
+        return cls(
+            **{
+                **data,
+                "merged_from": tuple(data.get("merged_from", ())),
+                "inherits": tuple(data.get("inherits", ())),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,13 @@ class Coverage:
     # Pledge id -> its verdict, for every pledge with a history (empty: no verdict recorded, and
     # every view reads as it did before the meter).
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    # Merged list id -> {inherited pledge id: the list it is written under} (see `mergers.py`):
+    # where each pledge of a merged list's cells comes from. Empty without a merger.
+    origins: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def origin(self, list_id: str, pledge: str) -> str:
+        """The list a pledge of `list_id`'s cells is written under (`list_id` itself unless inherited)."""
+        return self.origins.get(list_id, {}).get(pledge, list_id)
     # Pledge id -> its own competence, for the pledges whose data states one (a pledge otherwise
     # falls under its request's)
     pledge_competences: dict[str, CompetenceInfo] = field(default_factory=dict)
@@ -183,7 +217,8 @@ class Coverage:
         """The statuses of all of a list's pledges: the numbers of `engagements status`."""
         counts = dict.fromkeys(METER_STATUSES, 0)
         col = next(c for c in self.columns if c.id == list_id)
-        rated = [v.status for v in self.verdicts.values() if v.list == list_id]
+        held = {list_id, *col.inherits}
+        rated = [v.status for v in self.verdicts.values() if v.list in held]
         for status in rated:
             counts[status] += 1
         counts["not_rated"] += col.pledges - len(rated)
@@ -236,12 +271,15 @@ class Coverage:
             columns = of_kind
         row_ids, col_ids = {r.id for r in rows}, {c.id for c in columns}
         cells = {k: v for k, v in self.cells.items() if k[0] in row_ids and k[1] in col_ids}
-        return Coverage(level, rows, columns, cells, self.verdicts, self.pledge_competences)
+        origins = {k: v for k, v in self.origins.items() if k in col_ids}
+        return Coverage(level, rows, columns, cells, self.verdicts, origins, self.pledge_competences)
 
     def confirmed_only(self) -> Coverage:
         """The matrix as the confirmed links alone make it (what `export` publishes by default)."""
         cells = {k: v.confirmed_only() for k, v in self.cells.items() if v.is_confirmed}
-        return Coverage(self.level, self.rows, self.columns, cells, self.verdicts, self.pledge_competences)
+        return Coverage(
+            self.level, self.rows, self.columns, cells, self.verdicts, self.origins, self.pledge_competences
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form (`coverage --format json`).
@@ -253,7 +291,7 @@ class Coverage:
         found: dict[str, Any] = {
             "level": self.level,
             "requests": [r.as_dict() for r in self.rows],
-            "lists": [asdict(c) for c in self.columns],
+            "lists": [c.as_dict() for c in self.columns],
             "cells": [
                 {
                     "request": r.id,
@@ -281,6 +319,13 @@ class Coverage:
                 for s in self.summary()
             ],
         }
+        if self.origins:
+            # A merged list's cells say which part each inherited pledge comes from.
+            for cell_dict in found["cells"]:
+                mine = self.origins.get(cell_dict["list"])
+                if mine is not None:
+                    behind = (*cell_dict["covered"], *cell_dict["partial"])
+                    cell_dict["origin"] = {p: mine[p] for p in behind if p in mine}
         if self.verdicts:
             for cell_dict in found["cells"]:
                 cell_dict["statuses"] = self.cell_meter(self.cell(cell_dict["request"], cell_dict["list"]))
@@ -296,11 +341,13 @@ class Coverage:
         cov = cls(
             data["level"],
             [Row.from_dict(r) for r in data["requests"]],
-            [Column(**c) for c in data["lists"]],
+            [Column.from_dict(c) for c in data["lists"]],
             verdicts={k: Verdict(**v) for k, v in data.get("verdicts", {}).items()},
             pledge_competences={k: CompetenceInfo.from_dict(v) for k, v in data.get("pledge_competences", {}).items()},
         )
         for c in data["cells"]:
+            if "origin" in c:  # a merged list's cell (see `to_dict`)
+                cov.origins.setdefault(c["list"], {}).update(c["origin"])
             if c["level"] != "absent":
                 cov.cells[(c["request"], c["list"])] = Cell(
                     c["request"],
@@ -328,8 +375,13 @@ def build(
     data: Any, suggestions: Sequence[Suggestion], level: RequestLevel = "question", lists: Sequence[str] | None = None
 ) -> Coverage:
     """The coverage matrix of `data` (a Dataset) from links and suggestions: the whole matrix
-    (every request, every list), then the view of `level` and `lists`."""
+    (every request, every list), then the view of `level` and `lists`.
+
+    A merged list's cells are the union of the cells of the lists it holds (see `mergers.py`):
+    each suggestion for a part's pledge counts in the part's column and in the merged list's,
+    never scored again, so merging changes no part's numbers."""
     from .competence import info
+    from .mergers import members, origins
     from .tables import answered_collective
 
     axes = {a.id: a.title for a in data.requests.axes}
@@ -338,17 +390,30 @@ def build(
         for r in data.requests.requests
     ]
     sources = {s.id: s for s in data.commitments.sources}
+    every = data.commitments.lists
+    held = members(every)
+    sizes = {lst.id: len(lst.commitments) for lst in every}
+    by_id = {lst.id: lst for lst in every}
     columns = [
         Column(
             lst.id,
             lst.name,
-            answered_collective(lst.sources, sources),
-            len(lst.commitments),
+            # a merged list answered the collective when one of the lists it holds did
+            any(answered_collective(by_id[m].sources, sources) for m in held[lst.id]),
+            sum(sizes[m] for m in held[lst.id]),
             lst.short_name,
             lst.kind or "candidate",
+            lst.elected.date.isoformat() if lst.elected else None,
+            tuple(lst.merged_from.lists) if lst.merged_from else (),
+            held[lst.id][1:],
         )
-        for lst in data.commitments.lists
+        for lst in every
     ]
+    # list id -> the columns its pledges count in: its own, and every merged list that holds it
+    holders: dict[str, list[str]] = {}
+    for list_id, inside in held.items():
+        for m in inside:
+            holders.setdefault(m, []).append(list_id)
     row_ids = {r.id for r in rows}
     col_ids = {c.id for c in columns}
     covered: dict[tuple[str, str], list[str]] = {}
@@ -358,9 +423,10 @@ def build(
         if s.request not in row_ids or s.list not in col_ids:
             continue
         target = covered if s.level == "covered" else partial
-        target.setdefault((s.request, s.list), []).append(s.commitment)
-        if s.source == "link":
-            confirmed.setdefault((s.request, s.list), []).append(s.commitment)
+        for column in holders.get(s.list, (s.list,)):
+            target.setdefault((s.request, column), []).append(s.commitment)
+            if s.source == "link":
+                confirmed.setdefault((s.request, column), []).append(s.commitment)
     verdicts = {}
     for lst in data.commitments.lists:
         for pledge in lst.commitments:
@@ -381,7 +447,9 @@ def build(
         for pledge in lst.commitments
         if (found := info(pledge.competence)) is not None
     }
-    whole = Coverage("all", rows, columns, verdicts=verdicts, pledge_competences=pledge_competences)
+    whole = Coverage(
+        "all", rows, columns, verdicts=verdicts, origins=origins(every), pledge_competences=pledge_competences
+    )
     for key in sorted({*covered, *partial}):
         cov = tuple(dict.fromkeys(covered.get(key, [])))
         part = tuple(p for p in dict.fromkeys(partial.get(key, [])) if p not in cov)
@@ -459,9 +527,7 @@ def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, i
     from .matching import match
 
     suggestions = match(data, use_links=use_links, progress=progress)
-    return Findings(
-        build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links, record_labels(data)
-    )
+    return Findings(build(data, suggestions, "all"), [s.as_dict() for s in suggestions], use_links, record_labels(data))
 
 
 def record_labels(data: Dataset) -> dict[str, str]:
@@ -556,7 +622,7 @@ def partners(
 def partners_dict(cov: Coverage, cells: Sequence[PartnerCell]) -> dict[str, Any]:
     """The `institutions` key of `coverage --format json`: the public partners, apart."""
     return {
-        "lists": [asdict(c) for c in cov.columns],
+        "lists": [c.as_dict() for c in cov.columns],
         "cells": [c.as_dict() for c in cells],
     }
 
@@ -622,7 +688,7 @@ def competence_summary(cov: Coverage) -> list[dict[str, Any]]:
 
     out = []
     for key, rows in competence_groups(cov).items():
-        part = Coverage(cov.level, rows, cov.columns, cov.cells, cov.verdicts, cov.pledge_competences)
+        part = Coverage(cov.level, rows, cov.columns, cov.cells, cov.verdicts, cov.origins, cov.pledge_competences)
         out.append(
             {
                 "competence": key,

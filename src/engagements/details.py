@@ -62,8 +62,12 @@ def details(
     `suggestions` are the data set's links and suggestions (`coverage.Findings.suggestions`), so
     that the detail shows the same pledges as the matrix; computed here when not given.
     Each pledge or request carries its origin: `source` (`link` with `by` and `date`, or
-    `matcher` with its `score`) and `confirmed`.
+    `matcher` with its `score`) and `confirmed`. A merged list's pledges are its parts' (see
+    `mergers.py`), each with `inherited_from`: the list it is written under; a pledge's detail
+    names the merged lists that hold it (`merged_into`).
     """
+    from .mergers import members
+
     if suggestions is None:
         from .coverage import compute
 
@@ -81,8 +85,9 @@ def details(
         labels = record_labels(data)
         lists: list[dict[str, Any]] = []
         institutions: list[dict[str, Any]] = []
+        held = members(data.commitments.lists)
         for lst in data.commitments.lists:
-            found = [s for s in rows if s["list"] == lst.id]
+            found = [s for s in rows if s["list"] in held[lst.id]]
             found.sort(key=lambda s: (s["level"] != "covered", s["source"] != "link", -s["score"]))
             (institutions if lst.kind == "institution" else lists).append(
                 {
@@ -98,9 +103,12 @@ def details(
                             "text": pledges[s["commitment"]][1].text,
                             "provenance": provenance_dict(pledges[s["commitment"]][1].provenance, sources),
                             **({"label": labels[s["commitment"]]} if s["commitment"] in labels else {}),
+                            **({"inherited_from": s["list"]} if s["list"] != lst.id else {}),
                         }
                         for s in found
                     ],
+                    **({"elected": lst.elected.date.isoformat()} if lst.elected else {}),
+                    **({"merged_from": list(lst.merged_from.lists)} if lst.merged_from else {}),
                 }
             )
         return {
@@ -119,6 +127,7 @@ def details(
         list_id, c = pledges[item]
         lst = next(x for x in data.commitments.lists if x.id == list_id)
         rows = [s for s in suggestions if s["commitment"] == item]
+        into = [other for other, inside in members(data.commitments.lists).items() if list_id in inside[1:]]
         return {
             "kind": "commitment",
             "id": c.id,
@@ -136,6 +145,7 @@ def details(
             "provenance": provenance_dict(c.provenance, sources),
             # its own competence when its data states one (otherwise, that of its requests)
             "competence": competence_dict(c.competence),
+            **({"merged_into": into} if into else {}),
             "requests": [
                 {
                     **s,

@@ -46,7 +46,7 @@ from . import loading
 from .checks import check
 from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
-from .models import Commitment, CommitmentsFile, RequestsFile, field_model
+from .models import CandidateList, Commitment, CommitmentsFile, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, LISTS_DIR, REQUESTS_FILE, commitment_names, is_part_name, schema_reference
 from .writing import (
     TRANSACTION_FILE,
@@ -1058,6 +1058,135 @@ def decide(
         return 0
     edits = [(c, r, _decision(r, accepted, by, date)) for c, r, accepted in decisions]
     return sum(outcome.changed for outcome in _edit_pledges(directory, edits))
+
+
+# --- Lists: election, merger, right of reply ---------------------------------------------------
+
+_LIST_KEYS = list(CandidateList.model_fields)
+
+
+def _plain(node: Any) -> Any:
+    """A round-trip node as plain data, to compare a recorded fact with a new one."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _fact(values: dict[str, Any]) -> CommentedMap:
+    """`{date: 2026-03-22, round: 2, …}` in flow style, the keys that are None left out."""
+    node = CommentedMap()
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, dt.date):
+            value = dt.date(value.year, value.month, value.day)  # a fresh object: no YAML anchor
+        elif isinstance(value, list):
+            value = CommentedSeq(value)
+            value.fa.set_flow_style()
+        node[key] = value
+    node.fa.set_flow_style()
+    return node
+
+
+def _find_list(loaded: loading.Loaded, list_id: str) -> tuple[str, int]:
+    """The file that holds a list (its name relative to the directory), and the list's index there."""
+    found = loaded.part_of_list(list_id)
+    if found is not None:
+        return found[0].name, found[1]
+    assert loaded.dataset is not None
+    where = loaded.commitments_file.name if len(loaded.parts) == 1 else loading.display_path(loaded.directory)
+    raise UnknownId(
+        _("liste « {id} » inconnue dans {file}").format(id=list_id, file=where)
+        + did_you_mean(list_id, [lst.id for lst in loaded.dataset.commitments.lists])
+    )
+
+
+def _set_list_key(directory: Path, list_id: str, key: str, value: CommentedMap) -> Outcome:
+    """Record `key: value` on a list (replacing what the key held), in one validated write;
+    the same fact recorded again changes nothing."""
+    with Session(directory) as session:
+        name, i = _find_list(session.loaded, list_id)
+        document = session._document(name)
+        node = document.data["lists"][i]
+        if key in node and _plain(node[key]) == _plain(value):
+            return Outcome(changed=False, file=name)
+        if key in node:
+            node[key] = value
+        else:
+            _insert_key(node, key, value, _LIST_KEYS)
+        session._write({name: document.text()})
+        return Outcome(changed=True, file=name)
+
+
+def elect(
+    directory: Path,
+    list_id: str,
+    *,
+    date: dt.date,
+    round: int | None = None,
+    source: str | None = None,
+    note: str | None = None,
+) -> Outcome:
+    """Record a list's election: `elected: {date, round, source, note}` (replaced if recorded)."""
+    fact = _fact({"date": date, "round": round, "source": source, "note": note})
+    return _set_list_key(directory, list_id, "elected", fact)
+
+
+def reply(
+    directory: Path,
+    list_id: str,
+    *,
+    confirmed_by: str,
+    date: dt.date,
+    source: str | None = None,
+    note: str | None = None,
+) -> Outcome:
+    """Record a list's right of reply: its pledges confirmed by `confirmed_by` on `date`."""
+    fact = _fact({"confirmed_by": confirmed_by, "date": date, "source": source, "note": note})
+    return _set_list_key(directory, list_id, "reply", fact)
+
+
+def merge(
+    directory: Path,
+    list_id: str,
+    parts: Sequence[str],
+    *,
+    date: dt.date,
+    name: str | None = None,
+    round: int | None = None,
+    source: str | None = None,
+    note: str | None = None,
+) -> Outcome:
+    """Record that `list_id` is the merger of `parts`: `merged_from: {lists, date, round, …}`.
+
+    An existing list gains (or has replaced) its `merged_from`; a new one is created, with
+    `name` and no pledges of its own, after the lists of the file that holds the first part.
+    The rules of a merger (known parts, none merged twice, no cycle…) are those of `validate`:
+    a write that breaks one is refused with its diagnostics.
+    """
+    fact = _fact({"lists": list(parts), "date": date, "round": round, "source": source, "note": note})
+    with Session(directory) as session:
+        loaded = session.loaded
+        if loaded.part_of_list(list_id) is None:
+            for part in parts:
+                _find_list(loaded, part)
+            if not name:
+                raise EditError(
+                    _("la liste « {id} » n’existe pas : donnez son nom pour la créer (--nom)").format(id=list_id)
+                )
+            file_name, _i = _find_list(loaded, parts[0]) if parts else (COMMITMENTS_FILE, 0)
+            document = session._document(file_name)
+            commitments = CommentedSeq()
+            commitments.fa.set_flow_style()
+            append_item(
+                document.data["lists"],
+                CommentedMap([("id", list_id), ("name", name), ("merged_from", fact), ("commitments", commitments)]),
+            )
+            session._write({file_name: document.text()})
+            return Outcome(changed=True, file=file_name)
+    return _set_list_key(directory, list_id, "merged_from", fact)
 
 
 # --- Canonical layout -------------------------------------------------------------------------

@@ -126,6 +126,8 @@ class Link:
     # entry of its history with its evidence (`details.verdict`), None when never rated.
     status: str = "not_rated"
     verdict: dict[str, Any] | None = None
+    # In a merged list's column, the part the pledge is written under (see `mergers.py`).
+    inherited_from: str | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -157,6 +159,7 @@ class Link:
             "origin": self.origin,
             "status": self.status,
             "verdict": self.verdict,
+            **({"inherited_from": self.inherited_from} if self.inherited_from else {}),
         }
 
 
@@ -260,6 +263,7 @@ def prepare(
                         provenance=provenance_dict(pledge.provenance, sources),
                         status=current(pledge),
                         verdict=verdict(pledge),
+                        inherited_from=origin if (origin := coverage.origin(col.id, s.commitment)) != col.id else None,
                     )
                 )
     origins: dict[str, Origin] = {}
@@ -853,7 +857,7 @@ def _md_row(cells: Sequence[str]) -> str:
 
 def to_markdown(export: Export) -> str:
     """GitHub-flavoured Markdown: the matrix with symbols and counts, its legend, then the links."""
-    from .marks import cell_text, legend_text
+    from .marks import cell_text, legend_text, list_marks
     from .report import SYMBOLS, level_name, where
 
     cov = export.coverage
@@ -867,6 +871,7 @@ def to_markdown(export: Export) -> str:
         md_text(c.name)
         + ("" if c.answered else " \\*")
         + ("" if cov.has_confirmed(c.id) else f" ({md_text(_no_confirmed())})")
+        + "".join(f" — {md_text(mark)}" for mark in list_marks(c))
         for c in cov.columns
     ]
     lines.append(_md_row([*head, *names]))
@@ -1334,6 +1339,8 @@ def _origin_counts(cell: Any) -> str:
 
 
 def _html_matrix(export: Export) -> list[str]:
+    from .marks import list_marks
+
     cov = export.coverage
     keys = _list_keys(cov)
     title = _matrix_title(cov.level)
@@ -1356,6 +1363,8 @@ def _html_matrix(export: Export) -> list[str]:
             mark += f' <span class="head">{esc(_("tête de liste : {name}").format(name=head))}</span>'
         if not cov.has_confirmed(col.id):
             mark += f' <span class="none">({esc(_no_confirmed())})</span>'
+        for words in list_marks(col):
+            mark += f' <span class="head">{esc(words)}</span>'
         out.append(f'<th scope="col" data-list="{keys[col.id]}">{esc(col.name)}{mark}</th>')
     out += ["</tr>", "</thead>", "<tbody>"]
     axis = None

@@ -3,9 +3,10 @@
 Steps, in order: repair the PDF ligature artefacts that survive in raw text, unify
 apostrophes, reduce inclusive writing (élu·es, habitant.es, tou.te.s, candidat-e-s) to the base
 word, drop elisions (l', d', qu'…), split into words, drop stopwords, stem each word with the
-Snowball French stemmer, and fold case and accents. The stemmer is `snowballstemmer` (pure
-Python, no dependencies, the reference Snowball algorithms): writing a French stemmer by hand
-would be worse and longer.
+Snowball French stemmer, and fold case and accents. The stemmer is the reference Snowball
+algorithm: PyStemmer (the Snowball project's C library) when installed, 30 times faster and
+with the same stems (checked on the 8,681 distinct words of the seeds and the external corpus),
+else `snowballstemmer` (pure Python). Writing a French stemmer by hand would be worse and longer.
 """
 
 from __future__ import annotations
@@ -68,11 +69,16 @@ def repair_artefacts(text: str) -> str:
 
 @cache
 def _stemmer() -> Any:
-    """The Snowball French stemmer, made on first use: `snowballstemmer` imports the stemmers of
-    every language it knows, which `validate` and cached reports do not need."""
-    import snowballstemmer
+    """The Snowball French stemmer, made on first use (`validate` and cached reports do not
+    need it): the C one if PyStemmer is there, else the pure-Python French module alone."""
+    try:
+        import Stemmer  # PyStemmer
 
-    return snowballstemmer.stemmer("french")
+        return Stemmer.Stemmer("french")
+    except ImportError:
+        from snowballstemmer.french_stemmer import FrenchStemmer
+
+        return FrenchStemmer()
 
 
 def fold(text: str) -> str:

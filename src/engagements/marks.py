@@ -19,6 +19,8 @@ from .i18n import N_, _
 SYMBOLS = {"covered": "●", "partial": "◐", "absent": "○"}
 CONFIRMED = "✔"
 SUGGESTED = "?"
+# A list recorded as elected, in the headers of the views (the words "élue le …" follow it).
+ELECTED = "★"
 LEVEL_NAMES = {"covered": N_("couvert"), "partial": N_("partiel"), "absent": N_("absent")}
 SOURCE_NAMES = {"link": N_("lien confirmé"), "matcher": N_("suggestion")}
 
@@ -113,9 +115,7 @@ METER_WORDS = {
 def meter_words(counts: dict[str, int]) -> str:
     """'2 tenus · 1 rompu sur 3' (the rated statuses among `counts`), or '' when none is rated."""
     total = sum(counts.values())
-    parts = [
-        _(METER_WORDS[s][0 if counts[s] <= 1 else 1]).format(n=counts[s]) for s in METER_ORDER if counts.get(s)
-    ]
+    parts = [_(METER_WORDS[s][0 if counts[s] <= 1 else 1]).format(n=counts[s]) for s in METER_ORDER if counts.get(s)]
     if not parts:
         return ""
     return " · ".join(parts) + " " + _("sur {total}").format(total=total)
@@ -123,3 +123,14 @@ def meter_words(counts: dict[str, int]) -> str:
 
 def no_verdict() -> str:
     return _("aucun verdict enregistré")
+
+
+def list_marks(col: Any) -> list[str]:
+    """What a header adds for an elected or a merged list (a `coverage.Column`):
+    ['★ élue le 2026-03-22', 'fusion de a + b'], or nothing."""
+    marks = []
+    if col.elected:
+        marks.append(ELECTED + " " + _("élue le {date}").format(date=col.elected))
+    if col.merged_from:
+        marks.append(_("fusion de {lists}").format(lists=" + ".join(col.merged_from)))
+    return marks

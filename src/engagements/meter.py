@@ -218,28 +218,29 @@ def check_history(loaded: Loaded, today: dt.date | None = None) -> list[Diagnost
 
 
 def check_lists(loaded: Loaded, today: dt.date | None = None) -> list[Diagnostic]:
-    """An election or a reply is dated in the past and cites a declared source."""
-    com = loaded.commitments
-    if com is None:
-        return []
+    """An election or a reply is dated in the past and cites a declared source (of the file
+    that holds the list: `commitments.yaml` or its own `lists/*.yaml`)."""
     today = today or dt.date.today()
-    file = loaded.commitments_file
-    sources = {s.id for s in com.sources}
     found: list[Diagnostic] = []
-    for i, lst in enumerate(com.lists):
-        for key, value in (("elected", lst.elected), ("reply", lst.reply)):
-            if value is None:
-                continue
-            if value.date > today:
-                line, col = file.position(("lists", i, key, "date"))
-                message = _("date {date} dans le futur").format(date=value.date)
-                found.append(Diagnostic(file.name, line, col, message, "future-date", "error"))
-            if value.source is not None and value.source not in sources:
-                line, col = file.position(("lists", i, key, "source"))
-                message = _("source « {id} » inconnue : déclarez-la dans « sources: »").format(
-                    id=value.source
-                ) + did_you_mean(value.source, sources)
-                found.append(Diagnostic(file.name, line, col, message, "unknown-source", "error"))
+    for part in loaded.parts:
+        if part.model is None:
+            continue
+        file = part.file
+        sources = {s.id for s in part.model.sources}
+        for i, lst in enumerate(part.model.lists):
+            for key, value in (("elected", lst.elected), ("reply", lst.reply)):
+                if value is None:
+                    continue
+                if value.date > today:
+                    line, col = file.position(("lists", i, key, "date"))
+                    message = _("date {date} dans le futur").format(date=value.date)
+                    found.append(Diagnostic(file.name, line, col, message, "future-date", "error"))
+                if value.source is not None and value.source not in sources:
+                    line, col = file.position(("lists", i, key, "source"))
+                    message = _("source « {id} » inconnue : déclarez-la dans « sources: »").format(
+                        id=value.source
+                    ) + did_you_mean(value.source, sources)
+                    found.append(Diagnostic(file.name, line, col, message, "unknown-source", "error"))
     return found
 
 
@@ -359,15 +360,23 @@ def meter(
 ) -> Meter:
     """The meter of each list (or of `lists`), the `changes` latest entries (newest first) and the
     overdue pledges (earliest deadline first); `by_competence`: each list's counts and broken
-    pledges by competence group too (`pledge_group`)."""
+    pledges by competence group too (`pledge_group`; a merged list's include its parts')."""
     from .competence import group_order
+    from .mergers import members
 
     requests = {r.id: r for r in data.requests.requests}
     per_list: list[ListMeter] = []
     recorded: list[Change] = []
     late: list[Overdue] = []
+    held = members(data.commitments.lists)
+    by_id = {lst.id: lst for lst in data.commitments.lists}
     for lst in _selected(data, lists):
         counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+        # A merged list counts its parts' pledges too (see `mergers.py`); their entries and
+        # deadlines are listed once, under the list each pledge is written under.
+        inherited = [pledge for part in held[lst.id][1:] for pledge in by_id[part].commitments]
+        for pledge in inherited:
+            counts[current(pledge)] += 1
         for pledge in lst.commitments:
             counts[current(pledge)] += 1
             previous: Status = "not_rated"
@@ -382,7 +391,7 @@ def meter(
         if by_competence:
             found: dict[str, dict[Status, int]] = {}
             broken_found: dict[str, list[str]] = {}
-            for pledge in lst.commitments:
+            for pledge in [*lst.commitments, *inherited]:
                 key = pledge_group(pledge, requests)
                 found.setdefault(key, dict.fromkeys(STATUSES, 0))[current(pledge)] += 1
                 if current(pledge) == "broken":
@@ -390,7 +399,9 @@ def meter(
             order = group_order([k for k in found if k != SEVERAL]) + ([SEVERAL] if SEVERAL in found else [])
             grouped = {k: found[k] for k in order}
             broken = {k: tuple(broken_found[k]) for k in order if k in broken_found}
-        per_list.append(ListMeter(lst.id, lst.name, len(lst.commitments), counts, grouped, broken))
+        per_list.append(
+            ListMeter(lst.id, lst.name, len(lst.commitments) + len(inherited), counts, grouped, broken)
+        )
     # Stable sort: entries of one date keep the data's order, the latest recorded first.
     recorded.reverse()
     recorded.sort(key=lambda c: c.date, reverse=True)

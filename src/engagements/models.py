@@ -288,6 +288,22 @@ class Reply(Strict):
     note: str | None = None
 
 
+class Merger(Strict):
+    """A list formed by merging lists between the two rounds: which ones, when, on what source.
+
+    The merged list inherits its parts' pledges (they stay where they are written, under their
+    own list, and keep that list as their origin); its own `commitments` are added to them.
+    """
+
+    lists: list[Id] = Field(description="Identifiants des listes fusionnées (au moins deux), dans l’ordre.")
+    date: dt.date = Field(description="Date de la fusion (AAAA-MM-JJ), pas dans le futur.")
+    round: Literal[1, 2] | None = Field(
+        default=None, description="Tour de scrutin où la liste fusionnée se présente (en général 2)."
+    )
+    source: Id | None = Field(default=None, description="Identifiant d’une entrée de `sources` (dépôt des listes).")
+    note: str | None = None
+
+
 class CandidateList(Strict):
     """A candidate list and its pledges."""
 
@@ -303,6 +319,10 @@ class CandidateList(Strict):
     note: str | None = None
     elected: Elected | None = Field(default=None, description="Élection de la liste (après le scrutin).")
     reply: Reply | None = Field(default=None, description="Droit de réponse : engagements confirmés par la liste.")
+    merged_from: Merger | None = Field(
+        default=None,
+        description="Fusion entre les deux tours : la liste hérite des engagements des listes fusionnées.",
+    )
     commitments: list[Commitment]
 
 

@@ -7,7 +7,9 @@ passed as `Text`, never as markup, so brackets in a pledge are shown as they are
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from rich.console import Console, Group
@@ -26,6 +28,7 @@ from .marks import (
     confirmed_requests,
     confirmed_words,
     level_name,
+    list_marks,
     meter_words,
     no_confirmed_link,
     no_verdict,
@@ -95,6 +98,7 @@ def coverage_table(cov: Coverage, by_competence: bool = False) -> Group:
         name = col.label if col.answered else f"{col.label} *"
         if not cov.has_confirmed(col.id):
             name += f" ({no_confirmed_link()})"
+        name += "".join("\n" + mark for mark in list_marks(col))
         s = summary[col.id]
         footer = f"{s.covered}/{len(cov.rows)} ({round(100 * s.share)} %)\n{CONFIRMED} " + confirmed_requests(
             s.confirmed
@@ -237,6 +241,8 @@ def gaps_view(cov: Coverage, gaps: Gaps, by_competence: bool = False) -> Group:
         col_id = col.id
         parts.append(Text(""))
         parts.append(Text(col.name, style="bold"))
+        if col.elected or col.merged_from:
+            parts.append(Text("  " + " ; ".join(list_marks(col))))
         if not col.answered:
             parts.append(
                 Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général."))
@@ -303,30 +309,41 @@ def broken_evidence(cov: Coverage, pledge: str) -> str:
     return _("rompu le {date}").format(date=v.date) + (f" ({evidence})" if evidence else "")
 
 
-def suggestions_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """`engagements match` for people: pledge, request, score, level, source, why."""
+def suggestions_view(rows: Sequence[dict[str, Any]], width: int) -> Text:
+    """`engagements match` for people: each pledge once, then the requests it was linked or
+    matched to, with the level, whether a person confirmed it, the score and why.
+
+    Lines are cut to the terminal's width by hand and printed without Rich's wrapping, so that
+    a thousand pairs show in a blink: a table of that size costs seconds to lay out.
+    """
     ranked = any("rank" in r for r in rows)
-    table = Table(title=_("Demandes les plus proches") if ranked else _("Liens et suggestions"), expand=True)
-    table.add_column(_("Engagement"), ratio=4, min_width=14)
-    table.add_column(_("Demande"), ratio=2, min_width=10)
-    if ranked:
-        table.add_column(_("Rang"), justify="right", width=4)
-    table.add_column(_("Score"), justify="right", width=5)
-    table.add_column(_("Niveau"), min_width=13, no_wrap=True)
-    table.add_column(_("Pourquoi"), ratio=3, min_width=10)
+    text = Text(_("Demandes les plus proches") if ranked else _("Liens et suggestions"), style="bold")
+    text.append(f" ({len(rows)})")
+    width = max(width, 40)
+    previous = None
     for r in rows:
-        pledge = Text(r["commitment"], style="bold")
-        pledge.append("\n" + shorten(r.get("commitment_text", ""), 110), style="")
-        request = Text(r["request"], style="bold")
-        request.append("\n" + shorten(r.get("request_title", ""), 60))
+        if r["commitment"] != previous:
+            previous = r["commitment"]
+            text.append("\n\n" + r["commitment"], style="bold")
+            pledge = " ".join(r.get("commitment_text", "").split())
+            for line in textwrap.wrap(pledge, width - 2, max_lines=2, placeholder="…"):
+                text.append("\n  " + line)
         if r["level"] is None:  # `match --top`: under the floors, shown for the ranking only
-            level = Text("· " + _("sous le seuil"), style="dim")
+            text.append("\n  · " + _("sous le seuil") + "  ", style="dim")
         else:
-            level = Text(f"{SYMBOLS[r['level']]} {level_name(r['level'])}", style=STYLES[r["level"]])
-            level.append("\n" + _origin(r), style="dim")
-        cells: list[Text | str] = [pledge, request, *([str(r["rank"])] if ranked else []), str(r["score"]), level]
-        table.add_row(*cells, Text(", ".join(r["why"])))
-    return table
+            text.append(f"\n  {SYMBOLS[r['level']]} {level_name(r['level'])}  ", style=STYLES[r["level"]])
+        head = f"{SYMBOLS[r['level']]} {level_name(r['level'])}" if r["level"] else "· " + _("sous le seuil")
+        text.append(r["request"] + " ", style="bold")
+        text.append(shorten(r.get("request_title", ""), width - len(head) - len(r["request"]) - 6))
+        facts = [_("rang {n}").format(n=r["rank"])] if ranked else []
+        facts.append(_("score {n}").format(n=r["score"]))
+        if r["level"] is not None:
+            facts.append(_origin(r))
+        if r["why"]:
+            facts.append(_("pourquoi : {words}").format(words=", ".join(r["why"])))
+        text.append("\n    " + shorten(" · ".join(facts), width - 4), style="dim")
+    text.append("\n")
+    return text
 
 
 def _origin(r: dict[str, Any]) -> str:
@@ -385,6 +402,9 @@ def details_view(found: dict[str, Any]) -> Group:
                     style="",
                 )
             parts.append(head)
+            marks = list_marks(SimpleNamespace(elected=lst.get("elected"), merged_from=lst.get("merged_from")))
+            if marks:
+                parts.append(Text("  " + " ; ".join(marks), style="dim"))
             if not lst["pledges"]:
                 parts.append(Text(f"  {SYMBOLS['absent']} " + _("aucun engagement trouvé")))
             for p in lst["pledges"]:
@@ -394,6 +414,11 @@ def details_view(found: dict[str, Any]) -> Group:
                     + f"{p['commitment']} · {level_name(p['level'])} · "
                     + origin_text(p["source"], p["score"], p.get("by"), p.get("date"))
                     + (f" · {_('score')} {p['score']}" if p["source"] == "link" else "")
+                    + (
+                        " · " + _("hérité de {list}").format(list=p["inherited_from"])
+                        if p.get("inherited_from")
+                        else ""
+                    )
                 )
                 parts.append(head)
                 parts.append(_indent(Text(f"« {p['text']} »"), 4))
@@ -410,6 +435,10 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(Text(_("Source : {where}").format(where=where(found["provenance"])), style="dim"))
         if found.get("note"):
             parts.append(Text(_("Note : {note}").format(note=found["note"]), style="dim"))
+        if found.get("merged_into"):
+            parts.append(
+                Text(_("Repris par la liste fusionnée : {lists}").format(lists=", ".join(found["merged_into"])))
+            )
         if found.get("competence"):
             parts.append(Text(competence_words(found["competence"]), style="dim"))
         if found.get("verdict"):

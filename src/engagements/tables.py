@@ -131,15 +131,21 @@ def lists_table(data: Dataset) -> Table:
         title=_("Listes candidates"),
         terminal=["id", "name", "commitments", "links", "answered"],
     )
+    from .mergers import members
+
+    held = members(data.commitments.lists)
+    by_id = {lst.id: lst for lst in data.commitments.lists}
     for lst in data.commitments.lists:
+        # a merged list holds its parts' pledges too (see `mergers.py`)
+        pledges = [c for m in held[lst.id] for c in by_id[m].commitments]
         table.rows.append(
             {
                 "id": lst.id,
                 "name": lst.name,
                 "head": lst.head,
-                "commitments": len(lst.commitments),
-                "links": sum(len(c.answers) for c in lst.commitments),
-                "answered": answered_collective(lst.sources, sources),
+                "commitments": len(pledges),
+                "links": sum(len(c.answers) for c in pledges),
+                "answered": any(answered_collective(by_id[m].sources, sources) for m in held[lst.id]),
                 "sources": [sources[s].title if s in sources else s for s in lst.sources],
             }
         )
@@ -155,6 +161,10 @@ def lists_table(data: Dataset) -> Table:
                 if lst.reply
                 else None
             )
+    if any(lst.merged_from for lst in data.commitments.lists):
+        table.columns.append(("merged_from", _("fusion de")))  # not in the terminal's columns: too wide
+        for row, lst in zip(table.rows, data.commitments.lists, strict=True):
+            row["merged_from"] = list(lst.merged_from.lists) if lst.merged_from else None
     return table
 
 

@@ -419,7 +419,7 @@ def ranked_rows(
     wanted = set(requests) if requests else None
     rows = []
     with progress_bar(_("Appariement des engagements")) as progress:
-        ranking = rank(data, top=top, use_links=use_links, lists=lists, progress=progress)
+        ranking = rank(data, top=top, use_links=use_links, lists=with_parts(data, lists), progress=progress)
     for ranked in ranking:
         if wanted is not None and ranked.request not in wanted:
             continue
@@ -432,6 +432,17 @@ def ranked_rows(
         row["request_title"] = titles.get(ranked.request, "")
         rows.append(row)
     return rows
+
+
+def with_parts(data: Dataset, lists: list[str] | None) -> list[str] | None:
+    """`--list` of a merged list also selects the lists it holds: their pledges are its pledges
+    (each row keeps, in `list`, the list the pledge is written under)."""
+    if not lists:
+        return lists
+    from ..mergers import members
+
+    held = members(data.commitments.lists)
+    return list(dict.fromkeys(m for list_id in lists for m in held.get(list_id, (list_id,))))
 
 
 def suggestion_rows(
@@ -447,7 +458,7 @@ def suggestion_rows(
     texts = {c.id: c.text for lst in data.commitments.lists for c in lst.commitments}
     titles = {r.id: r.title for r in data.requests.requests}
     rows = []
-    for s in findings_for(ctx, use_links).select(lists, requests, min_score):
+    for s in findings_for(ctx, use_links).select(with_parts(data, lists), requests, min_score):
         row = dict(s)
         row["origin"] = origin_text(s["source"], s["score"], s.get("by"), s.get("date"))
         row["commitment_text"] = texts[s["commitment"]]

@@ -30,6 +30,7 @@ from .common import (
     report_outcome,
     run_edit,
     say,
+    with_parts,
     writable_dir,
 )
 
@@ -206,7 +207,7 @@ def sheet_status(ctx: typer.Context, output: OutputOption, lists: ListFilter = N
     suffix = _sheet_suffix(output)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
-    rows = sheets.status_rows(data, lists)
+    rows = sheets.status_rows(data, with_parts(data, lists))  # a merged list's pledges are its parts'
     atomic_write(output, sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows))
     say(_("{file} : {n} engagement(s) à suivre.").format(file=display_path(output), n=len(rows) - 1))
 
@@ -234,7 +235,7 @@ def sheet_review(
     suffix = _sheet_suffix(output)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
-    rows = sheets.review_rows(data, match(data, lists=lists, min_score=min_score))
+    rows = sheets.review_rows(data, match(data, lists=with_parts(data, lists), min_score=min_score))
     atomic_write(output, sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows))
     say(_("{file} : {n} suggestion(s) à relire.").format(file=display_path(output), n=len(rows) - 1))
 

@@ -64,13 +64,13 @@ def match(
     if format is ReportFormat.json:
         print_json(rows)
         return
-    from ..report import make_console, suggestions_table
+    from ..report import make_console, suggestions_view
 
     console = make_console()
     if not rows:
         console.print(_("Aucun lien ni suggestion."))
         return
-    console.print(suggestions_table(rows))
+    console.print(suggestions_view(rows, console.width), soft_wrap=True)
 
 
 @commands.command(help=_("Qui couvre quoi : la matrice demandes × listes (commande principale)."))
@@ -164,6 +164,15 @@ def gaps(
                 for rid, silent in found.silent.items()
             ],
         }
+        columns = {c.id: c.as_dict() for c in result.columns}
+        for entry in payload["lists"]:  # `elected`, `merged_from`, `inherits`: only when set
+            entry.update(
+                {
+                    k: columns[entry["list"]][k]
+                    for k in ("elected", "merged_from", "inherits")
+                    if k in columns[entry["list"]]
+                }
+            )
         if result.verdicts:  # a key added only once a verdict is recorded: the form is otherwise unchanged
             from dataclasses import asdict
 

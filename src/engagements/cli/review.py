@@ -26,6 +26,7 @@ from .common import (
     load_data,
     run_edit,
     say,
+    with_parts,
     writable_dir,
 )
 from .common import out as common_out
@@ -503,6 +504,7 @@ def review(
         fail(_("--dry-run et --yes vont avec --accept-above"), EXIT_USAGE)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
+    lists = with_parts(data, lists)  # a merged list's pledges are its parts'
     if accept_above is not None:
         _accept_above(ctx, directory, accept_above, lists, level, dry_run, yes, by, date)
         return
