@@ -121,7 +121,10 @@ def test_usage_errors_exit_2(cli, data_copy):
 
 def test_a_write_that_would_make_the_data_invalid_is_refused(cli, data_copy, monkeypatch):
     # The file is just under the size limit: one more link would put it over, and `validate` fail.
+    # Padded with a comment so that it is the largest file read (requests.yaml cites the Contrat
+    # de ville's 0.3 Mo text for competences): every other file stays under the limit.
     path = data_copy / COMMITMENTS
+    path.write_bytes(path.read_bytes() + ("# " + "x" * 98 + "\n").encode() * 3000)
     before = path.read_bytes()
     files = listing(data_copy)
     monkeypatch.setenv("ENGAGEMENTS_MAX_FILE_MB", repr((len(before) + 5) / 1048576))
@@ -129,7 +132,7 @@ def test_a_write_that_would_make_the_data_invalid_is_refused(cli, data_copy, mon
     result = cli("--data", str(data_copy), "link", "aec-intro-01", "q2")
     assert result.exit_code == 1
     assert result.stderr == (
-        "data/commitments.yaml: erreur: fichier trop volumineux (0.1 Mo, limite 0.1 Mo) : "
+        "data/commitments.yaml: erreur: fichier trop volumineux (0.4 Mo, limite 0.4 Mo) : "
         "découpez-le ou relevez ENGAGEMENTS_MAX_FILE_MB\n"
         "engagements: erreur: modification refusée : les données deviendraient invalides ; "
         "aucun fichier n’a été modifié\n"

@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .french import unify
 from .i18n import _
 from .loading import Loaded, YamlFile
-from .models import CommitmentsFile, Provenance, RequestsFile, Source
+from .models import CommitmentsFile, Competence, Provenance, RequestsFile, Source
 from .reading import ReadRefused, max_bytes, read_bounded
 
 _SPACE = re.compile(r"\s+")
@@ -207,6 +207,7 @@ class _Checker:
                     "unknown-axis",
                 )
             self.provenance(rf, ("requests", i), r.provenance, r.text, req_sources)
+            self.competence(rf, ("requests", i), r.competence, req_sources)
 
     def check_commitments(self, com: CommitmentsFile, request_ids: set[str] | None, cf: YamlFile) -> None:
         """One file that holds lists (`cf`), on its own: its lists refer to the sources it declares.
@@ -256,6 +257,21 @@ class _Checker:
                             "conflicting-link",
                         )
                 self.provenance(cf, path, c.provenance, c.text, com_sources)
+                self.competence(cf, path, c.competence, com_sources)
+
+    def competence(
+        self, file: YamlFile, path: tuple[str | int, ...], competence: Competence | None, sources: dict[str, Source]
+    ) -> None:
+        """A competence's rules (`competence.check_competence`); its quote is checked against the
+        source's file as provenances are, each missing or unreadable file reported once."""
+        if competence is None:
+            return
+        from .competence import check_competence
+
+        def report(at: tuple[str | int, ...], message: str, code: str, level: str) -> None:
+            self.report(file, (*path, "competence", *at), message, code, level=level)
+
+        check_competence(competence, sources, lambda source: self.source_document(file, source, sources), report)
 
     @staticmethod
     def _unknown_source(sid: str, sources: dict[str, Source]) -> str:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .competence import CompetenceInfo
+
 if TYPE_CHECKING:
     from .matching import Suggestion
     from .models import Commitment, Dataset
@@ -58,6 +60,16 @@ class Row:
     number: str | None
     axis: str | None
     axis_title: str | None
+    # which level of government is responsible, and on whose word (None: not recorded)
+    competence: CompetenceInfo | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "competence": self.competence.as_dict() if self.competence else None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Row:
+        found = data.get("competence")
+        return cls(**{**data, "competence": CompetenceInfo.from_dict(found) if found else None})
 
 
 @dataclass(frozen=True)
@@ -178,6 +190,17 @@ class Coverage:
     def origin(self, list_id: str, pledge: str) -> str:
         """The list a pledge of `list_id`'s cells is written under (`list_id` itself unless inherited)."""
         return self.origins.get(list_id, {}).get(pledge, list_id)
+    # Pledge id -> its own competence, for the pledges whose data states one (a pledge otherwise
+    # falls under its request's)
+    pledge_competences: dict[str, CompetenceInfo] = field(default_factory=dict)
+
+    def competence_of(self, request: str, pledge: str | None = None) -> CompetenceInfo | None:
+        """Who is responsible for a request, or for a pledge on it: the pledge's own competence
+        when its data states one, else the request's."""
+        if pledge is not None and pledge in self.pledge_competences:
+            return self.pledge_competences[pledge]
+        row = next((r for r in self.rows if r.id == request), None)
+        return row.competence if row else None
 
     def status(self, pledge: str) -> str:
         verdict = self.verdicts.get(pledge)
@@ -249,12 +272,14 @@ class Coverage:
         row_ids, col_ids = {r.id for r in rows}, {c.id for c in columns}
         cells = {k: v for k, v in self.cells.items() if k[0] in row_ids and k[1] in col_ids}
         origins = {k: v for k, v in self.origins.items() if k in col_ids}
-        return Coverage(level, rows, columns, cells, self.verdicts, origins)
+        return Coverage(level, rows, columns, cells, self.verdicts, origins, self.pledge_competences)
 
     def confirmed_only(self) -> Coverage:
         """The matrix as the confirmed links alone make it (what `export` publishes by default)."""
         cells = {k: v.confirmed_only() for k, v in self.cells.items() if v.is_confirmed}
-        return Coverage(self.level, self.rows, self.columns, cells, self.verdicts, self.origins)
+        return Coverage(
+            self.level, self.rows, self.columns, cells, self.verdicts, self.origins, self.pledge_competences
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON form (`coverage --format json`).
@@ -265,7 +290,7 @@ class Coverage:
         """
         found: dict[str, Any] = {
             "level": self.level,
-            "requests": [asdict(r) for r in self.rows],
+            "requests": [r.as_dict() for r in self.rows],
             "lists": [c.as_dict() for c in self.columns],
             "cells": [
                 {
@@ -307,15 +332,18 @@ class Coverage:
             for row in found["summary"]:
                 row["statuses"] = self.list_meter(row["list"])
             found["verdicts"] = {k: asdict(v) for k, v in self.verdicts.items()}
+        if self.pledge_competences:  # only once a pledge states its own
+            found["pledge_competences"] = {k: v.as_dict() for k, v in self.pledge_competences.items()}
         return found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Coverage:
         cov = cls(
             data["level"],
-            [Row(**r) for r in data["requests"]],
+            [Row.from_dict(r) for r in data["requests"]],
             [Column.from_dict(c) for c in data["lists"]],
             verdicts={k: Verdict(**v) for k, v in data.get("verdicts", {}).items()},
+            pledge_competences={k: CompetenceInfo.from_dict(v) for k, v in data.get("pledge_competences", {}).items()},
         )
         for c in data["cells"]:
             if "origin" in c:  # a merged list's cell (see `to_dict`)
@@ -352,12 +380,13 @@ def build(
     A merged list's cells are the union of the cells of the lists it holds (see `mergers.py`):
     each suggestion for a part's pledge counts in the part's column and in the merged list's,
     never scored again, so merging changes no part's numbers."""
+    from .competence import info
     from .mergers import members, origins
     from .tables import answered_collective
 
     axes = {a.id: a.title for a in data.requests.axes}
     rows = [
-        Row(r.id, r.title, r.text, r.kind, r.number, r.axis, axes.get(r.axis) if r.axis else None)
+        Row(r.id, r.title, r.text, r.kind, r.number, r.axis, axes.get(r.axis) if r.axis else None, info(r.competence))
         for r in data.requests.requests
     ]
     sources = {s.id: s for s in data.commitments.sources}
@@ -412,7 +441,15 @@ def build(
                     ev.url if ev else None,
                     ev.quote if ev else None,
                 )
-    whole = Coverage("all", rows, columns, verdicts=verdicts, origins=origins(every))
+    pledge_competences = {
+        pledge.id: found
+        for lst in data.commitments.lists
+        for pledge in lst.commitments
+        if (found := info(pledge.competence)) is not None
+    }
+    whole = Coverage(
+        "all", rows, columns, verdicts=verdicts, origins=origins(every), pledge_competences=pledge_competences
+    )
     for key in sorted({*covered, *partial}):
         cov = tuple(dict.fromkeys(covered.get(key, [])))
         part = tuple(p for p in dict.fromkeys(partial.get(key, [])) if p not in cov)
@@ -632,3 +669,63 @@ def gaps(coverage: Coverage) -> Gaps:
         for c in coverage.columns
     }
     return Gaps(unanswered, partial, silent, unconfirmed, broken)
+
+
+def competence_groups(cov: Coverage) -> dict[str, list[Row]]:
+    """The rows shown, by competence group (`competence.group_order`: the commune first, the
+    requests whose data records none last), each group in the matrix's order."""
+    from .competence import group
+
+    rows = {r.id: r for r in cov.rows}
+    grouped = group([r.id for r in cov.rows], {r.id: r.competence for r in cov.rows})
+    return {k: [rows[i] for i in ids] for k, ids in grouped.items()}
+
+
+def competence_summary(cov: Coverage) -> list[dict[str, Any]]:
+    """Per competence group and per list: how many of the group's requests the list covers,
+    partly covers, leaves out (the `by_competence` key of `coverage --par-competence --format json`)."""
+    from .competence import label
+
+    out = []
+    for key, rows in competence_groups(cov).items():
+        part = Coverage(cov.level, rows, cov.columns, cov.cells, cov.verdicts, cov.origins, cov.pledge_competences)
+        out.append(
+            {
+                "competence": key,
+                "label": label(key),
+                "requests": [r.id for r in rows],
+                "lists": [
+                    {
+                        "list": s.list,
+                        "covered": s.covered,
+                        "partial": s.partial,
+                        "absent": s.absent,
+                        "share": round(s.share, 4),
+                        "confirmed": s.confirmed,
+                    }
+                    for s in part.summary()
+                ],
+            }
+        )
+    return out
+
+
+def gaps_by_competence(cov: Coverage, found: Gaps) -> dict[str, dict[str, Any]]:
+    """Per list, its gaps by competence group: `unanswered`, `partial`, `unconfirmed` (request
+    ids) and `broken` ((request, pledge) pairs, under the pledge's own competence when its data
+    states one). Groups in `competence.group_order`; an empty group is left out."""
+    from .competence import group, group_key, group_order
+
+    competences = {r.id: r.competence for r in cov.rows}
+    out: dict[str, dict[str, Any]] = {}
+    for col in cov.columns:
+        broken: dict[str, list[tuple[str, str]]] = {}
+        for rid, pid in found.broken.get(col.id, []):
+            broken.setdefault(group_key(cov.competence_of(rid, pid)), []).append((rid, pid))
+        out[col.id] = {
+            "unanswered": group(found.unanswered[col.id], competences),
+            "partial": group(found.partial[col.id], competences),
+            "unconfirmed": group(found.unconfirmed.get(col.id, []), competences),
+            "broken": {k: broken[k] for k in group_order(broken)},
+        }
+    return out

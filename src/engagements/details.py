@@ -7,7 +7,7 @@ from typing import Any
 
 from .marks import origin_text
 from .meter import current, label
-from .models import Commitment, Dataset, Provenance
+from .models import Commitment, Competence, Dataset, Provenance
 
 
 def verdict(pledge: Commitment) -> dict[str, Any] | None:
@@ -44,6 +44,14 @@ def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[st
         "item": prov.item,
         "line": prov.line,
     }
+
+
+def competence_dict(competence: Competence | None) -> dict[str, Any] | None:
+    """Who is responsible, and on whose word (the `competence` key of `show --format json`)."""
+    from .competence import info
+
+    found = info(competence)
+    return found.as_dict() if found else None
 
 
 def details(
@@ -110,6 +118,7 @@ def details(
             "text": r.text,
             "number": r.number,
             "axis": r.axis,
+            "competence": competence_dict(r.competence),
             "lists": lists,
             # the public partners' records (institution lists), apart from the candidate lists
             "institutions": institutions,
@@ -134,6 +143,8 @@ def details(
             "number": c.number,
             "level_in_document": c.level,
             "provenance": provenance_dict(c.provenance, sources),
+            # its own competence when its data states one (otherwise, that of its requests)
+            "competence": competence_dict(c.competence),
             **({"merged_into": into} if into else {}),
             "requests": [
                 {

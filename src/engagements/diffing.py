@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .competence import UNKNOWN, CompetenceInfo, info
+from .competence import label as competence_label
 from .coverage import Coverage, compute
 from .i18n import _
 from .marks import cell_text
@@ -48,6 +50,8 @@ class DataDiff:
     cells: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)  # (list, request) -> (old, new) cell
     shares: list[tuple[str, float, float]] = field(default_factory=list)  # (list, old share, new share)
     names: dict[str, str] = field(default_factory=dict)  # list id / request id -> name / title
+    # (kind "request" or "commitment", id, old, new): a competence set, changed or removed
+    competences: list[tuple[str, str, CompetenceInfo | None, CompetenceInfo | None]] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not any(
@@ -67,6 +71,7 @@ class DataDiff:
                 self.lists_added,
                 self.lists_removed,
                 self.coverage,
+                self.competences,
             )
         )
 
@@ -94,6 +99,15 @@ class DataDiff:
                 {"list": lid, "request": r, "old": o, "new": n, **self._counts(lid, r)} for lid, r, o, n in self.coverage
             ],
             "shares": [{"list": lid, "old": round(o, 4), "new": round(n, 4)} for lid, o, n in self.shares],
+            "competences_changed": [
+                {
+                    "kind": kind,
+                    "id": i,
+                    "old": old.as_dict() if old else None,
+                    "new": new.as_dict() if new else None,
+                }
+                for kind, i, old, new in self.competences
+            ],
         }
 
 
@@ -161,6 +175,13 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
     out.requests_added = [r.id for r in new.requests.requests if r.id not in old_req]
     out.requests_removed = [r.id for r in old.requests.requests if r.id not in new_req]
     out.names = {r.id: r.title for r in [*old.requests.requests, *new.requests.requests]}
+    old_requests = {r.id: r for r in old.requests.requests}
+    for r in new.requests.requests:
+        if r.id in old_requests and (then := info(old_requests[r.id].competence)) != (since := info(r.competence)):
+            out.competences.append(("request", r.id, then, since))
+    for pid, (_list_id, c) in after.items():
+        if pid in before and (then := info(before[pid][1].competence)) != (since := info(c.competence)):
+            out.competences.append(("commitment", pid, then, since))
     out.names.update({lst.id: lst.name for lst in [*old.commitments.lists, *new.commitments.lists]})
     old_cov, new_cov = _coverage(old, level), _coverage(new, level)
     old_shares = {s.list: s.share for s in old_cov.summary()}
@@ -300,6 +321,14 @@ def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
         _("{name} ({id}) : {n} engagements").format(name=names.get(lid, lid), id=lid, n=n) for lid, n in d.lists_removed
     ]
     share_lines = [f"{names.get(lid, lid)} : {round(100 * o)} % → {round(100 * n)} %" for lid, o, n in d.shares]
+
+    def competence(found: CompetenceInfo | None) -> str:
+        return f"{found.name()} ({found.origin()})" if found else competence_label(UNKNOWN)
+
+    competence_lines = [
+        (f"{i} ({names[i]})" if kind == "request" and i in names else i) + f" : {competence(was)} → {competence(now)}"
+        for kind, i, was, now in d.competences
+    ]
     return [
         (_("Listes ajoutées"), list_lines),
         (_("Listes retirées"), gone_lines),
@@ -327,6 +356,7 @@ def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
         ),
         (_("Demandes ajoutées"), d.requests_added),
         (_("Demandes retirées"), d.requests_removed),
+        (_("Compétences modifiées"), competence_lines),
         (_("Changements de couverture"), cov_lines),
         (_("Part des demandes couvertes"), share_lines),
     ]

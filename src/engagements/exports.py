@@ -1627,16 +1627,31 @@ def previous_export(path: Path, fmt: ExportFormat) -> bool:
     return False
 
 
-def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
+def gaps_markdown(coverage: Coverage, gaps: Gaps, by_competence: bool = False) -> str:
     """The gap sheet a volunteer prints for a meeting with a list: per list, what to ask about.
 
     Each unanswered or partly answered request comes with its full text, the question to put.
+    `by_competence`: under each heading, the requests by the level of government responsible
+    (and on whose word), so that the list is asked about what is the commune's to do.
     """
+    from .competence import label as competence_label
+    from .coverage import gaps_by_competence
     from .marks import SUGGESTED
     from .report import SYMBOLS
 
     out = [f"# {md_text(_('Manques, liste par liste'))}", ""]
     rows = {r.id: r for r in coverage.rows}
+    grouped = gaps_by_competence(coverage, gaps) if by_competence else {}
+
+    def groups(col_id: str, kind: str, items: list[Any]) -> list[tuple[str | None, list[Any]]]:
+        if not by_competence:
+            return [(None, items)]
+        return [(competence_label(k), v) for k, v in grouped[col_id][kind].items()]
+
+    def origin(rid: str, pid: str | None = None) -> str:
+        found = coverage.competence_of(rid, pid)
+        return f" _({md_text(found.origin())})_" if by_competence and found is not None else ""
+
     for col in coverage.columns:
         out += [f"## {md_text(col.name)}", ""]
         if not col.answered:
@@ -1644,11 +1659,18 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
                 md_text(_("Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général.")),
                 "",
             ]
-        for heading, ids, symbol, always in (
-            (_("Sans réponse ({n})"), gaps.unanswered[col.id], SYMBOLS["absent"], True),
-            (_("Réponse partielle ({n})"), gaps.partial[col.id], f"{SYMBOLS['partial']} {SUGGESTED}", True),
+        for heading, kind, ids, symbol, always in (
+            (_("Sans réponse ({n})"), "unanswered", gaps.unanswered[col.id], SYMBOLS["absent"], True),
+            (
+                _("Réponse partielle ({n})"),
+                "partial",
+                gaps.partial[col.id],
+                f"{SYMBOLS['partial']} {SUGGESTED}",
+                True,
+            ),
             (
                 _("Couvertes, mais par des suggestions à vérifier ({n})"),
+                "unconfirmed",
                 gaps.unconfirmed.get(col.id, []),
                 f"{SYMBOLS['covered']} {SUGGESTED}",
                 False,
@@ -1659,19 +1681,31 @@ def gaps_markdown(coverage: Coverage, gaps: Gaps) -> str:
             out += [f"### {md_text(heading.format(n=len(ids)))}", ""]
             if not ids:
                 out.append(md_text(_("aucune")))
-            for rid in ids:
-                row = rows[rid]
-                label = f"{row.number} — {row.title}" if row.number else row.title
-                out.append(f"- {symbol} **{md_text(label)}** : {md_text(row.text)}")
-            out.append("")
+            for group_label, members in groups(col.id, kind, ids):
+                if group_label is not None:
+                    out += [f"#### {md_text(group_label)} ({len(members)})", ""]
+                for rid in members:
+                    row = rows[rid]
+                    label = f"{row.number} — {row.title}" if row.number else row.title
+                    out.append(f"- {symbol} **{md_text(label)}** : {md_text(row.text)}{origin(rid)}")
+                if group_label is not None:
+                    out.append("")
+            if not by_competence or not ids:
+                out.append("")
         broken = gaps.broken.get(col.id, [])
         if broken:
             from .report import broken_evidence
 
             out += [f"### {md_text(_('Promis puis rompus ({n})').format(n=len(broken)))}", ""]
-            for rid, pid in broken:
-                row = rows[rid]
-                label = f"{row.number} — {row.title}" if row.number else row.title
-                out.append(f"- ✘ **{md_text(label)}** — {md_text(pid)} : {md_text(broken_evidence(coverage, pid))}")
-            out.append("")
+            for group_label, pairs in groups(col.id, "broken", broken):
+                if group_label is not None:
+                    out += [f"#### {md_text(group_label)} ({len(pairs)})", ""]
+                for rid, pid in pairs:
+                    row = rows[rid]
+                    label = f"{row.number} — {row.title}" if row.number else row.title
+                    out.append(
+                        f"- ✘ **{md_text(label)}** — {md_text(pid)} : {md_text(broken_evidence(coverage, pid))}"
+                        + origin(rid, pid)
+                    )
+                out.append("")
     return "\n".join(out)

@@ -705,9 +705,12 @@ def _describe(error: Any, model: type[BaseModel], loc: Path_) -> tuple[str, str]
         return "too-long", _("« {field} » est trop long").format(field=label)
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
+        value = error.get("input")
+        # A closed vocabulary (a status, a competence): the value is most often a misspelling.
+        hint = did_you_mean(value, re.findall(r"'([^']*)'", expected)) if isinstance(value, str) else ""
         return "bad-value", _("« {field} » : valeur {value!r} invalide, attendu : {expected}").format(
-            field=label, value=error.get("input"), expected=expected
-        )
+            field=label, value=value, expected=expected
+        ) + hint
     if kind == "greater_than_equal":
         return "bad-value", _("« {field} » doit être supérieur ou égal à {n}").format(
             field=label, n=error.get("ctx", {}).get("ge")

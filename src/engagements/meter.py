@@ -255,18 +255,26 @@ class ListMeter:
     name: str
     total: int
     counts: dict[Status, int]
+    # With `meter(..., by_competence=True)`: competence group -> its pledges' counts, and the
+    # broken pledges of each group (see `pledge_group`)
+    by_competence: dict[str, dict[Status, int]] | None = None
+    broken_by_competence: dict[str, tuple[str, ...]] | None = None
 
     def share(self, status: Status) -> float:
         return self.counts[status] / self.total if self.total else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "list": self.list,
             "name": self.name,
             "total": self.total,
             "counts": dict(self.counts),
             "shares": {s: round(self.share(s), 4) for s in STATUSES},
         }
+        if self.by_competence is not None:
+            found["by_competence"] = {k: dict(v) for k, v in self.by_competence.items()}
+            found["broken_by_competence"] = {k: list(v) for k, v in (self.broken_by_competence or {}).items()}
+        return found
 
 
 @dataclass(frozen=True)
@@ -325,11 +333,38 @@ def _selected(data: Dataset, lists: Sequence[str] | None) -> list[CandidateList]
     return [lst for lst in data.commitments.lists if not lists or lst.id in lists]
 
 
-def meter(data: Dataset, today: dt.date, *, lists: Sequence[str] | None = None, changes: int = 10) -> Meter:
+SEVERAL = "plusieurs"
+
+
+def pledge_group(pledge: Commitment, requests: dict[str, Any]) -> str:
+    """The competence group a pledge is counted under: its own competence when its data states
+    one; else that of the requests it answers (confirmed links) when they agree; `plusieurs` when
+    they do not; `non_renseignee` when nothing says."""
+    from .competence import group_key, info
+
+    if pledge.competence is not None:
+        return group_key(info(pledge.competence))
+    keys = {group_key(info(requests[a.request].competence)) for a in pledge.answers if a.request in requests}
+    if len(keys) > 1:
+        return SEVERAL
+    return keys.pop() if keys else group_key(None)
+
+
+def meter(
+    data: Dataset,
+    today: dt.date,
+    *,
+    lists: Sequence[str] | None = None,
+    changes: int = 10,
+    by_competence: bool = False,
+) -> Meter:
     """The meter of each list (or of `lists`), the `changes` latest entries (newest first) and the
-    overdue pledges (earliest deadline first)."""
+    overdue pledges (earliest deadline first); `by_competence`: each list's counts and broken
+    pledges by competence group too (`pledge_group`; a merged list's include its parts')."""
+    from .competence import group_order
     from .mergers import members
 
+    requests = {r.id: r for r in data.requests.requests}
     per_list: list[ListMeter] = []
     recorded: list[Change] = []
     late: list[Overdue] = []
@@ -351,7 +386,22 @@ def meter(data: Dataset, today: dt.date, *, lists: Sequence[str] | None = None, 
             if overdue(pledge, today):
                 assert pledge.deadline is not None
                 late.append(Overdue(lst.id, pledge.id, pledge.deadline, current(pledge)))
-        per_list.append(ListMeter(lst.id, lst.name, len(lst.commitments) + len(inherited), counts))
+        grouped: dict[str, dict[Status, int]] | None = None
+        broken: dict[str, tuple[str, ...]] | None = None
+        if by_competence:
+            found: dict[str, dict[Status, int]] = {}
+            broken_found: dict[str, list[str]] = {}
+            for pledge in [*lst.commitments, *inherited]:
+                key = pledge_group(pledge, requests)
+                found.setdefault(key, dict.fromkeys(STATUSES, 0))[current(pledge)] += 1
+                if current(pledge) == "broken":
+                    broken_found.setdefault(key, []).append(pledge.id)
+            order = group_order([k for k in found if k != SEVERAL]) + ([SEVERAL] if SEVERAL in found else [])
+            grouped = {k: found[k] for k in order}
+            broken = {k: tuple(broken_found[k]) for k in order if k in broken_found}
+        per_list.append(
+            ListMeter(lst.id, lst.name, len(lst.commitments) + len(inherited), counts, grouped, broken)
+        )
     # Stable sort: entries of one date keep the data's order, the latest recorded first.
     recorded.reverse()
     recorded.sort(key=lambda c: c.date, reverse=True)

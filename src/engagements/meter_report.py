@@ -12,7 +12,9 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
 
+from .competence import label as competence_label
 from .i18n import _
+from .marks import meter_words
 from .meter import LABELS, Meter, label
 from .models import STATUSES, Status
 from .report import bar
@@ -53,6 +55,16 @@ def status_view(result: Meter, *, bar_width: int = 20) -> Group:
             line = Text(f"  {label(status):<{width}} {m.counts[status]:>4} {_percent(m.share(status))} ")
             line.append(_bar(m.counts[status], m.total, bar_width), style=STYLES[status])
             parts.append(line)
+        if m.by_competence is not None:
+            parts.append(Text(_("  Par niveau compétent :")))
+            for key, counts in m.by_competence.items():
+                total = sum(counts.values())
+                words = meter_words({str(k): v for k, v in counts.items()}) or (
+                    _("{n} non évalué") if total <= 1 else _("{n} non évalués")
+                ).format(n=total)
+                parts.append(Padding(Text(f"{competence_label(key)} : {words}"), (0, 0, 0, 4)))
+                for pledge in (m.broken_by_competence or {}).get(key, ()):
+                    parts.append(Padding(Text(f"✘ {pledge}", style=STYLES["broken"]), (0, 0, 0, 6)))
     parts.append(Text(""))
     # Lines rather than tables: they wrap under themselves and read at any terminal width.
     if result.changes:
@@ -79,30 +91,30 @@ def status_view(result: Meter, *, bar_width: int = 20) -> Group:
 
 
 def status_table(result: Meter) -> DataTable:
-    """The meter as one row per list and status (for CSV): count and share."""
-    table = DataTable(
-        [
-            ("list", _("liste")),
-            ("name", _("nom")),
-            ("status", _("statut")),
-            ("label", _("libellé")),
-            ("count", _("nombre")),
-            ("share", _("part")),
-        ],
-        title=_("Suivi des engagements, par liste"),
-    )
+    """The meter as one row per list and status (for CSV): count and share. With the meter's
+    competence groups (`status --par-competence`), one row per list, group and status, with the
+    group in a `competence` column."""
+    grouped = any(m.by_competence is not None for m in result.lists)
+    columns = [("list", _("liste")), ("name", _("nom"))]
+    if grouped:
+        columns.append(("competence", _("compétence")))
+    columns += [("status", _("statut")), ("label", _("libellé")), ("count", _("nombre")), ("share", _("part"))]
+    table = DataTable(columns, title=_("Suivi des engagements, par liste"))
     for m in result.lists:
-        for status in STATUSES:
-            table.rows.append(
-                {
-                    "list": m.list,
-                    "name": m.name,
+        groups = m.by_competence.items() if m.by_competence is not None else [(None, m.counts)]
+        for key, counts in groups:
+            total = sum(counts.values())
+            for status in STATUSES:
+                row: dict[str, Any] = {"list": m.list, "name": m.name}
+                if grouped:
+                    row["competence"] = key
+                row |= {
                     "status": status,
                     "label": _(LABELS[status]),
-                    "count": m.counts[status],
-                    "share": round(m.share(status), 4),
+                    "count": counts[status],
+                    "share": round(counts[status] / total, 4) if total else 0.0,
                 }
-            )
+                table.rows.append(row)
     return table
 
 

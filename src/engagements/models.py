@@ -78,6 +78,57 @@ class Provenance(Strict):
         return value
 
 
+# Which level of government is responsible: a closed vocabulary (French labels in
+# `competence.py`). `partagee`: several levels share it, named in `between`.
+CompetenceLevel = Literal[
+    "commune", "ccas", "metropole", "departement", "region", "etat", "securite_sociale", "partagee"
+]
+COMPETENCE_LEVELS: tuple[CompetenceLevel, ...] = get_args(CompetenceLevel)
+# The `source` of a competence that no document states: the team's own assessment.
+TEAM = "equipe"
+
+
+class Competence(Strict):
+    """Which level of government is responsible for a request or a pledge, and on whose word:
+    a source that states it (its id, the line and the exact quote, checked against its file), or
+    the team's assessment (`source: equipe`)."""
+
+    level: CompetenceLevel = Field(
+        description=(
+            "commune ; ccas : centre communal d'action sociale ; metropole : Métropole Aix-Marseille-Provence ; "
+            "departement : Département des Bouches-du-Rhône ; region : Région Provence-Alpes-Côte d'Azur ; "
+            "etat : État et ses services (préfecture, ARS, Éducation nationale…) ; "
+            "securite_sociale : CAF, Assurance maladie ; partagee : plusieurs niveaux (voir `between`)."
+        )
+    )
+    between: list[CompetenceLevel] = Field(
+        default_factory=list, description="Pour « partagee » seulement : les niveaux qui se la partagent (au moins deux)."
+    )
+    source: Id = Field(
+        description=(
+            "Identifiant d'une entrée de `sources` qui l'énonce (avec `line` et `quote`), "
+            "ou « equipe » : appréciation de l'équipe, qu'aucun document ne dit."
+        )
+    )
+    line: int | None = Field(default=None, ge=1, description="Ligne de la citation dans le fichier source.")
+    quote: str | None = Field(
+        default=None, description="Citation exacte de la source qui dit qui est compétent (vérifiée dans son fichier)."
+    )
+    note: str | None = Field(default=None, description="Explication : pourquoi ce niveau, ce que dit la source.")
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise PydanticCustomError("int_type", "Input should be a valid integer")
+        return value
+
+    @property
+    def by_team(self) -> bool:
+        """Whether this is the team's assessment rather than a source's statement."""
+        return self.source == TEAM
+
+
 class Decision(Strict):
     """A link decided by a person, with who and when."""
 
@@ -112,6 +163,9 @@ class Request(Strict):
     number: str | None = Field(default=None, description="Numérotation du document source.")
     axis: str | None = Field(default=None, description="Identifiant de l'axe (voir `axes`).")
     provenance: Provenance | None = None
+    competence: Competence | None = Field(
+        default=None, description="Niveau de collectivité compétent, et qui le dit (une source ou l'équipe)."
+    )
     note: str | None = None
 
 
@@ -208,6 +262,10 @@ class Commitment(Strict):
     history: list[HistoryEntry] = Field(
         default_factory=list,
         description="Suivi après l'élection : entrées datées, dans l'ordre ; la dernière donne le statut actuel.",
+    )
+    competence: Competence | None = Field(
+        default=None,
+        description="Niveau de collectivité compétent pour cet engagement, s'il diffère de celui de ses demandes.",
     )
     note: str | None = None
 

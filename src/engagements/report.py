@@ -17,7 +17,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .coverage import Coverage, Gaps, PartnerCell
+from .competence import label as competence_label
+from .coverage import Coverage, Gaps, PartnerCell, competence_groups, competence_summary, gaps_by_competence
 from .i18n import _
 from .marks import (
     CONFIRMED,
@@ -74,8 +75,15 @@ def bar(share: float, width: int = 20) -> str:
     return "█" * full + "░" * (width - full)
 
 
-def coverage_table(cov: Coverage) -> Group:
-    """The matrix, its footer of shares per list, a bar chart and the legend."""
+def competence_line(row: Any) -> str:
+    """Under a request's title: on whose word its competence rests ('selon
+    aec-lettre-2026-03-08, ligne 182', 'appréciation de l’équipe'); the level is the group's heading."""
+    return row.competence.origin() if row.competence is not None else ""
+
+
+def coverage_table(cov: Coverage, by_competence: bool = False) -> Group:
+    """The matrix, its footer of shares per list, a bar chart and the legend; `by_competence`:
+    the requests grouped by the level of government responsible, with a share per group."""
     titles = {
         "question": _("Couverture des questions du collectif"),
         "demand": _("Couverture des demandes du collectif"),
@@ -98,9 +106,65 @@ def coverage_table(cov: Coverage) -> Group:
         if cov.verdicts:
             footer += "\n" + _("Suivi : {meter}").format(meter=meter_words(cov.list_meter(col.id)) or no_verdict())
         table.add_column(Text(name), footer=footer, justify="left", min_width=9, max_width=CELL_WIDTH)
+    groups = competence_groups(cov) if by_competence else {"": cov.rows}
+    for key, rows in groups.items():
+        if by_competence:
+            table.add_row(
+                Text("", style="bold"),
+                Text(f"{competence_label(key)} ({len(rows)})", style="bold underline"),
+                *[""] * len(cov.columns),
+            )
+        _matrix_rows(table, cov, rows, axes=not by_competence)
+    chart = Table.grid(padding=(0, 1))
+    chart.add_column()
+    chart.add_column()
+    chart.add_column(justify="right")
+    for col in cov.columns:
+        s = summary[col.id]
+        chart.add_row(Text(col.label[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
+    parts: list[Any] = [
+        table,
+        legend(),
+        Text(""),
+        Text(_("Part des demandes couvertes, par liste"), style="bold"),
+        chart,
+    ]
+    if by_competence:
+        parts += [Text(""), competence_shares(cov)]
+    return Group(*parts)
+
+
+def competence_words(competence: dict[str, Any]) -> str:
+    """'Compétence : Commune (selon aec-lettre-2026-03-08, ligne 515 : « C’est une compétence
+    majeure de la municipalité. »)' for a competence dict of `show`."""
+    from .competence import CompetenceInfo
+
+    found = CompetenceInfo.from_dict(competence)
+    origin = found.origin()
+    if found.quote:
+        origin += f" : « {found.quote} »"
+    text = _("Compétence : {level} ({origin})").format(level=found.name(), origin=origin)
+    if found.note:
+        text += " — " + found.note
+    return text
+
+
+def competence_shares(cov: Coverage) -> Table:
+    """Per competence group and list: requests covered out of the group's."""
+    table = Table(title=_("Part couverte, par niveau compétent"))
+    table.add_column(_("Compétence"), min_width=12, max_width=TITLE_WIDTH)
+    for col in cov.columns:
+        table.add_column(Text(col.label), justify="left", min_width=9, max_width=CELL_WIDTH)
+    for group in competence_summary(cov):
+        cells = [f"{s['covered']}/{len(group['requests'])} ({round(100 * s['share'])} %)" for s in group["lists"]]
+        table.add_row(Text(group["label"]), *cells)
+    return table
+
+
+def _matrix_rows(table: Table, cov: Coverage, rows: Sequence[Any], *, axes: bool) -> None:
     current_axis = None
-    for row in cov.rows:
-        if cov.level == "demand" and row.axis != current_axis:
+    for row in rows:
+        if axes and cov.level == "demand" and row.axis != current_axis:
             current_axis = row.axis
             table.add_row(
                 Text(row.axis or "", style="bold"),
@@ -114,15 +178,10 @@ def coverage_table(cov: Coverage) -> Group:
             if cov.verdicts and (words := meter_words(cov.cell_meter(cell))):
                 parts.append(words)
             cells.append(Text("\n".join(parts), style=STYLES[cell.level]))
-        table.add_row(Text(row.id), Text(row.title), *cells)
-    chart = Table.grid(padding=(0, 1))
-    chart.add_column()
-    chart.add_column()
-    chart.add_column(justify="right")
-    for col in cov.columns:
-        s = summary[col.id]
-        chart.add_row(Text(col.label[:28]), Text(bar(s.share), style="green"), f"{round(100 * s.share)} %")
-    return Group(table, legend(), Text(""), Text(_("Part des demandes couvertes, par liste"), style="bold"), chart)
+        title = Text(row.title)
+        if not axes and (line := competence_line(row)):
+            title.append("\n" + line, style="dim")
+        table.add_row(Text(row.id), title, *cells)
 
 
 def partners_table(cov: Coverage, cells: Sequence[PartnerCell]) -> Group:
@@ -154,11 +213,32 @@ def partners_table(cov: Coverage, cells: Sequence[PartnerCell]) -> Group:
     return Group(table, note)
 
 
-def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
-    """Per list: unanswered and partly answered requests; per request: silent lists."""
+def gaps_view(cov: Coverage, gaps: Gaps, by_competence: bool = False) -> Group:
+    """Per list: unanswered and partly answered requests; per request: silent lists.
+
+    `by_competence`: each list's gaps and broken pledges under the level of government
+    responsible for them, so that a list is not blamed for what is not the commune's job; every
+    gap is still shown."""
     titles = {r.id: row_label(r).strip() for r in cov.rows}
+    grouped = gaps_by_competence(cov, gaps) if by_competence else {}
     parts: list[Any] = [Text(_("Manques, liste par liste"), style="bold underline")]
+
+    def section(heading: str, ids: list[str], kind: str, line: Any, empty: bool = True) -> None:
+        if not ids and not empty:
+            return
+        parts.append(Text(heading.format(n=len(ids))))
+        if not ids:
+            parts.append(Text(_("    aucune")))
+            return
+        if not by_competence:
+            parts.extend(_indent(Text(line(r)), 4) for r in ids)
+            return
+        for key, members in grouped[col_id][kind].items():
+            parts.append(_indent(Text(f"{competence_label(key)} ({len(members)})", style="italic"), 4))
+            parts.extend(_indent(Text(line(r)), 6) for r in members)
+
     for col in cov.columns:
+        col_id = col.id
         parts.append(Text(""))
         parts.append(Text(col.name, style="bold"))
         if col.elected or col.merged_from:
@@ -167,24 +247,49 @@ def gaps_view(cov: Coverage, gaps: Gaps) -> Group:
             parts.append(
                 Text(_("  Cette liste n’a pas répondu au collectif : ce qui suit vient de son programme général."))
             )
-        absent, partial = gaps.unanswered[col.id], gaps.partial[col.id]
-        parts.append(Text(_("  Sans réponse ({n}) :").format(n=len(absent))))
-        parts.extend(_indent(Text(f"{SYMBOLS['absent']} {titles[r]}"), 4) for r in absent)
-        if not absent:
-            parts.append(Text(_("    aucune")))
-        parts.append(Text(_("  Réponse partielle ({n}) :").format(n=len(partial))))
-        parts.extend(_indent(Text(f"{SYMBOLS['partial']} {SUGGESTED} {titles[r]}"), 4) for r in partial)
-        if not partial:
-            parts.append(Text(_("    aucune")))
-        unsure = gaps.unconfirmed.get(col.id, [])
-        if unsure:
-            parts.append(Text(_("  Couvertes, mais par des suggestions à vérifier ({n}) :").format(n=len(unsure))))
-            parts.extend(_indent(Text(f"{SYMBOLS['covered']} {SUGGESTED} {titles[r]}"), 4) for r in unsure)
+        section(
+            _("  Sans réponse ({n}) :"),
+            gaps.unanswered[col.id],
+            "unanswered",
+            lambda r: f"{SYMBOLS['absent']} {titles[r]}",
+        )
+        section(
+            _("  Réponse partielle ({n}) :"),
+            gaps.partial[col.id],
+            "partial",
+            lambda r: f"{SYMBOLS['partial']} {SUGGESTED} {titles[r]}",
+        )
+        section(
+            _("  Couvertes, mais par des suggestions à vérifier ({n}) :"),
+            gaps.unconfirmed.get(col.id, []),
+            "unconfirmed",
+            lambda r: f"{SYMBOLS['covered']} {SUGGESTED} {titles[r]}",
+            empty=False,
+        )
         broken = gaps.broken.get(col.id, [])
         if broken:
             parts.append(Text(_("  Promis puis rompus ({n}) :").format(n=len(broken))))
-            for rid, pid in broken:
-                parts.append(_indent(Text(f"✘ {titles[rid]} — {pid} : {broken_evidence(cov, pid)}"), 4))
+            groups = grouped[col.id]["broken"] if by_competence else {"": broken}
+            for key, pairs in groups.items():
+                if by_competence:
+                    parts.append(_indent(Text(f"{competence_label(key)} ({len(pairs)})", style="italic"), 4))
+                for rid, pid in pairs:
+                    parts.append(
+                        _indent(
+                            Text(f"✘ {titles[rid]} — {pid} : {broken_evidence(cov, pid)}"), 6 if by_competence else 4
+                        )
+                    )
+    if by_competence:
+        parts.append(Text(""))
+        parts.append(
+            Text(
+                _(
+                    "Niveau compétent : selon la source citée dans les données, ou appréciation de l’équipe "
+                    "(détail : engagements coverage --par-competence, ou --format json)."
+                ),
+                style="dim",
+            )
+        )
     parts.append(Text(""))
     parts.append(Text(_("Listes silencieuses, demande par demande"), style="bold underline"))
     names = {c.id: c.name for c in cov.columns}
@@ -275,6 +380,8 @@ def details_view(found: dict[str, Any]) -> Group:
     if found["kind"] == "request":
         parts.append(Text(f"{found['id']} — {found['title']}", style="bold"))
         parts.append(Text(found["text"]))
+        if found.get("competence"):
+            parts.append(Text(competence_words(found["competence"]), style="dim"))
         for lst in [*found["lists"], *found.get("institutions", [])]:
             if lst is next(iter(found.get("institutions", [])), None):
                 parts.append(Text(""))
@@ -332,6 +439,8 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(
                 Text(_("Repris par la liste fusionnée : {lists}").format(lists=", ".join(found["merged_into"])))
             )
+        if found.get("competence"):
+            parts.append(Text(competence_words(found["competence"]), style="dim"))
         if found.get("verdict"):
             v = found["verdict"]
             evidence = " · ".join(str(x) for x in (v["source"], v["url"]) if x)

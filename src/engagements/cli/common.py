@@ -340,6 +340,17 @@ NoPartnersOption = Annotated[
         help=_("Ne pas montrer les engagements des partenaires publics (listes de type institution)."),
     ),
 ]
+ByCompetenceOption = Annotated[
+    bool,
+    typer.Option(
+        "--par-competence",
+        "--by-competence",
+        help=_(
+            "Regrouper par niveau compétent (commune, CCAS, Métropole, Département, Région, État…), "
+            "selon une source ou l’appréciation de l’équipe : rien n’est caché, chaque manque est attribué."
+        ),
+    ),
+]
 LevelOption = Annotated[
     RequestLevel,
     typer.Option(

@@ -12,6 +12,7 @@ from ..i18n import _
 from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
+    ByCompetenceOption,
     ListFilter,
     PledgeArgument,
     ReportFormat,
@@ -131,6 +132,7 @@ def rate(
 def status(
     ctx: typer.Context,
     lists: ListFilter = None,
+    by_competence: ByCompetenceOption = False,
     format: TableFormatOption = TableFormat.table,
 ) -> None:
     from ..meter import meter
@@ -138,7 +140,7 @@ def status(
 
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
-    result = meter(data, dt.date.today(), lists=lists)
+    result = meter(data, dt.date.today(), lists=lists, by_competence=by_competence)
     if format is TableFormat.json:
         print_json(result.as_dict())
     elif format is TableFormat.csv:

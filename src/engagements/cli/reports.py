@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import _
 from .common import (
+    ByCompetenceOption,
     GapsFormat,
     LevelOption,
     ListFilter,
@@ -80,6 +81,7 @@ def coverage(
     requests: RequestFilter = None,
     no_links: NoLinksOption = False,
     no_partners: NoPartnersOption = False,
+    by_competence: ByCompetenceOption = False,
     format: ReportFormatOption = ReportFormat.table,
 ) -> None:
     result = coverage_for(ctx, level, lists, not no_links, requests)
@@ -92,13 +94,17 @@ def coverage(
         payload = result.to_dict()
         if partners is not None:
             payload["institutions"] = partners_dict(*partners)
+        if by_competence:
+            from ..coverage import competence_summary
+
+            payload["by_competence"] = competence_summary(result)
         print_json(payload)
         return
     from ..report import coverage_table, make_console, partners_table
 
     console = make_console()
     if result.columns or partners is None:
-        console.print(coverage_table(result))
+        console.print(coverage_table(result, by_competence))
     if partners is not None:
         console.print()
         console.print(partners_table(*partners))
@@ -113,6 +119,7 @@ def gaps(
     lists: ListFilter = None,
     requests: RequestFilter = None,
     no_links: NoLinksOption = False,
+    by_competence: ByCompetenceOption = False,
     format: Annotated[
         GapsFormat,
         typer.Option(
@@ -127,10 +134,16 @@ def gaps(
 
     result = coverage_for(ctx, level, lists, not no_links, requests)
     found = find_gaps(result)
+
+    def competence(request: str, pledge: str | None = None) -> dict[str, Any] | None:
+        """Who is responsible for a request (or a pledge on it), and on whose word."""
+        info = result.competence_of(request, pledge)
+        return info.as_dict() if info else None
+
     if format is GapsFormat.md:
         from ..exports import gaps_markdown
 
-        out(gaps_markdown(result, found))
+        out(gaps_markdown(result, found, by_competence))
         return
     if format is GapsFormat.json:
         answered = {c.id: c.answered for c in result.columns}
@@ -146,7 +159,10 @@ def gaps(
                 }
                 for list_id in found.unanswered
             ],
-            "requests": [{"request": rid, "silent_lists": silent} for rid, silent in found.silent.items()],
+            "requests": [
+                {"request": rid, "silent_lists": silent, "competence": competence(rid)}
+                for rid, silent in found.silent.items()
+            ],
         }
         columns = {c.id: c.as_dict() for c in result.columns}
         for entry in payload["lists"]:  # `elected`, `merged_from`, `inherits`: only when set
@@ -162,14 +178,27 @@ def gaps(
 
             for entry in payload["lists"]:
                 entry["broken"] = [
-                    {"request": rid, "pledge": pid, **asdict(result.verdicts[pid])}
+                    {"request": rid, "pledge": pid, **asdict(result.verdicts[pid]), "competence": competence(rid, pid)}
                     for rid, pid in found.broken[entry["list"]]
                 ]
+        if by_competence:
+            from ..coverage import gaps_by_competence
+
+            grouped = gaps_by_competence(result, found)
+            for entry in payload["lists"]:
+                mine = grouped[entry["list"]]
+                by_group = {kind: mine[kind] for kind in ("unanswered", "partial", "unconfirmed")}
+                if result.verdicts:  # like `broken` above: only once a verdict is recorded
+                    by_group["broken"] = {
+                        key: [{"request": rid, "pledge": pid} for rid, pid in pairs]
+                        for key, pairs in mine["broken"].items()
+                    }
+                entry["by_competence"] = by_group
         print_json(payload)
         return
     from ..report import gaps_view, make_console
 
-    make_console().print(gaps_view(result, found))
+    make_console().print(gaps_view(result, found, by_competence))
 
 
 @commands.command(help=_("Détail d’une demande (les engagements qui y répondent, liste par liste) ou d’un engagement."))
