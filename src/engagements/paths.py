@@ -10,6 +10,9 @@ COMMITMENTS_FILE = "commitments.yaml"
 # A data directory may split its lists into files of their own: lists/<id>.yaml, each with the
 # schema of commitments.yaml (`sources:` and `lists:`), alongside or instead of it.
 LISTS_DIR = "lists"
+# What public partners report as done (their record, e.g. the City's "bilan"): record/<name>.yaml,
+# each with `sources:` and `actions:`. Optional, and read only by the commands that use it.
+RECORD_DIR = "record"
 
 
 def bundled_data_dir() -> Path:
@@ -90,6 +93,25 @@ def commitment_names(directory: Path) -> list[str]:
         split = []
     main = [COMMITMENTS_FILE] if (directory / COMMITMENTS_FILE).exists() or not split else []
     return main + split
+
+
+def is_record_name(name: str) -> bool:
+    """A file name, relative to the data directory, that holds a record: `record/*.yaml`."""
+    folder, _, file = name.partition("/")
+    return folder == RECORD_DIR and "/" not in file and file.endswith(".yaml") and not file.startswith(".")
+
+
+def record_names(directory: Path) -> list[str]:
+    """The record files of a data directory (`record/*.yaml`, hidden files excepted), by name;
+    empty when there is no `record/` folder."""
+    try:
+        return sorted(
+            f"{RECORD_DIR}/{entry.name}"
+            for entry in (directory / RECORD_DIR).iterdir()
+            if is_record_name(f"{RECORD_DIR}/{entry.name}")
+        )
+    except OSError:  # no record/ folder, or an unreadable one
+        return []
 
 
 def data_files(directory: Path) -> list[Path]:

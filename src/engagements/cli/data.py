@@ -60,7 +60,7 @@ def validate(
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
     recover_writes(directory)
-    loaded = loading.load_directory(directory)
+    loaded = loading.load_directory(directory, record=True)
     diagnostics = loaded.diagnostics + check(loaded) + (strict_checks(loaded) if strict else [])
     failed = has_errors(diagnostics) or (strict and bool(diagnostics))
     if fmt is DiagnosticFormat.json:
@@ -72,15 +72,22 @@ def validate(
     if fmt is DiagnosticFormat.text and loaded.dataset is not None:
         data = loaded.dataset
         n_pledges = sum(len(lst.commitments) for lst in data.commitments.lists)
-        err(
-            _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
-                dir=loading.display_path(directory),
-                requests=len(data.requests.requests),
-                lists=len(data.commitments.lists),
-                pledges=n_pledges,
+        counts = {
+            "dir": loading.display_path(directory),
+            "requests": len(data.requests.requests),
+            "lists": len(data.commitments.lists),
+            "pledges": n_pledges,
+        }
+        if loaded.record is not None and loaded.record.actions:
+            message = _(
+                "{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements, "
+                "{actions} actions au bilan)."
+            ).format(**counts, actions=len(loaded.record.actions))
+        else:
+            message = _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
+                **counts
             )
-            + "\n"
-        )
+        err(message + "\n")
 
 
 @commands.command("requests", help=_("Lister les demandes du collectif."))
