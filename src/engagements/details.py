@@ -7,7 +7,7 @@ from typing import Any
 
 from .marks import origin_text
 from .meter import current, label
-from .models import Commitment, Dataset, Provenance
+from .models import Commitment, Dataset, Provenance, RecordFile
 
 
 def verdict(pledge: Commitment) -> dict[str, Any] | None:
@@ -47,15 +47,25 @@ def provenance_dict(prov: Provenance | None, sources: dict[str, Any]) -> dict[st
 
 
 def details(
-    data: Dataset, item: str, *, use_links: bool = True, suggestions: Sequence[dict[str, Any]] | None = None
+    data: Dataset,
+    item: str,
+    *,
+    use_links: bool = True,
+    suggestions: Sequence[dict[str, Any]] | None = None,
+    record: RecordFile | None = None,
 ) -> dict[str, Any] | None:
     """The detail of a request (its pledges, list by list) or of a pledge (its requests); None if unknown.
 
     `suggestions` are the data set's links and suggestions (`coverage.Findings.suggestions`), so
     that the detail shows the same pledges as the matrix; computed here when not given.
     Each pledge or request carries its origin: `source` (`link` with `by` and `date`, or
-    `matcher` with its `score`) and `confirmed`.
+    `matcher` with its `score`) and `confirmed`. `record` is the public partners' record: its
+    actions linked to the request (`answers`) or carrying out the pledge (`implements`) come
+    under `record`, by neighbourhood (`record.done_for_request`).
     """
+    from .record import done_for_pledge, done_for_request
+
+    record = record or RecordFile(actions=[])
     if suggestions is None:
         from .coverage import compute
 
@@ -105,6 +115,8 @@ def details(
             "lists": lists,
             # the public partners' records (institution lists), apart from the candidate lists
             "institutions": institutions,
+            # what the public partners' record says is already done, by neighbourhood
+            "record": done_for_request(record, r.id),
         }
     if item in pledges:
         list_id, c = pledges[item]
@@ -134,5 +146,6 @@ def details(
                 }
                 for s in rows
             ],
+            "record": done_for_pledge(record, c.id),
         }
     return None

@@ -24,7 +24,7 @@ from ..i18n import _
 if TYPE_CHECKING:
     from ..coverage import Coverage, Findings, PartnerCell
     from ..editing import Outcome
-    from ..models import Dataset
+    from ..models import Dataset, RecordFile
     from ..tables import Table
 
 # Heavy modules (pydantic, ruamel.yaml, scipy) are imported inside the commands that need
@@ -251,6 +251,36 @@ def load_data(ctx: typer.Context) -> Dataset:
         raise typer.Exit(EXIT_INVALID)
     cache.write("dataset", key, loaded.dataset.model_dump(mode="json", exclude_defaults=True))
     return loaded.dataset
+
+
+def load_record(ctx: typer.Context) -> RecordFile:
+    """The public partners' record (`record/*.yaml`), checked with the rest of the data; on errors
+    print every diagnostic and exit 1. Empty when the data directory has no `record/` folder.
+
+    Only the commands that show the record read it (the others never pay for it). Cached like
+    the dataset, under a key that covers the record files too; call `load_data` first.
+    """
+    from .. import cache
+    from ..models import RecordFile
+    from ..paths import record_names
+
+    directory = data_dir(ctx)
+    if not record_names(directory):
+        return RecordFile(actions=[])
+    key = cache.data_key(directory, "record", record=True)
+    cached = cache.read("record", key)
+    if cached is not None:
+        return RecordFile.model_validate(cached)
+    from .. import loading
+    from ..checks import check
+
+    loaded = loading.load_directory(directory, record=True)
+    loaded.diagnostics.extend(check(loaded))
+    if has_errors(loaded.diagnostics) or loaded.record is None:
+        print_diagnostics(loaded.diagnostics, auto_format())
+        raise typer.Exit(EXIT_INVALID)
+    cache.write("record", key, loaded.record.model_dump(mode="json", exclude_defaults=True))
+    return loaded.record
 
 
 def auto_format() -> DiagnosticFormat:

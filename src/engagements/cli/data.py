@@ -44,13 +44,16 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option(
+    strict: Annotated[
+        bool,
+        typer.Option(
             "--strict",
             help=_(
                 "Les avertissements font aussi échouer ; signale en plus ce qu’un import a laissé "
                 "« À COMPLÉTER » et les sources sans fichier (citations non vérifiées)."
             ),
-        )] = False,
+        ),
+    ] = False,
 ) -> None:
     from .. import loading
     from ..checks import check, strict_checks
@@ -133,7 +136,6 @@ def schema(
         out(text)
         return
     import json
-
 
     def previous(path: Path) -> bool:
         # A schema this command wrote, of this version or another: small JSON with our $id.
