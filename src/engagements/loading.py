@@ -705,9 +705,15 @@ def _describe(error: Any, model: type[BaseModel], loc: Path_) -> tuple[str, str]
         return "too-long", _("« {field} » est trop long").format(field=label)
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
+        # pydantic says "'a', 'b' or 'c'": the choices, in the user's words, and the closest one
+        choices = re.findall(r"'([^']*)'", expected)
+        if choices:
+            expected = ", ".join(f"'{c}'" for c in choices)
+        value = error.get("input")
+        hint = did_you_mean(value.lower(), choices) if isinstance(value, str) and choices else ""
         return "bad-value", _("« {field} » : valeur {value!r} invalide, attendu : {expected}").format(
-            field=label, value=error.get("input"), expected=expected
-        )
+            field=label, value=value, expected=expected
+        ) + hint
     if kind == "greater_than_equal":
         return "bad-value", _("« {field} » doit être supérieur ou égal à {n}").format(
             field=label, n=error.get("ctx", {}).get("ge")
