@@ -173,6 +173,17 @@ def test_a_data_directory_without_record_works_unchanged(cli, tmp_path):
     assert json.loads(cli("--data", str(target), "bilan", "-f", "json").stdout) == []
 
 
+def test_the_record_points_at_its_committed_schema():
+    from engagements.paths import schema_reference
+    from engagements.schema import schema_text
+
+    first = RECORD.read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"# yaml-language-server: $schema={schema_reference('record/' + RECORD.name)}"
+    assert first.endswith("=../schema/record.schema.json")
+    committed = (DATA / "schema" / "record.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_text("record"), "run: engagements schema record -o data/schema/record.schema.json"
+
+
 # -- a small fixture, and one broken copy of it per diagnostic --------------------------------------
 
 REQ = "requests:\n  - id: q1\n    title: Logement\n    text: Du logement pour tous\n"

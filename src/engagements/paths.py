@@ -123,7 +123,8 @@ def schema_reference(name: str) -> str:
     """The modeline's schema path for a data file named relative to the data directory.
 
     `schema/` sits in the data directory: `requests.yaml` and `commitments.yaml` point at
-    `schema/….schema.json`, a file of `lists/` at `../schema/commitments.schema.json`.
+    `schema/….schema.json`, a file of `lists/` at `../schema/commitments.schema.json`, one of
+    `record/` at `../schema/record.schema.json`.
     """
-    kind = "requests" if name == REQUESTS_FILE else "commitments"
+    kind = "requests" if name == REQUESTS_FILE else "record" if is_record_name(name) else "commitments"
     return "../" * name.count("/") + f"schema/{kind}.schema.json"

@@ -112,7 +112,7 @@ def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table)
 @commands.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
 def schema(
     ctx: typer.Context,
-    which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
+    which: Annotated[str, typer.Argument(help=_("requests, commitments ou record (le bilan, record/*.yaml)"))],
     output: Annotated[
         Path | None,
         typer.Option(
@@ -129,8 +129,8 @@ def schema(
 ) -> None:
     from ..schema import schema_text
 
-    if which not in ("requests", "commitments"):
-        fail(_("schéma inconnu « {name} » : requests ou commitments").format(name=which), EXIT_USAGE)
+    if which not in ("requests", "commitments", "record"):
+        fail(_("schéma inconnu « {name} » : requests, commitments ou record").format(name=which), EXIT_USAGE)
     text = schema_text(which)
     if output is None or str(output) == "-":
         out(text)
