@@ -64,6 +64,44 @@ def quote_pattern(text: str) -> re.Pattern[str]:
     return re.compile("(?:ff|.)".join(parts), re.DOTALL)
 
 
+def _tolerant_end(chunks: list[str], source: str, at: int, i: int = 1) -> int | None:
+    """Where a match of `chunks` joined by "ff or one stray letter" ends when its chunk `i`
+    starts right after `at`, trying "ff" first, then one letter: the end `quote_pattern`'s
+    regex finds, without building it (compiling a long pattern costs far more than the search)."""
+    if i == len(chunks):
+        return at
+    for step in (2, 1):
+        if step == 2 and not source.startswith("ff", at):
+            continue
+        if at + step > len(source):
+            continue
+        nxt = at + step
+        if source.startswith(chunks[i], nxt):
+            end = _tolerant_end(chunks, source, nxt + len(chunks[i]), i + 1)
+            if end is not None:
+                return end
+    return None
+
+
+def _tolerant_matches(compact: str, source: str, pos: int = 0) -> Iterator[int]:
+    """The starts of the successive non-overlapping matches of `quote_pattern` at or after
+    `pos`, as its `finditer` gives them."""
+    chunks = compact.split("ff")
+    if not chunks[0] or len(chunks) > 12:  # a quote starting with "ff", or too many junctions
+        for match in quote_pattern(compact).finditer(source, pos):
+            yield match.start()
+        return
+    head = chunks[0]
+    start = source.find(head, pos)
+    while start >= 0:
+        end = _tolerant_end(chunks, source, start + len(head))
+        if end is None:
+            start = source.find(head, start + 1)
+            continue
+        yield start
+        start = source.find(head, end)
+
+
 def _may_match_earlier(compact: str, source: str, start: int) -> bool:
     """Whether a quote found exactly at `start` may also match, with a stray letter for an
     "ff", somewhere before: only where the text before its first "ff" occurs earlier (building
@@ -78,18 +116,24 @@ def find_quote(text: str, source: SourceText, line: int | None = None) -> int | 
     With `line`, an occurrence at that line is preferred to an earlier one (a title that a table
     of contents repeats)."""
     compact = _SPACE.sub("", unify(text))
-    start = source.compact.find(compact)  # most quotes are exact: no pattern to build
+    exact = start = source.compact.find(compact)  # most quotes are exact: no pattern to build
     if start < 0 or ("ff" in compact and _may_match_earlier(compact, source.compact, start)):
         # where "ff" may be one stray letter, an earlier match may exist
-        match = quote_pattern(text).search(source.compact)
-        if match is None:
+        first = next(_tolerant_matches(compact, source.compact), None)
+        if first is None:
             return None
-        start = match.start()
+        start = first
     found = source.lines[start] if source.lines else 1
     if line is None or found == line:
         return found
-    for match in quote_pattern(text).finditer(source.compact, start + 1):
-        if source.lines[match.start()] == line:
+    # The same text printed again further on (a row repeated in each neighbourhood's table):
+    # its exact occurrences first, no pattern to build; lines only grow along the text.
+    while exact >= 0 and source.lines[exact] <= line:
+        if source.lines[exact] == line:
+            return line
+        exact = source.compact.find(compact, exact + 1)
+    for other in _tolerant_matches(compact, source.compact, start + 1):
+        if source.lines[other] == line:
             return line
     return found
 
