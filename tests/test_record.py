@@ -66,6 +66,41 @@ def test_every_implements_link_resolves_against_the_whole_contrat_de_ville(tmp_p
     assert any(a.implements for a in loaded.record.actions)  # type: ignore[union-attr]
 
 
+def test_a_row_printed_in_every_table_is_found_at_each_of_its_lines(bundled):
+    from engagements.checks import find_quote, read_source
+
+    source = read_source(DATA / bundled["sources"][0]["file"])
+    texts = Counter(a["text"] for a in bundled["actions"])
+    text = max(texts, key=lambda t: texts[t])
+    lines = sorted(a["provenance"]["line"] for a in bundled["actions"] if a["text"] == text)
+    assert len(lines) > 1
+    assert find_quote(text, source) == lines[0]  # type: ignore[arg-type]
+    assert [find_quote(text, source, line) for line in lines] == lines  # type: ignore[arg-type]
+    # a line where the text is not: its first occurrence, as before
+    assert find_quote(text, source, lines[0] + 1) == lines[0]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("printed", "quote"),
+    [
+        ("Les eJectifs et les effectifs", "effectifs"),
+        ("aeecter puis affecter", "affecter"),
+        ("suffisant", "sufisant"),  # no "ff" in the quote: exact only
+        ("xfy xffy", "xffy"),
+        ("un ffff fff", "ffff"),
+    ],
+)
+def test_the_stray_letter_search_finds_what_the_pattern_finds(tmp_path, printed, quote):
+    from engagements.checks import find_quote, quote_pattern, read_source
+
+    path = tmp_path / "s.txt"
+    path.write_text(printed.replace(" ", "\n"), encoding="utf-8")
+    source = read_source(path)
+    match = quote_pattern(quote).search(source.compact)  # type: ignore[union-attr]
+    expected = None if match is None else source.lines[match.start()]  # type: ignore[union-attr]
+    assert find_quote(quote, source) == expected  # type: ignore[arg-type]
+
+
 def test_show_lists_what_is_already_done_by_neighbourhood(cli, bundled):
     result = cli("--data", str(DATA), "show", "q6", "--format", "json")
     assert result.exit_code == 0, result
