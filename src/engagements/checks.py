@@ -15,8 +15,8 @@ from pathlib import Path
 from .diagnostics import Diagnostic, did_you_mean
 from .french import unify
 from .i18n import _
-from .loading import Loaded, YamlFile
-from .models import CommitmentsFile, Provenance, RecordFile, RequestsFile, Source
+from .loading import Loaded, RecordPart, YamlFile
+from .models import CandidateList, CommitmentsFile, Dataset, Provenance, RecordFile, RequestsFile, Source
 from .reading import ReadRefused, max_bytes, read_bounded
 
 _SPACE = re.compile(r"\s+")
@@ -189,10 +189,12 @@ class _Checker:
                 self.check_commitments(part.model, request_ids, part.file)
         self.unique_across_parts()
         if self.loaded.records:
-            self.check_records(request_ids)
+            lists_known = all(part.model is not None for part in self.loaded.parts)
+            lists = [lst for part in self.loaded.parts for lst in (part.model.lists if part.model else [])]
+            self.check_records(request_ids, _pledge_kinds(lists) if lists_known else None)
         return self.diagnostics
 
-    def check_records(self, request_ids: set[str] | None) -> None:
+    def check_records(self, request_ids: set[str] | None, pledges: tuple[set[str], set[str]] | None) -> None:
         """The files of `record/`: each on its own, then action ids unique across them.
 
         `implements` names pledges of institution lists: a candidate list's pledge is an error;
@@ -201,13 +203,6 @@ class _Checker:
         in `partners/`, which the commands do not read; tests/test_record.py checks the links
         against it).
         """
-        lists_known = all(part.model is not None for part in self.loaded.parts)
-        institution: set[str] = set()
-        candidate: set[str] = set()
-        for part in self.loaded.parts:
-            for lst in part.model.lists if part.model else []:
-                (institution if lst.kind == "institution" else candidate).update(c.id for c in lst.commitments)
-        pledges = (institution, candidate) if lists_known else None
         first: dict[str, tuple[YamlFile, tuple[str | int, ...]]] = {}
         for record in self.loaded.records:
             if record.model is None:
@@ -509,6 +504,27 @@ class _Checker:
             )
             return None
         return candidate
+
+
+def _pledge_kinds(lists: Iterable[CandidateList]) -> tuple[set[str], set[str]]:
+    """The pledge ids of the institution lists, and those of the candidate lists."""
+    institution: set[str] = set()
+    candidate: set[str] = set()
+    for lst in lists:
+        (institution if lst.kind == "institution" else candidate).update(c.id for c in lst.commitments)
+    return institution, candidate
+
+
+def check_record_files(directory: Path, records: list[RecordPart], data: Dataset) -> list[Diagnostic]:
+    """What `check` says of the files of `record/`, against a data set that passed its own checks
+    (the cached one): the commands that show the record read only its files, not the others again."""
+    from .paths import REQUESTS_FILE, display_path
+
+    requests = YamlFile(directory / REQUESTS_FILE, display_path(directory / REQUESTS_FILE))
+    loaded = Loaded(directory, data, [], requests, requests, data.requests, data.commitments, [], records)
+    checker = _Checker(loaded)
+    checker.check_records({r.id for r in data.requests.requests}, _pledge_kinds(data.commitments.lists))
+    return checker.diagnostics
 
 
 def check(loaded: Loaded) -> list[Diagnostic]:

@@ -912,10 +912,18 @@ def load_directory(directory: Path, overrides: dict[str, Path] | None = None, *,
         dataset = Dataset(requests=requests, commitments=commitments)
     loaded = Loaded(directory, dataset, diagnostics, req_file, parts[0].file, requests, commitments, parts)
     if record:
-        loaded.records = [RecordPart(name, *one(name, RecordFile, "actions")) for name in record_names(directory)]
+        loaded.records = load_records(directory)
         loaded.diagnostics.extend(d for part in loaded.records for d in part.file.diagnostics)
         loaded.record = merge_records([part.model for part in loaded.records])
     return loaded
+
+
+def load_records(directory: Path) -> list[RecordPart]:
+    """Parse and validate each file of `record/` (none when there is no such folder)."""
+    return [
+        RecordPart(name, *load_file(directory / name, RecordFile, "actions", display_path(directory / name)))
+        for name in record_names(directory)
+    ]
 
 
 def merge_records(models: list[RecordFile | None]) -> RecordFile | None:

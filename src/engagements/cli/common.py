@@ -253,12 +253,12 @@ def load_data(ctx: typer.Context) -> Dataset:
     return loaded.dataset
 
 
-def load_record(ctx: typer.Context) -> RecordFile:
-    """The public partners' record (`record/*.yaml`), checked with the rest of the data; on errors
-    print every diagnostic and exit 1. Empty when the data directory has no `record/` folder.
+def load_record(ctx: typer.Context, data: Dataset) -> RecordFile:
+    """The public partners' record (`record/*.yaml`), checked against `data` (from `load_data`);
+    on errors print every diagnostic and exit 1. Empty when there is no `record/` folder.
 
-    Only the commands that show the record read it (the others never pay for it). Cached like
-    the dataset, under a key that covers the record files too; call `load_data` first.
+    Only the commands that show the record read it (the others never pay for it), and only its
+    own files. Cached like the dataset, under a key that covers the record files too.
     """
     from .. import cache
     from ..models import RecordFile
@@ -272,15 +272,17 @@ def load_record(ctx: typer.Context) -> RecordFile:
     if cached is not None:
         return RecordFile.model_validate(cached)
     from .. import loading
-    from ..checks import check
+    from ..checks import check_record_files
 
-    loaded = loading.load_directory(directory, record=True)
-    loaded.diagnostics.extend(check(loaded))
-    if has_errors(loaded.diagnostics) or loaded.record is None:
-        print_diagnostics(loaded.diagnostics, auto_format())
+    parts = loading.load_records(directory)
+    diagnostics = [d for part in parts for d in part.file.diagnostics]
+    diagnostics += check_record_files(directory, parts, data)
+    record = loading.merge_records([part.model for part in parts])
+    if has_errors(diagnostics) or record is None:
+        print_diagnostics(diagnostics, auto_format())
         raise typer.Exit(EXIT_INVALID)
-    cache.write("record", key, loaded.record.model_dump(mode="json", exclude_defaults=True))
-    return loaded.record
+    cache.write("record", key, record.model_dump(mode="json", exclude_defaults=True))
+    return record
 
 
 def auto_format() -> DiagnosticFormat:

@@ -182,7 +182,7 @@ def show(
         item,
         use_links=not no_links,
         suggestions=findings_for(ctx, not no_links).suggestions,
-        record=load_record(ctx),
+        record=load_record(ctx, data),
     )
     if found is None:
         known = [r.id for r in data.requests.requests] + [
@@ -255,7 +255,7 @@ def bilan(
 
     data = load_data(ctx)
     check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
-    record = load_record(ctx)
+    record = load_record(ctx, data)
     if actions:
         table = actions_table(record, neighbourhoods, requests)
     else:
