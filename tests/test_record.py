@@ -415,3 +415,19 @@ def test_the_cached_record_follows_its_file(cli, tmp_path):
     assert again["actions"] == 2
     (directory / "record" / "autre.yaml").write_text("actions: [\n", encoding="utf-8")
     assert cli("--data", str(directory), "show", "q1").exit_code == 1
+
+
+def test_a_cached_bilan_reads_the_record_from_the_cache(tmp_path):
+    """Once checked, the record comes from the cache: no YAML parser, no loader, no numerics.
+    (`show` imports the loader anyway, through the meter, as it did before the record.)"""
+    from test_startup import loaded_after
+
+    data = ["--data", str(DATA)]
+    for command in (["bilan"], ["bilan", "--actions", "-q", "corsy"], ["show", "q6"]):
+        first, out = loaded_after([*data, *command], tmp_path)
+        loaded, again = loaded_after([*data, *command], tmp_path)
+        if command[0] == "bilan":
+            assert loaded == set(), (command, loaded)
+        assert again == out and again
+    first, _ = loaded_after(["--data", str(DATA), "bilan"], tmp_path / "empty")
+    assert "engagements.loading" in first and "engagements.matching" not in first  # bilan never matches
