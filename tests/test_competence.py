@@ -202,7 +202,7 @@ def test_an_unknown_level_is_a_schema_error_with_a_suggestion(cli, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         "d/requests.yaml:6:14: erreur: « level » : valeur 'metropol' invalide, attendu : 'commune', 'ccas', "
-        "'metropole', 'departement', 'region', 'etat', 'securite_sociale' or 'partagee' ; "
+        "'metropole', 'departement', 'region', 'etat', 'securite_sociale', 'partagee' ; "
         "vouliez-vous dire « metropole » ?"
     )
 

@@ -60,7 +60,7 @@ def test_lang_option_switches_messages_and_help(tmp_path):
 def test_lang_from_environment():
     result = run("--data", str(DATA), "validate", lang="en_US.UTF-8")
     assert result.returncode == 0
-    assert "data is valid (38 requests, 2 lists, 139 pledges)" in result.stderr
+    assert "data is valid (38 requests, 2 lists, 139 pledges, 207 recorded actions)" in result.stderr
 
 
 def test_no_stale_translation():

@@ -390,7 +390,7 @@ def test_append_then_validate(cli, data_copy: Path) -> None:
 
     valid = cli("--data", str(data_copy), "validate")
     assert valid.exit_code == 0, valid
-    assert valid.stderr == "data : données valides (38 demandes, 3 listes, 229 engagements).\n"
+    assert valid.stderr == "data : données valides (38 demandes, 3 listes, 229 engagements, 207 actions au bilan).\n"
     # --strict flags what the import left to complete: the source's title, and nothing else.
     strict = cli("--data", str(data_copy), "validate", "--strict")
     assert strict.exit_code == 1

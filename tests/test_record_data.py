@@ -1,7 +1,7 @@
 """The City's record (seed 003) as transcribed in data/record/: every row found in its source.
 
-The file is not read by the commands yet (no model, loader or view): these tests hold the
-transcription to the document meanwhile."""
+These tests hold the transcription to the document (every row, text, line and figure); how the
+commands read it (model, validate, show, bilan) is tested in tests/test_record.py."""
 
 from __future__ import annotations
 

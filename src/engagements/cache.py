@@ -68,8 +68,11 @@ def files_key(paths: list[Path], *options: str) -> str | None:
     return digest.hexdigest()
 
 
-def data_key(directory: Path, *options: str) -> str | None:
-    """A digest of a data directory (its data files, and the stat of its source documents)."""
+def data_key(directory: Path, *options: str, record: bool = False) -> str | None:
+    """A digest of a data directory (its data files, and the stat of its source documents).
+
+    With `record`, its `record/*.yaml` files too: the results that read the record depend on
+    them (the dataset and the matching do not, and keep their keys when a record changes)."""
     sources = directory / "sources"
     try:
         stamps = (
@@ -79,10 +82,11 @@ def data_key(directory: Path, *options: str) -> str | None:
         )
     except OSError:
         return None
-    from .paths import data_files
+    from .paths import data_files, record_names
 
-    # Every data file by its relative name: a file added to (or taken from) lists/ changes the key.
-    files = data_files(directory)
+    # Every data file by its relative name: a file added to (or taken from) lists/ or record/
+    # changes the key.
+    files = data_files(directory) + ([directory / name for name in record_names(directory)] if record else [])
     names = [path.relative_to(directory).as_posix() for path in files]
     return files_key(files, *names, "\0", *stamps, "\0", *options)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .marks import origin_text
 from .meter import current, label
-from .models import Commitment, Competence, Dataset, Provenance
+from .models import Commitment, Competence, Dataset, Provenance, RecordFile
 
 
 def verdict(pledge: Commitment) -> dict[str, Any] | None:
@@ -55,7 +55,12 @@ def competence_dict(competence: Competence | None) -> dict[str, Any] | None:
 
 
 def details(
-    data: Dataset, item: str, *, use_links: bool = True, suggestions: Sequence[dict[str, Any]] | None = None
+    data: Dataset,
+    item: str,
+    *,
+    use_links: bool = True,
+    suggestions: Sequence[dict[str, Any]] | None = None,
+    record: RecordFile | None = None,
 ) -> dict[str, Any] | None:
     """The detail of a request (its pledges, list by list) or of a pledge (its requests); None if unknown.
 
@@ -64,10 +69,14 @@ def details(
     Each pledge or request carries its origin: `source` (`link` with `by` and `date`, or
     `matcher` with its `score`) and `confirmed`. A merged list's pledges are its parts' (see
     `mergers.py`), each with `inherited_from`: the list it is written under; a pledge's detail
-    names the merged lists that hold it (`merged_into`).
+    names the merged lists that hold it (`merged_into`). `record` is the public partners' record:
+    its actions linked to the request (`answers`) or carrying out the pledge (`implements`) come
+    under `record`, by neighbourhood (`record.done_for_request`).
     """
     from .mergers import members
+    from .record import done_for_pledge, done_for_request
 
+    record = record or RecordFile(actions=[])
     if suggestions is None:
         from .coverage import compute
 
@@ -122,6 +131,8 @@ def details(
             "lists": lists,
             # the public partners' records (institution lists), apart from the candidate lists
             "institutions": institutions,
+            # what the public partners' record says is already done, by neighbourhood
+            "record": done_for_request(record, r.id),
         }
     if item in pledges:
         list_id, c = pledges[item]
@@ -155,5 +166,6 @@ def details(
                 }
                 for s in rows
             ],
+            "record": done_for_pledge(record, c.id),
         }
     return None

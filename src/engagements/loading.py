@@ -27,8 +27,8 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
 from .i18n import N_, _
-from .models import CommitmentsFile, Dataset, RequestsFile, field_model
-from .paths import COMMITMENTS_FILE, REQUESTS_FILE, commitment_names, display_path, is_part_name
+from .models import CommitmentsFile, Dataset, RecordFile, RequestsFile, field_model
+from .paths import COMMITMENTS_FILE, REQUESTS_FILE, commitment_names, display_path, is_part_name, record_names
 from .reading import ReadRefused, max_bytes, read_bounded
 
 __all__ = ["Loaded", "YamlFile", "display_path", "load_directory", "load_file", "max_bytes", "parse_yaml"]
@@ -705,9 +705,12 @@ def _describe(error: Any, model: type[BaseModel], loc: Path_) -> tuple[str, str]
         return "too-long", _("« {field} » est trop long").format(field=label)
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
+        # pydantic says "'a', 'b' or 'c'": the choices, in the user's words, and the closest one
+        choices = re.findall(r"'([^']*)'", expected)
+        if choices:
+            expected = ", ".join(f"'{c}'" for c in choices)
         value = error.get("input")
-        # A closed vocabulary (a status, a competence): the value is most often a misspelling.
-        hint = did_you_mean(value, re.findall(r"'([^']*)'", expected)) if isinstance(value, str) else ""
+        hint = did_you_mean(value.lower(), choices) if isinstance(value, str) and choices else ""
         return "bad-value", _("« {field} » : valeur {value!r} invalide, attendu : {expected}").format(
             field=label, value=value, expected=expected
         ) + hint
@@ -814,6 +817,16 @@ class Part:
 
 
 @dataclass
+class RecordPart:
+    """One file of `record/`: its name relative to the data directory, the parsed file, and its
+    model (None when the file is invalid)."""
+
+    name: str
+    file: YamlFile
+    model: RecordFile | None
+
+
+@dataclass
 class Loaded:
     """A data directory after loading: the models when valid, every diagnostic, the parsed files.
 
@@ -830,6 +843,10 @@ class Loaded:
     requests: RequestsFile | None = None
     commitments: CommitmentsFile | None = None
     parts: list[Part] = field(default_factory=list)
+    # `record/*.yaml`, when asked for (`load_directory(record=True)`); `record` is all their
+    # actions and sources together when every one is valid (empty when there is none), else None.
+    records: list[RecordPart] = field(default_factory=list)
+    record: RecordFile | None = None
     _pledges: dict[str, tuple[Part, int, int]] | None = field(default=None, repr=False, compare=False)
 
     def files(self) -> dict[str, YamlFile]:
@@ -864,13 +881,15 @@ def merge_parts(models: list[CommitmentsFile]) -> CommitmentsFile:
     )
 
 
-def load_directory(directory: Path, overrides: dict[str, Path] | None = None) -> Loaded:
+def load_directory(directory: Path, overrides: dict[str, Path] | None = None, *, record: bool = False) -> Loaded:
     """Load `requests.yaml` and the files that hold lists from a data directory (no cross-file checks).
 
     The lists are in `commitments.yaml`, in `lists/*.yaml`, or in both (see
     `paths.commitment_names`). `overrides` reads a file from elsewhere under its usual name
     (e.g. a temporary file that a write checks before it replaces the real one, or a file that
-    the write creates); diagnostics still name the real file.
+    the write creates); diagnostics still name the real file. With `record`, the files of
+    `record/` too (optional: a directory without it loads the same), which only the commands
+    that show the record need.
     """
     overrides = overrides or {}
 
@@ -891,7 +910,31 @@ def load_directory(directory: Path, overrides: dict[str, Path] | None = None) ->
     if requests is not None and commitments is not None:
         assert isinstance(requests, RequestsFile) and isinstance(commitments, CommitmentsFile)
         dataset = Dataset(requests=requests, commitments=commitments)
-    return Loaded(directory, dataset, diagnostics, req_file, parts[0].file, requests, commitments, parts)
+    loaded = Loaded(directory, dataset, diagnostics, req_file, parts[0].file, requests, commitments, parts)
+    if record:
+        loaded.records = load_records(directory)
+        loaded.diagnostics.extend(d for part in loaded.records for d in part.file.diagnostics)
+        loaded.record = merge_records([part.model for part in loaded.records])
+    return loaded
+
+
+def load_records(directory: Path) -> list[RecordPart]:
+    """Parse and validate each file of `record/` (none when there is no such folder)."""
+    return [
+        RecordPart(name, *load_file(directory / name, RecordFile, "actions", display_path(directory / name)))
+        for name in record_names(directory)
+    ]
+
+
+def merge_records(models: list[RecordFile | None]) -> RecordFile | None:
+    """The actions and sources of the record files as one file would hold them; None if one is invalid."""
+    if any(m is None for m in models):
+        return None
+    if len(models) == 1:
+        return models[0]
+    return RecordFile.model_construct(
+        sources=[s for m in models if m for s in m.sources], actions=[a for m in models if m for a in m.actions]
+    )
 
 
 def _order(name: str) -> tuple[bool, str]:

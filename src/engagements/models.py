@@ -340,3 +340,59 @@ class Dataset(BaseModel):
 
     requests: RequestsFile
     commitments: CommitmentsFile
+
+
+# -- the record: what a public partner reports as done (data/record/*.yaml) ---------------------
+
+Neighbourhood = Literal["beisson", "corsy", "encagnane", "jas-de-bouffan", "pinette"]
+NEIGHBOURHOODS: tuple[Neighbourhood, ...] = get_args(Neighbourhood)
+# The names as the documents print them.
+NEIGHBOURHOOD_NAMES: dict[str, str] = {
+    "beisson": "Beisson",
+    "corsy": "Corsy",
+    "encagnane": "Encagnane",
+    "jas-de-bouffan": "Jas de Bouffan",
+    "pinette": "Pinette",
+}
+
+
+class Implementation(Strict):
+    """A link, decided by a person, from a recorded action to the public pledge it carries out."""
+
+    commitment: Id = Field(description="Identifiant d'un engagement d'une liste de type institution.")
+    by: str | None = Field(default=None, description="Qui a pris la décision.")
+    date: dt.date | None = None
+    note: str | None = None
+
+
+class RecordedAction(Strict):
+    """One row of a public partner's record: an action done, where, with whom, as printed."""
+
+    id: Id
+    text: Text = Field(description="Descriptif de l'action, verbatim (son nom quand la ligne n'en a pas).")
+    action: Text = Field(description="Nom de l'action, tel qu'imprimé.")
+    theme: str | None = Field(default=None, description="Thématique, telle qu'imprimée.")
+    partners: list[Text] = Field(default_factory=list, description="Partenaires nommés (associations, structures).")
+    neighbourhoods: list[Neighbourhood] = Field(
+        min_length=1,
+        description="Quartiers où l'action a eu lieu : beisson, corsy, encagnane, jas-de-bouffan, pinette.",
+    )
+    figures: list[Text] = Field(
+        default_factory=list, description="Chiffres tels qu'imprimés, chacun un extrait du texte ou du nom de l'action."
+    )
+    year: int | None = Field(default=None, ge=1900, le=2100, strict=True, description="Année de l'action (AAAA).")
+    provenance: Provenance = Field(description="Où l'action figure dans le document (source, légende, ligne).")
+    implements: list[Implementation] = Field(
+        default_factory=list, description="Engagements de partenaires publics que l'action met en œuvre."
+    )
+    answers: list[LinkRef] = Field(
+        default_factory=list, description="Demandes du collectif auxquelles l'action répond : liens confirmés."
+    )
+    note: str | None = None
+
+
+class RecordFile(Strict):
+    """`record/*.yaml`: what a public partner reports as done, row by row, with provenance."""
+
+    sources: list[Source] = Field(default_factory=list)
+    actions: list[RecordedAction]

@@ -10,6 +10,9 @@ COMMITMENTS_FILE = "commitments.yaml"
 # A data directory may split its lists into files of their own: lists/<id>.yaml, each with the
 # schema of commitments.yaml (`sources:` and `lists:`), alongside or instead of it.
 LISTS_DIR = "lists"
+# What public partners report as done (their record, e.g. the City's "bilan"): record/<name>.yaml,
+# each with `sources:` and `actions:`. Optional, and read only by the commands that use it.
+RECORD_DIR = "record"
 
 
 def bundled_data_dir() -> Path:
@@ -92,6 +95,25 @@ def commitment_names(directory: Path) -> list[str]:
     return main + split
 
 
+def is_record_name(name: str) -> bool:
+    """A file name, relative to the data directory, that holds a record: `record/*.yaml`."""
+    folder, _, file = name.partition("/")
+    return folder == RECORD_DIR and "/" not in file and file.endswith(".yaml") and not file.startswith(".")
+
+
+def record_names(directory: Path) -> list[str]:
+    """The record files of a data directory (`record/*.yaml`, hidden files excepted), by name;
+    empty when there is no `record/` folder."""
+    try:
+        return sorted(
+            f"{RECORD_DIR}/{entry.name}"
+            for entry in (directory / RECORD_DIR).iterdir()
+            if is_record_name(f"{RECORD_DIR}/{entry.name}")
+        )
+    except OSError:  # no record/ folder, or an unreadable one
+        return []
+
+
 def data_files(directory: Path) -> list[Path]:
     """Every data file of a directory: `requests.yaml` and the files that hold lists."""
     return [directory / REQUESTS_FILE, *(directory / name for name in commitment_names(directory))]
@@ -101,7 +123,8 @@ def schema_reference(name: str) -> str:
     """The modeline's schema path for a data file named relative to the data directory.
 
     `schema/` sits in the data directory: `requests.yaml` and `commitments.yaml` point at
-    `schema/….schema.json`, a file of `lists/` at `../schema/commitments.schema.json`.
+    `schema/….schema.json`, a file of `lists/` at `../schema/commitments.schema.json`, one of
+    `record/` at `../schema/record.schema.json`.
     """
-    kind = "requests" if name == REQUESTS_FILE else "commitments"
+    kind = "requests" if name == REQUESTS_FILE else "record" if is_record_name(name) else "commitments"
     return "../" * name.count("/") + f"schema/{kind}.schema.json"

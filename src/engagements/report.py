@@ -428,6 +428,11 @@ def details_view(found: dict[str, Any]) -> Group:
                     )
                 if p["why"]:
                     parts.append(_indent(Text(_("Pourquoi : {why}").format(why=", ".join(p["why"])), style="dim"), 4))
+        parts.extend(
+            done_view(
+                found.get("record"), _("Déjà fait : ce que le bilan des partenaires publics relie à cette demande")
+            )
+        )
     else:
         parts.append(Text(f"{found['id']} — {found['list_name']}", style="bold"))
         parts.append(Text(f"« {found['text']} »"))
@@ -465,4 +470,35 @@ def details_view(found: dict[str, Any]) -> Group:
             parts.append(line)
             if r["why"]:
                 parts.append(_indent(Text(_("Pourquoi : {why}").format(why=", ".join(r["why"])), style="dim"), 4))
+        parts.extend(done_view(found.get("record"), _("Déjà fait : les actions du bilan qui le mettent en œuvre")))
     return Group(*parts)
+
+
+def done_view(done: dict[str, Any] | None, title: str) -> list[Any]:
+    """« Déjà fait »: the recorded actions of `show`, by neighbourhood; nothing when there are none."""
+    if not done or not done["actions"]:
+        return []
+    parts: list[Any] = [Text(""), Text(f"{title} ({done['actions']})", style="bold underline")]
+    documents = {
+        (a["provenance"]["title"], a["provenance"]["file"]) for g in done["neighbourhoods"] for a in g["actions"]
+    }
+    one = len(documents) == 1
+    if one:
+        # one document for every action: named once, each action then gives its table and line
+        document, file = next(iter(documents))
+        parts.append(
+            Text(_("D’après : {where}").format(where=" · ".join(x for x in (document, file) if x)), style="dim")
+        )
+    for group in done["neighbourhoods"]:
+        parts.append(Text(f"  {group['name']} ({len(group['actions'])})", style="bold"))
+        for a in group["actions"]:
+            head = " · ".join(
+                str(x) for x in (a["id"], a["action"], ", ".join(a["partners"]), a["year"]) if x not in (None, "")
+            )
+            parts.append(_indent(Text(f"{CONFIRMED} {head}"), 4))
+            parts.append(_indent(Text(f"« {a['text']} »"), 6))
+            if a["figures"]:
+                parts.append(_indent(Text(_("Chiffres : {figures}").format(figures=" ; ".join(a["figures"]))), 6))
+            prov = {**a["provenance"], "title": None} if one else a["provenance"]
+            parts.append(_indent(Text(_("Source : {where}").format(where=where(prov)), style="dim"), 6))
+    return parts

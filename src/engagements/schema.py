@@ -12,13 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .models import CommitmentsFile, RequestsFile
+from .models import CommitmentsFile, RecordFile, RequestsFile
 
-MODELS: dict[str, type[BaseModel]] = {"requests": RequestsFile, "commitments": CommitmentsFile}
+MODELS: dict[str, type[BaseModel]] = {"requests": RequestsFile, "commitments": CommitmentsFile, "record": RecordFile}
 SCHEMA_DIR = "schema"
 
 
-def schema_text(which: Literal["requests", "commitments"] | str) -> str:
+def schema_text(which: Literal["requests", "commitments", "record"] | str) -> str:
     """The JSON Schema of one data file, as stable, pretty-printed text."""
     model = MODELS[which]
     schema = model.model_json_schema()

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "coverage": "reports",
     "gaps": "reports",
     "show": "reports",
+    "bilan": "reports",
+    "record": "reports",
     "brief": "brief",
     "link": "edit",
     "unlink": "edit",

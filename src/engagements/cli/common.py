@@ -24,7 +24,7 @@ from ..i18n import _
 if TYPE_CHECKING:
     from ..coverage import Coverage, Findings, PartnerCell
     from ..editing import Outcome
-    from ..models import Dataset
+    from ..models import Dataset, RecordFile
     from ..tables import Table
 
 # Heavy modules (pydantic, ruamel.yaml, scipy) are imported inside the commands that need
@@ -251,6 +251,38 @@ def load_data(ctx: typer.Context) -> Dataset:
         raise typer.Exit(EXIT_INVALID)
     cache.write("dataset", key, loaded.dataset.model_dump(mode="json", exclude_defaults=True))
     return loaded.dataset
+
+
+def load_record(ctx: typer.Context, data: Dataset) -> RecordFile:
+    """The public partners' record (`record/*.yaml`), checked against `data` (from `load_data`);
+    on errors print every diagnostic and exit 1. Empty when there is no `record/` folder.
+
+    Only the commands that show the record read it (the others never pay for it), and only its
+    own files. Cached like the dataset, under a key that covers the record files too.
+    """
+    from .. import cache
+    from ..models import RecordFile
+    from ..paths import record_names
+
+    directory = data_dir(ctx)
+    if not record_names(directory):
+        return RecordFile(actions=[])
+    key = cache.data_key(directory, "record", record=True)
+    cached = cache.read("record", key)
+    if cached is not None:
+        return RecordFile.model_validate(cached)
+    from .. import loading
+    from ..checks import check_record_files
+
+    parts = loading.load_records(directory)
+    diagnostics = [d for part in parts for d in part.file.diagnostics]
+    diagnostics += check_record_files(directory, parts, data)
+    record = loading.merge_records([part.model for part in parts])
+    if has_errors(diagnostics) or record is None:
+        print_diagnostics(diagnostics, auto_format())
+        raise typer.Exit(EXIT_INVALID)
+    cache.write("record", key, record.model_dump(mode="json", exclude_defaults=True))
+    return record
 
 
 def auto_format() -> DiagnosticFormat:

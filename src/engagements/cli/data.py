@@ -44,13 +44,16 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option(
+    strict: Annotated[
+        bool,
+        typer.Option(
             "--strict",
             help=_(
                 "Les avertissements font aussi échouer ; signale en plus ce qu’un import a laissé "
                 "« À COMPLÉTER » et les sources sans fichier (citations non vérifiées)."
             ),
-        )] = False,
+        ),
+    ] = False,
 ) -> None:
     from .. import loading
     from ..checks import check, strict_checks
@@ -60,7 +63,7 @@ def validate(
     if not directory.is_dir():
         fail(_("dossier de données introuvable : {dir}").format(dir=directory), EXIT_USAGE)
     recover_writes(directory)
-    loaded = loading.load_directory(directory)
+    loaded = loading.load_directory(directory, record=True)
     diagnostics = loaded.diagnostics + check(loaded) + (strict_checks(loaded) if strict else [])
     failed = has_errors(diagnostics) or (strict and bool(diagnostics))
     if fmt is DiagnosticFormat.json:
@@ -72,15 +75,22 @@ def validate(
     if fmt is DiagnosticFormat.text and loaded.dataset is not None:
         data = loaded.dataset
         n_pledges = sum(len(lst.commitments) for lst in data.commitments.lists)
-        err(
-            _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
-                dir=loading.display_path(directory),
-                requests=len(data.requests.requests),
-                lists=len(data.commitments.lists),
-                pledges=n_pledges,
+        counts = {
+            "dir": loading.display_path(directory),
+            "requests": len(data.requests.requests),
+            "lists": len(data.commitments.lists),
+            "pledges": n_pledges,
+        }
+        if loaded.record is not None and loaded.record.actions:
+            message = _(
+                "{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements, "
+                "{actions} actions au bilan)."
+            ).format(**counts, actions=len(loaded.record.actions))
+        else:
+            message = _("{dir} : données valides ({requests} demandes, {lists} listes, {pledges} engagements).").format(
+                **counts
             )
-            + "\n"
-        )
+        err(message + "\n")
 
 
 @commands.command("requests", help=_("Lister les demandes du collectif."))
@@ -102,7 +112,7 @@ def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table)
 @commands.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
 def schema(
     ctx: typer.Context,
-    which: Annotated[str, typer.Argument(help=_("requests ou commitments"))],
+    which: Annotated[str, typer.Argument(help=_("requests, commitments ou record (le bilan, record/*.yaml)"))],
     output: Annotated[
         Path | None,
         typer.Option(
@@ -119,14 +129,13 @@ def schema(
 ) -> None:
     from ..schema import schema_text
 
-    if which not in ("requests", "commitments"):
-        fail(_("schéma inconnu « {name} » : requests ou commitments").format(name=which), EXIT_USAGE)
+    if which not in ("requests", "commitments", "record"):
+        fail(_("schéma inconnu « {name} » : requests, commitments ou record").format(name=which), EXIT_USAGE)
     text = schema_text(which)
     if output is None or str(output) == "-":
         out(text)
         return
     import json
-
 
     def previous(path: Path) -> bool:
         # A schema this command wrote, of this version or another: small JSON with our $id.

@@ -18,10 +18,14 @@ from .common import (
     ReportFormatOption,
     RequestFilter,
     RequestLevel,
+    TableFormat,
+    TableFormatOption,
     check_ids,
     coverage_for,
+    emit_table,
     findings_for,
     load_data,
+    load_record,
     out,
     partners_for,
     print_json,
@@ -211,7 +215,13 @@ def show(
     from ..details import details
 
     data = load_data(ctx)
-    found = details(data, item, use_links=not no_links, suggestions=findings_for(ctx, not no_links).suggestions)
+    found = details(
+        data,
+        item,
+        use_links=not no_links,
+        suggestions=findings_for(ctx, not no_links).suggestions,
+        record=load_record(ctx, data),
+    )
     if found is None:
         known = [r.id for r in data.requests.requests] + [
             c.id for lst in data.commitments.lists for c in lst.commitments
@@ -224,3 +234,81 @@ def show(
     from ..report import details_view, make_console
 
     make_console().print(details_view(found))
+
+
+def _neighbourhood(value: str) -> str:
+    """A neighbourhood as typed: its key (jas-de-bouffan) or its printed name (« Jas de Bouffan »)."""
+    from ..models import NEIGHBOURHOOD_NAMES
+
+    typed = "-".join(value.strip().lower().split())
+    for key, name in NEIGHBOURHOOD_NAMES.items():
+        if typed in (key, "-".join(name.lower().split())):
+            return key
+    from ..diagnostics import did_you_mean
+
+    raise typer.BadParameter(
+        _("quartier inconnu « {value} » (quartiers : {known})").format(
+            value=value, known=", ".join(NEIGHBOURHOOD_NAMES)
+        )
+        + did_you_mean(typed, NEIGHBOURHOOD_NAMES)
+    )
+
+
+NeighbourhoodFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--quartier",
+        "--neighbourhood",
+        "-q",
+        metavar=_("QUARTIER"),
+        parser=_neighbourhood,
+        help=_(
+            "Seulement ce quartier (option répétable) : beisson, corsy, encagnane, jas-de-bouffan ou pinette "
+            "(ou son nom : « Jas de Bouffan »)."
+        ),
+        show_default=False,
+    ),
+]
+
+
+@commands.command(
+    help=_(
+        "Le bilan des partenaires publics : combien d’actions déjà faites répondent à chaque demande, "
+        "quartier par quartier (ou, avec --actions, les actions elles-mêmes)."
+    )
+)
+def bilan(
+    ctx: typer.Context,
+    neighbourhoods: NeighbourhoodFilter = None,
+    requests: RequestFilter = None,
+    actions: Annotated[
+        bool,
+        typer.Option(
+            "--actions", help=_("Lister les actions (quartier, partenaires, chiffres, source) plutôt que les compter.")
+        ),
+    ] = False,
+    format: TableFormatOption = TableFormat.table,
+) -> None:
+    from ..record import actions_table, counts_table
+
+    data = load_data(ctx)
+    check_ids(_("demande"), requests, [r.id for r in data.requests.requests])
+    record = load_record(ctx, data)
+    if actions:
+        table = actions_table(record, neighbourhoods, requests)
+    else:
+        table = counts_table(data, record, neighbourhoods, requests)
+    if format is TableFormat.table and not table.rows:
+        from ..report import make_console
+
+        make_console().print(
+            _("Aucune action au bilan pour ces critères.")
+            if record.actions
+            else _("Aucun bilan dans ces données (dossier record/).")
+        )
+        return
+    emit_table(table, format)
+
+
+# The English name, for scripts and readers of the issue tracker: the same command.
+commands.command("record", hidden=True, help=_("Alias de « bilan »."))(bilan)
