@@ -20,9 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SEEDS = DATA / "sources"
 # The tool's own working files in a data folder, never copied with the data.
-IGNORE_STATE = shutil.ignore_patterns(
-    ".engagements", ".engagements.lock", ".engagements.journal", ".engagements.transaction"
-)
+IGNORE_NAMES = (".engagements", ".engagements.lock", ".engagements.journal", ".engagements.transaction")
+IGNORE_STATE = shutil.ignore_patterns(*IGNORE_NAMES)
 
 
 @pytest.fixture
@@ -33,6 +32,24 @@ def data_copy(tmp_path: Path) -> Path:
     # their files beside the data): no part of the data.
     shutil.copytree(DATA, target, ignore=IGNORE_STATE)
     return target
+
+
+def copy_candidate_data(target: Path) -> Path:
+    """Copy the bundled data to `target` without its `lists/` folder: the candidate lists of
+    commitments.yaml only, with requests.yaml and the sources (the layout before the public
+    partners' Contrat de ville was read from lists/contrat-de-ville.yaml)."""
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        top = {"lists"} if Path(directory) == DATA else set()
+        return IGNORE_STATE(directory, names) | (top & set(names))
+
+    shutil.copytree(DATA, target, ignore=ignore)
+    return target
+
+
+@pytest.fixture
+def candidate_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled data with its candidate lists only (see copy_candidate_data)."""
+    return copy_candidate_data(tmp_path / "data")
 
 
 Run = Callable[..., "Result"]
