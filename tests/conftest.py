@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from engagements.cli import app
@@ -50,6 +51,18 @@ def copy_candidate_data(target: Path) -> Path:
 def candidate_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled data with its candidate lists only (see copy_candidate_data)."""
     return copy_candidate_data(tmp_path / "data")
+
+
+def data_counts(directory: Path = DATA) -> tuple[int, int, int]:
+    """(requests, lists, pledges) of a data folder, counted on the YAML itself (not through the
+    tool's loader): requests.yaml, then commitments.yaml and lists/*.yaml, where they exist."""
+    def read(path: Path) -> dict:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+
+    requests = read(directory / "requests.yaml").get("requests", [])
+    files = [directory / "commitments.yaml", *sorted((directory / "lists").glob("*.yaml"))]
+    lists = [lst for path in files if path.is_file() for lst in read(path).get("lists", [])]
+    return len(requests), len(lists), sum(len(lst["commitments"]) for lst in lists)
 
 
 Run = Callable[..., "Result"]
