@@ -150,3 +150,28 @@ def test_the_bundled_contrat_de_ville_changes_no_candidate_figure(cli, candidate
     assert [lst["list"] for lst in shown.pop("institutions")] == ["contrat-de-ville"]
     alone.pop("institutions", None)
     assert shown == alone
+
+
+def test_every_partner_record_is_told_apart_by_its_label(cli):
+    """The coverage table names a partner's records by their place in the document: pillar, volet
+    where axes are numbered within volets, axis, objective, then an unnumbered action's rank."""
+    from engagements.coverage import record_labels
+    from engagements.loading import load_directory
+
+    loaded = load_directory(DATA)
+    labels = record_labels(loaded.dataset)
+    (contrat,) = [lst for lst in loaded.dataset.commitments.lists if lst.kind == "institution"]
+    assert set(labels) == {c.id for c in contrat.commitments}
+    assert labels["cdv-b-v2-a2.3"] == "B › AXE 2.3"  # the pillar's axes are numbered once
+    assert labels["cdv-d-v2-a1.1"] == "D › 2) › AXE 1.1"  # each volet of pillar D has its AXE 1.1
+    assert labels["cdv-d-v3-a1.1"] == "D › 3) › AXE 1.1"
+    assert labels["cdv-b-v2-a2.3-oo1-03"] == "B › AXE 2.3 › Objectif opérationnel 1 › action 3"
+    # Two records share a label only where the document repeats a number (the importer's "-bis").
+    by_label: dict[str, list[str]] = {}
+    for pledge, label in labels.items():
+        by_label.setdefault(label, []).append(pledge)
+    for label, pledges in by_label.items():
+        assert sum("-bis" not in p for p in pledges) == 1, (label, pledges)
+    found = json.loads(cli("--data", str(DATA), "coverage", "--format", "json").stdout)
+    for cell in found["institutions"]["cells"]:
+        assert cell["labels"] == [labels[p] for p in cell["records"]]
