@@ -19,6 +19,7 @@ import pytest
 from conftest import DATA
 
 LISTS = ["aix-en-commun", "programme-solidarite"]
+PARTNERS_TITLE = "Ce à quoi les partenaires publics s’étaient déjà engagés"
 LEVELS = ["question", "demand", "all"]
 # Filter combinations: none, each list alone, both lists in reverse order.
 LIST_FILTERS: list[list[str]] = [[], ["aix-en-commun"], ["programme-solidarite"], list(reversed(LISTS))]
@@ -42,6 +43,9 @@ def reference() -> dict:
         "cells": {(c["request"], c["list"]): c for c in cov["cells"]},
         "rows": {r["id"]: r for r in cov["requests"]},
         "names": {c["id"]: c["name"] for c in cov["lists"]},
+        # the public partners' lists (lists/contrat-de-ville.yaml), shown apart from the candidates
+        "institutions": {(c["request"], c["list"]): c for c in cov["institutions"]["cells"]},
+        "partners": [c["id"] for c in cov["institutions"]["lists"]],
     }
 
 
@@ -117,10 +121,21 @@ def test_coverage_table_under_every_filter(cli, reference, level, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     for lists in LIST_FILTERS:
         text = cli("--data", str(DATA), "coverage", "--level", level, *_args(lists)).stdout
-        cells = _terminal_cells(text, reference, level, lists or LISTS)
+        # The candidate matrix, then the public partners' own table (after its title).
+        candidates, title, partners = text.partition(PARTNERS_TITLE)
+        cells = _terminal_cells(candidates, reference, level, lists or LISTS)
         assert len(cells) == len(_ids_at(reference, level)) * len(lists or LISTS)
         for key, shown in cells.items():
             assert shown == _expected_text(reference["cells"][key]), (level, lists, key)
+        if lists:  # a --list of candidates only: no partner asked for
+            assert not title, lists
+            continue
+        shown_partners = _terminal_cells(partners, reference, level, reference["partners"])
+        assert len(shown_partners) == len(_ids_at(reference, level)) * len(reference["partners"])
+        for key, shown in shown_partners.items():
+            # the counts, then which records ("dont B › AXE 2.3 …")
+            expected = _expected_text(reference["institutions"][key])
+            assert shown == expected or shown.startswith(expected + " dont "), (level, key, shown)
 
 
 @pytest.mark.parametrize("level", ["question", "demand"])

@@ -97,3 +97,26 @@ def test_a_new_list_is_shown_as_a_new_list_and_other_lists_count_changes_and_not
     assert "Notes modifiées (1)" in text_out
     counts = re.search(r"q2 Proximité[^:]*: ● ✔ (\d+) confirmés.*\(couvert\) → ● ✔ (\d+) confirmés", text_out)
     assert counts and int(counts.group(2)) == int(counts.group(1)) + 1 == q2["new_confirmed"], text_out
+
+
+def test_the_public_partners_list_is_added_and_removed_like_a_list_never_counted(cli, tmp_path, monkeypatch):
+    """The bundled data holds the Contrat de ville (kind institution) in lists/: diffed with itself
+    nothing changed; from the candidate lists alone, it is one list added, said to be a partner's."""
+    from conftest import copy_candidate_data, data_counts
+
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path / "cache"))
+    candidates = copy_candidate_data(tmp_path / "candidates")
+    n = data_counts(DATA)[2] - data_counts(candidates)[2]  # the Contrat de ville's records
+    same = json.loads(cli("diff", str(DATA), str(DATA), "--format", "json").stdout)
+    assert same["lists_added"] == same["lists_removed"] == []
+    assert cli("diff", str(DATA), str(DATA)).stdout.strip() == "Aucun changement."
+    added = json.loads(cli("diff", str(candidates), str(DATA), "--format", "json").stdout)
+    assert [(a["list"], a["pledges"], a.get("kind")) for a in added["lists_added"]] == [
+        ("contrat-de-ville", n, "institution")
+    ]
+    assert added["coverage_changes"] == added["shares"] == added["pledges_added"] == []
+    removed = json.loads(cli("diff", str(DATA), str(candidates), "--format", "json").stdout)
+    assert removed["lists_removed"] == [{"list": "contrat-de-ville", "pledges": n, "kind": "institution"}]
+    text = cli("diff", str(candidates), str(DATA)).stdout
+    assert f"(contrat-de-ville) : {n} engagements ; couvre" in text
+    assert "partenaire public, hors part couverte des listes" in text

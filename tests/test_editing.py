@@ -12,11 +12,12 @@ import difflib
 import errno
 import fcntl
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, IGNORE_STATE, copy_candidate_data
 from engagements import editing
 from engagements.models import CommitmentsFile
 from engagements.writing import STATE_DIR, ensure_state_dir, state_path
@@ -94,12 +95,25 @@ def test_reject_removes_a_link_and_link_undoes_the_rejection(cli, data_copy):
     assert path.read_text(encoding="utf-8") == original
 
 
-def test_unknown_ids_are_refused_with_a_suggestion(cli, data_copy):
+@pytest.mark.parametrize(
+    ("layout", "where"),
+    [
+        # the bundled data: commitments.yaml and lists/contrat-de-ville.yaml, so the folder is named
+        ("bundled", "data"),
+        ("candidates only", "data/commitments.yaml"),  # one file of pledges: that file is named
+    ],
+)
+def test_unknown_ids_are_refused_with_a_suggestion(cli, tmp_path, layout, where):
+    data_copy = tmp_path / "data"
+    if layout == "bundled":
+        shutil.copytree(DATA, data_copy, ignore=IGNORE_STATE)
+    else:
+        copy_candidate_data(data_copy)
     before = (data_copy / COMMITMENTS).read_bytes()
     result = cli("--data", str(data_copy), "link", "aec-q1-1", "q1")
     assert result.exit_code == 2  # an id typed on the command line is a usage error
     assert result.stderr == (
-        "engagements: erreur: engagement « aec-q1-1 » inconnu dans data/commitments.yaml ; "
+        f"engagements: erreur: engagement « aec-q1-1 » inconnu dans {where} ; "
         "vouliez-vous dire « aec-q1-01 » ?\n"
     )
     result = cli("--data", str(data_copy), "reject", "aec-q1-01", "q01")
@@ -119,10 +133,13 @@ def test_usage_errors_exit_2(cli, data_copy):
     assert result.stderr == "engagements: erreur: dossier de données introuvable : absent\n"
 
 
-def test_a_write_that_would_make_the_data_invalid_is_refused(cli, data_copy, monkeypatch):
+def test_a_write_that_would_make_the_data_invalid_is_refused(cli, candidate_copy, monkeypatch):
     # The file is just under the size limit: one more link would put it over, and `validate` fail.
     # Padded with a comment so that it is the largest file read (requests.yaml cites the Contrat
     # de ville's 0.3 Mo text for competences): every other file stays under the limit.
+    # (Without lists/: the bundled Contrat de ville is larger than commitments.yaml, so that limit
+    # would make the data invalid before any write.)
+    data_copy = candidate_copy
     path = data_copy / COMMITMENTS
     path.write_bytes(path.read_bytes() + ("# " + "x" * 98 + "\n").encode() * 3000)
     before = path.read_bytes()

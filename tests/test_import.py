@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import DATA, ROOT, SEEDS
+from conftest import DATA, ROOT, SEEDS, data_counts, record_count
 from engagements.checks import find_quote, read_source
 from engagements.editing import data_lock
 from engagements.french import repair_artefacts
@@ -390,7 +390,12 @@ def test_append_then_validate(cli, data_copy: Path) -> None:
 
     valid = cli("--data", str(data_copy), "validate")
     assert valid.exit_code == 0, valid
-    assert valid.stderr == "data : données valides (38 demandes, 3 listes, 229 engagements, 207 actions au bilan).\n"
+    requests, lists, pledges = data_counts(DATA)
+    # one list more, with the 90 pledges of the message above
+    assert valid.stderr == (
+        f"data : données valides ({requests} demandes, {lists + 1} listes, {pledges + 90} engagements, "
+        f"{record_count(DATA)} actions au bilan).\n"
+    )
     # --strict flags what the import left to complete: the source's title, and nothing else.
     strict = cli("--data", str(data_copy), "validate", "--strict")
     assert strict.exit_code == 1

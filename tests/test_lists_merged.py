@@ -353,7 +353,7 @@ def test_a_rated_part_pledge_counts_for_the_merged_list_in_status_and_coverage(c
 
 def test_a_merged_list_in_its_own_file_and_its_errors_there(cli, data_copy):
     lists = data_copy / "lists"
-    lists.mkdir()
+    lists.mkdir(exist_ok=True)
     own = lists / "union.yaml"
     own.write_text(
         "sources: []\n"

@@ -1,5 +1,5 @@
 """Structured documents to a hierarchy of commitments: the importer's `--outline` mode, and the
-Contrat de ville (seed 004) transcribed with it into data/partners/contrat-de-ville.yaml."""
+Contrat de ville (seed 004) transcribed with it into data/lists/contrat-de-ville.yaml."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections import Counter
 
 import pytest
 
-from conftest import DATA, IGNORE_STATE
+from conftest import DATA, copy_candidate_data
 from engagements.checks import check
 from engagements.loading import load_directory
 from engagements.outline import CUT_NOTE, LEVELS, find_outline
 
-CONTRAT = DATA / "partners" / "contrat-de-ville.yaml"
+CONTRAT = DATA / "lists" / "contrat-de-ville.yaml"
 
 DOCUMENT = """\
 # CONTRAT
@@ -98,8 +98,8 @@ def test_import_outline_command_drafts_an_institution(cli, tmp_path):
 
 @pytest.fixture(scope="module")
 def contrat(tmp_path_factory):
-    """The transcribed file loaded as the commitments of a data directory (the commands do not read
-    data/partners/ yet), with the bundled requests and sources."""
+    """The transcribed file loaded alone, as the commitments of a data directory, with the bundled
+    requests and sources."""
     directory = tmp_path_factory.mktemp("contrat")
     shutil.copy(DATA / "requests.yaml", directory / "requests.yaml")
     shutil.copy(CONTRAT, directory / "commitments.yaml")
@@ -115,14 +115,18 @@ def test_contrat_de_ville_is_valid_with_every_quote_at_its_line(contrat):
     assert contrat.commitments.sources[0].kind == "institutional"
 
 
-def test_contrat_de_ville_is_kept_apart_from_what_the_commands_read():
-    """Institutions are not shown apart from candidate lists yet: the bundled data reads two lists,
-    and the partners' file keeps a schema modeline that resolves from where it is."""
+def test_contrat_de_ville_is_read_with_the_bundled_data():
+    """The bundled data reads the candidate lists of commitments.yaml, then the partners' file in
+    lists/, whose schema modeline resolves from where it is."""
     from engagements.paths import commitment_names
 
-    assert commitment_names(DATA) == ["commitments.yaml"]
+    assert commitment_names(DATA) == ["commitments.yaml", "lists/contrat-de-ville.yaml"]
     loaded = load_directory(DATA)
-    assert [lst.id for lst in loaded.dataset.commitments.lists] == ["aix-en-commun", "programme-solidarite"]
+    assert loaded.diagnostics == [] and check(loaded) == []
+    assert [(lst.id, lst.kind) for lst in loaded.dataset.commitments.lists] == [
+        ("aix-en-commun", None), ("programme-solidarite", None), ("contrat-de-ville", "institution"),
+    ]
+    assert [part.name for part in loaded.parts] == commitment_names(DATA)
     first = CONTRAT.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schema/commitments.schema.json"
     schema = (CONTRAT.parent / first.partition("$schema=")[2]).resolve()
@@ -191,11 +195,12 @@ def test_parents_must_exist_and_never_loop(cli, tmp_path):
 def test_show_gives_a_record_s_place_in_the_hierarchy(cli, tmp_path):
     import json
 
-    directory = tmp_path / "d"
-    shutil.copytree(DATA, directory, ignore=IGNORE_STATE)
+    # The candidate lists only (the bundled data already holds the Contrat de ville in lists/).
+    directory = copy_candidate_data(tmp_path / "d")
     result = cli("--data", str(directory), "import", str(directory / "sources" / "004_2478bf577ca4ee32.txt"),
                  "--list", "contrat-de-ville", "--outline", "--append")
     assert result.exit_code == 0, result
     assert cli("--data", str(directory), "validate").exit_code == 0
-    found = json.loads(cli("--data", str(directory), "show", "cdv-b-v2-a2.3", "--format", "json").stdout)
-    assert (found["parent"], found["number"], found["level_in_document"]) == ("cdv-b-v2-o2", "AXE 2.3", "axe")
+    for data in (directory, DATA):
+        found = json.loads(cli("--data", str(data), "show", "cdv-b-v2-a2.3", "--format", "json").stdout)
+        assert (found["parent"], found["number"], found["level_in_document"]) == ("cdv-b-v2-o2", "AXE 2.3", "axe")

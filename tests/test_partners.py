@@ -1,8 +1,9 @@
 """The public partners' commitments (lists of kind `institution`) are shown apart from the
 candidate lists and never counted with them.
 
-The fixture is the bundled data plus part of the transcribed Contrat de ville (its health volet,
-seed 004) as `lists/contrat-de-ville.yaml`, with one link confirmed by a person.
+The fixture is the bundled candidate lists (commitments.yaml) plus part of the transcribed
+Contrat de ville (its health volet, seed 004) as `lists/contrat-de-ville.yaml`, with one link
+confirmed by a person; the last tests read the bundled data itself, the whole Contrat included.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import shutil
 import pytest
 import yaml
 
-from conftest import DATA, IGNORE_STATE
+from conftest import DATA, copy_candidate_data
 
-CONTRAT = DATA / "partners" / "contrat-de-ville.yaml"
+CONTRAT = DATA / "lists" / "contrat-de-ville.yaml"
 HEALTH = ("cdv-d-v2-a1.1", "cdv-d-v2-a2.2")  # access to health rights, care close to home
 
 
@@ -46,9 +47,7 @@ def _ancestors(by_id: dict, record: dict) -> list[str]:
 
 @pytest.fixture(scope="module")
 def directories(tmp_path_factory):
-    plain = tmp_path_factory.mktemp("plain") / "data"
-    shutil.copytree(DATA, plain, ignore=IGNORE_STATE)
-    shutil.rmtree(plain / "partners")
+    plain = copy_candidate_data(tmp_path_factory.mktemp("plain") / "data")
     made = []
     for name, link in (("partners", True), ("unlinked", False)):
         target = tmp_path_factory.mktemp(name) / "data"
@@ -119,3 +118,60 @@ def test_gaps_and_show_keep_institutions_apart(cli, directories):
     assert [lst["list"] for lst in found["institutions"]] == ["contrat-de-ville"]
     shown = cli("--data", str(partners), "show", "q11").stdout
     assert shown.index("Ce à quoi les partenaires publics") > shown.index("Liste non identifiée")
+
+
+@pytest.fixture(scope="module")
+def candidates(tmp_path_factory):
+    """The bundled data without lists/: what the commands read before the Contrat de ville was."""
+    return copy_candidate_data(tmp_path_factory.mktemp("candidates") / "data")
+
+
+def test_the_bundled_data_reads_the_contrat_de_ville_as_an_institution(cli):
+    rows = json.loads(cli("--data", str(DATA), "lists", "--format", "json").stdout)
+    document = yaml.safe_load(CONTRAT.read_text(encoding="utf-8"))
+    (contrat,) = document["lists"]
+    found = next(row for row in rows if row["id"] == contrat["id"])
+    assert found["kind"] == "institution"
+    assert [row["kind"] for row in rows if row["id"] != contrat["id"]] == ["candidate", "candidate"]
+
+
+def test_the_bundled_contrat_de_ville_changes_no_candidate_figure(cli, candidates):
+    # The bundled Contrat de ville carries no confirmed link: the candidate lists' matrix, gaps and
+    # the candidate lists of `show` are those of the data without it, to the byte.
+    assert "answers:" not in CONTRAT.read_text(encoding="utf-8")
+    whole = json.loads(cli("--data", str(DATA), "coverage", "--format", "json").stdout)
+    institutions = whole.pop("institutions")
+    assert whole == json.loads(cli("--data", str(candidates), "coverage", "--format", "json").stdout)
+    assert [c["id"] for c in institutions["lists"]] == ["contrat-de-ville"]
+    for command in (["gaps", "--format", "json"], ["gaps"]):
+        assert cli("--data", str(DATA), *command).stdout == cli("--data", str(candidates), *command).stdout
+    shown = json.loads(cli("--data", str(DATA), "show", "q1", "--format", "json").stdout)
+    alone = json.loads(cli("--data", str(candidates), "show", "q1", "--format", "json").stdout)
+    assert [lst["list"] for lst in shown.pop("institutions")] == ["contrat-de-ville"]
+    alone.pop("institutions", None)
+    assert shown == alone
+
+
+def test_every_partner_record_is_told_apart_by_its_label(cli):
+    """The coverage table names a partner's records by their place in the document: pillar, volet
+    where axes are numbered within volets, axis, objective, then an unnumbered action's rank."""
+    from engagements.coverage import record_labels
+    from engagements.loading import load_directory
+
+    loaded = load_directory(DATA)
+    labels = record_labels(loaded.dataset)
+    (contrat,) = [lst for lst in loaded.dataset.commitments.lists if lst.kind == "institution"]
+    assert set(labels) == {c.id for c in contrat.commitments}
+    assert labels["cdv-b-v2-a2.3"] == "B › AXE 2.3"  # the pillar's axes are numbered once
+    assert labels["cdv-d-v2-a1.1"] == "D › 2) › AXE 1.1"  # each volet of pillar D has its AXE 1.1
+    assert labels["cdv-d-v3-a1.1"] == "D › 3) › AXE 1.1"
+    assert labels["cdv-b-v2-a2.3-oo1-03"] == "B › AXE 2.3 › Objectif opérationnel 1 › action 3"
+    # Two records share a label only where the document repeats a number (the importer's "-bis").
+    by_label: dict[str, list[str]] = {}
+    for pledge, label in labels.items():
+        by_label.setdefault(label, []).append(pledge)
+    for label, pledges in by_label.items():
+        assert sum("-bis" not in p for p in pledges) == 1, (label, pledges)
+    found = json.loads(cli("--data", str(DATA), "coverage", "--format", "json").stdout)
+    for cell in found["institutions"]["cells"]:
+        assert cell["labels"] == [labels[p] for p in cell["records"]]

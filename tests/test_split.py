@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, copy_candidate_data
 from engagements.loading import load_directory
 from engagements.paths import commitment_names, schema_reference
 
@@ -16,7 +16,8 @@ MODELINE = "# yaml-language-server: $schema=../schema/commitments.schema.json\n"
 
 
 def split_bundled(directory: Path) -> tuple[Path, Path]:
-    """Move the bundled data's two lists, each with its source, to lists/<id>.yaml (text kept as is)."""
+    """Move the two candidate lists of commitments.yaml, each with its source, to lists/<id>.yaml
+    (text kept as is), in a copy of the bundled data without its own lists/ folder."""
     lines = (directory / "commitments.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
     sources_at = lines.index("sources:\n")
     lists_at = lines.index("lists:\n")
@@ -41,18 +42,26 @@ def split_bundled(directory: Path) -> tuple[Path, Path]:
     return aec, other
 
 
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data's candidate lists as one commitments.yaml: what the split must read as."""
+    return copy_candidate_data(tmp_path_factory.mktemp("whole") / "data")
+
+
 @pytest.fixture
-def split(data_copy: Path) -> Path:
-    split_bundled(data_copy)
-    return data_copy
+def split(tmp_path: Path) -> Path:
+    directory = copy_candidate_data(tmp_path / "data")
+    split_bundled(directory)
+    return directory
 
 
-def test_a_split_directory_reads_as_the_same_data(split):
+def test_a_split_directory_reads_as_the_same_data(split, whole):
+    assert commitment_names(whole) == ["commitments.yaml"]
     assert commitment_names(split) == ["lists/aix-en-commun.yaml", "lists/programme-solidarite.yaml"]
     loaded = load_directory(split)
-    whole = load_directory(DATA)
-    assert loaded.diagnostics == [] and loaded.dataset is not None and whole.dataset is not None
-    assert loaded.dataset.model_dump() == whole.dataset.model_dump()
+    one = load_directory(whole)
+    assert loaded.diagnostics == [] and loaded.dataset is not None and one.dataset is not None
+    assert loaded.dataset.model_dump() == one.dataset.model_dump()
     assert [part.name for part in loaded.parts] == commitment_names(split)
 
 
@@ -67,23 +76,26 @@ def test_a_split_directory_reads_as_the_same_data(split):
         ["match", "--format", "json", "--list", "programme-solidarite"],
     ],
 )
-def test_every_read_command_gives_the_same_output_on_the_split_data(cli, split, command):
+def test_every_read_command_gives_the_same_output_on_the_split_data(cli, split, whole, command):
     split_out = cli("--data", str(split), *command)
-    whole_out = cli("--data", str(DATA), *command)
+    whole_out = cli("--data", str(whole), *command)
     assert split_out.exit_code == whole_out.exit_code == 0, split_out
     assert split_out.stdout == whole_out.stdout
 
 
-def test_validate_and_export_on_a_split_directory(cli, split, tmp_path):
+def test_validate_and_export_on_a_split_directory(cli, split, whole, tmp_path):
     result = cli("--data", str(split), "validate")
     assert result.exit_code == 0, result
-    assert "2 listes, 139 engagements" in result.stderr
-    for data in (split, DATA):
-        out = tmp_path / f"{data.parent.name}.json"
+    expected = cli("--data", str(whole), "validate")
+    # the same counts ("38 demandes, 2 listes, 139 engagements"), whichever folder they are read from
+    assert result.stderr.partition(" : ")[2] == expected.stderr.partition(" : ")[2]
+    assert "2 listes" in result.stderr
+    outputs = []
+    for name, data in (("split", split), ("whole", whole)):
+        out = tmp_path / f"{name}.json"
         assert cli("--data", str(data), "export", "--format", "json", "-o", str(out)).exit_code == 0
-    assert json.loads((tmp_path / f"{split.parent.name}.json").read_text()) == json.loads(
-        (tmp_path / f"{DATA.parent.name}.json").read_text()
-    )
+        outputs.append(json.loads(out.read_text()))
+    assert outputs[0] == outputs[1]
 
 
 def write(path: Path, text: str) -> Path:
@@ -254,6 +266,8 @@ def test_a_folder_with_only_list_files_is_found_as_the_data_folder(tmp_path):
 def test_import_append_keeps_to_commitments_yaml_when_the_directory_has_one(cli, data_copy):
     """Lists alongside commitments.yaml: a new list still goes at the end of commitments.yaml."""
     write(data_copy / "lists" / "z.yaml", small_list("z", "z1", "lettre-z"))
+    list_files = {p.name: p.read_bytes() for p in (data_copy / "lists").iterdir()}
+    assert {"z.yaml", "contrat-de-ville.yaml"} <= set(list_files)  # the bundled lists/ and the new file
     letter = str(data_copy / "sources" / "000_1d5eca14aae107d3.txt")
     before = (data_copy / "commitments.yaml").read_text(encoding="utf-8")
     result = cli("--data", str(data_copy), "import", letter, "--list", "aec-bis", "--source-id", "bis", "--append")
@@ -261,4 +275,4 @@ def test_import_append_keeps_to_commitments_yaml_when_the_directory_has_one(cli,
     assert "ajoutée à data/commitments.yaml" in result.stderr
     assert (data_copy / "commitments.yaml").read_text(encoding="utf-8").startswith(before.split("lists:")[0][:200])
     assert "  - id: aec-bis" in (data_copy / "commitments.yaml").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (data_copy / "lists").iterdir()) == ["z.yaml"]
+    assert {p.name: p.read_bytes() for p in (data_copy / "lists").iterdir()} == list_files

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, data_counts, record_count
 
 VALID_REQUESTS = "requests:\n  - id: q1\n    title: Logement\n    text: Du logement pour tous\n"
 VALID_COMMITMENTS = "lists:\n  - id: l1\n    name: Liste\n    commitments:\n      - id: c1\n        text: Construire\n        answers: [q1]\n"
@@ -26,7 +26,10 @@ def test_bundled_data_is_valid(cli):
     result = cli("--data", str(DATA), "validate")
     assert result.exit_code == 0, result
     assert result.stdout == ""
-    assert "38 demandes, 2 listes, 139 engagements" in result.stderr
+    requests, lists, pledges = data_counts()
+    # the candidate lists of commitments.yaml and the public partners' lists/contrat-de-ville.yaml
+    assert (DATA / "lists" / "contrat-de-ville.yaml").is_file()
+    assert f"({requests} demandes, {lists} listes, {pledges} engagements, {record_count()} actions au bilan)" in result.stderr
 
 
 def test_default_data_is_the_bundled_copy(cli):

@@ -199,9 +199,8 @@ class _Checker:
 
         `implements` names pledges of institution lists: a candidate list's pledge is an error;
         an unknown id is a warning when some institution list is loaded (it may hold only part
-        of its document), and accepted when none is (the bundled data keep the Contrat de ville
-        in `partners/`, which the commands do not read; tests/test_record.py checks the links
-        against it).
+        of its document), and accepted when none is (the bundled data read the Contrat de ville
+        from `lists/`, so every link is checked; tests/test_record.py says they all resolve).
         """
         first: dict[str, tuple[YamlFile, tuple[str | int, ...]]] = {}
         for record in self.loaded.records:

@@ -16,6 +16,7 @@ in the time it takes to import the terminal library.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -532,35 +533,56 @@ def compute(data: Dataset, *, use_links: bool = True, progress: Callable[[int, i
 
 def record_labels(data: Dataset) -> dict[str, str]:
     """How a public partner's document numbers each record, from the nearest axis down
-    ("AXE 2.3 › Objectif opérationnel 1 › action"): objectives are numbered within their axis,
-    so their own number alone would be ambiguous."""
+    ("AXE 2.3 › Objectif opérationnel 1 › action 3"): objectives are numbered within their axis,
+    so their own number alone would be ambiguous. A record the document does not number (an
+    action "☞") is told apart from its siblings by its rank under its parent, in document order."""
     out: dict[str, str] = {}
     for lst in data.commitments.lists:
         if lst.kind != "institution":
             continue
         by_id = {c.id: c for c in lst.commitments}
+        rank: dict[str, int] = {}
+        unnumbered: Counter[tuple[str | None, str | None]] = Counter()
+        for c in lst.commitments:
+            if not c.number and c.level:
+                unnumbered[(c.parent, c.level)] += 1
+                rank[c.id] = unnumbered[(c.parent, c.level)]
+        axes = Counter((_root(by_id, c).id, c.number) for c in lst.commitments if c.level == "axe")
         for c in lst.commitments:
             chain: list[str] = []
             node: Commitment | None = c
             seen: set[str] = set()
             while node is not None and node.id not in seen:
                 seen.add(node.id)
-                chain.append(node.number or node.level or "")
+                chain.append(node.number or (f"{node.level} {rank[node.id]}" if node.id in rank else ""))
                 if node.level == "axe":
                     break
                 node = by_id.get(node.parent or "")
-            # axes are numbered within their pillar: the pillar's letter says which "AXE 1.1"
+            # axes are numbered within their pillar (the pillar's letter says which "AXE 1.1"),
+            # or, in some pillars, within each volet: then the volet's number too ("D › 3) › AXE 1.1")
             if node is not None and node.level == "axe":
-                root = node
+                root, volet = node, None
                 while root.parent in by_id and root.parent not in seen:
                     seen.add(root.parent)
                     root = by_id[root.parent]
+                    volet = root if root.level == "volet" else volet
+                if volet is not None and volet.number and axes[(root.id, node.number)] > 1:
+                    chain.append(volet.number)
                 if root is not node and root.number:
                     chain.append(root.number)
             label = " › ".join(p for p in reversed(chain) if p)
             if label:
                 out[c.id] = label
     return out
+
+
+def _root(by_id: dict[str, Commitment], record: Commitment) -> Commitment:
+    """The topmost ancestor of a record (its pillar), `record` itself if it has none."""
+    seen = {record.id}
+    while record.parent in by_id and record.parent not in seen:
+        seen.add(record.parent)
+        record = by_id[record.parent]
+    return record
 
 
 @dataclass(frozen=True)

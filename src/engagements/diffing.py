@@ -52,6 +52,7 @@ class DataDiff:
     names: dict[str, str] = field(default_factory=dict)  # list id / request id -> name / title
     # (kind "request" or "commitment", id, old, new): a competence set, changed or removed
     competences: list[tuple[str, str, CompetenceInfo | None, CompetenceInfo | None]] = field(default_factory=list)
+    institutions: set[str] = field(default_factory=set)  # ids of the public partners' lists
 
     def is_empty(self) -> bool:
         return not any(
@@ -92,9 +93,10 @@ class DataDiff:
             "history_rewritten": [{"list": lid, "commitment": c, "number": n} for lid, c, n in self.rewritten],
             "notes_edited": [{"list": lid, "commitment": c, "old": o, "new": n} for lid, c, o, n in self.notes],
             "lists_added": [
-                {"list": lid, "pledges": n, "covered": cov, "requests": rows} for lid, n, cov, rows in self.lists_added
+                {"list": lid, "pledges": n, "covered": cov, "requests": rows, **self._kind(lid)}
+                for lid, n, cov, rows in self.lists_added
             ],
-            "lists_removed": [{"list": lid, "pledges": n} for lid, n in self.lists_removed],
+            "lists_removed": [{"list": lid, "pledges": n, **self._kind(lid)} for lid, n in self.lists_removed],
             "coverage_changes": [
                 {"list": lid, "request": r, "old": o, "new": n, **self._counts(lid, r)} for lid, r, o, n in self.coverage
             ],
@@ -110,6 +112,10 @@ class DataDiff:
             ],
         }
 
+
+    def _kind(self, list_id: str) -> dict[str, str]:
+        """`kind: institution` on a public partner's list (a candidate list's entry is unchanged)."""
+        return {"kind": "institution"} if list_id in self.institutions else {}
 
     def _counts(self, list_id: str, request: str) -> dict[str, int]:
         if (list_id, request) not in self.cells:
@@ -183,16 +189,24 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
         if pid in before and (then := info(before[pid][1].competence)) != (since := info(c.competence)):
             out.competences.append(("commitment", pid, then, since))
     out.names.update({lst.id: lst.name for lst in [*old.commitments.lists, *new.commitments.lists]})
-    old_cov, new_cov = _coverage(old, level), _coverage(new, level)
+    new_whole = compute(new)
+    old_cov, new_cov = _coverage(old, level), new_whole.view(level)  # type: ignore[arg-type]
     old_shares = {s.list: s.share for s in old_cov.summary()}
     new_summary = {s.list: s for s in new_cov.summary()}
     old_pledges = {lst.id: len(lst.commitments) for lst in old.commitments.lists}
+    out.institutions = {
+        lst.id for lst in [*old.commitments.lists, *new.commitments.lists] if lst.kind == "institution"
+    }
     # A list that is new is shown as a new list (what it covers), not as every cell going from
-    # absent to covered; a list that is gone, as gone.
+    # absent to covered; a list that is gone, as gone. The public partners' lists (kind
+    # `institution`) too, though their cells and shares are never counted with the candidates'.
+    every = new_whole.view(level, kind=None)  # type: ignore[arg-type]
+    every_summary = {s.list: s for s in every.summary()}
+    for col in every.columns:
+        if col.id not in old_lists:
+            out.lists_added.append((col.id, col.pledges, every_summary[col.id].covered, len(every.rows)))
     for col in new_cov.columns:
         if col.id not in old_shares:
-            s = new_summary[col.id]
-            out.lists_added.append((col.id, col.pledges, s.covered, len(new_cov.rows)))
             continue
         for row in new_cov.rows:
             was, now = old_cov.cell(row.id, col.id), new_cov.cell(row.id, col.id)
@@ -200,7 +214,7 @@ def diff(old: Dataset, new: Dataset, level: str = "question") -> DataDiff:
             if was.level != now.level or counts:
                 out.coverage.append((col.id, row.id, was.level, now.level))
                 out.cells[(col.id, row.id)] = (was, now)
-    out.lists_removed = [(lid, n) for lid, n in old_pledges.items() if lid not in new_summary]
+    out.lists_removed = [(lid, n) for lid, n in old_pledges.items() if lid not in new_lists]
     for list_id in old_shares:
         if list_id in new_summary and old_shares[list_id] != new_summary[list_id].share:
             out.shares.append((list_id, old_shares[list_id], new_summary[list_id].share))
@@ -311,14 +325,18 @@ def _sections(d: DataDiff) -> list[tuple[str, list[str]]]:
         )
         for lid, r, o, n in d.coverage
     ]
+    partner = _(" ; partenaire public, hors part couverte des listes")
     list_lines = [
         _("{name} ({id}) : {n} engagements ; couvre {covered}/{rows} demandes").format(
             name=names.get(lid, lid), id=lid, n=n, covered=cov, rows=rows
         )
+        + (partner if lid in d.institutions else "")
         for lid, n, cov, rows in d.lists_added
     ]
     gone_lines = [
-        _("{name} ({id}) : {n} engagements").format(name=names.get(lid, lid), id=lid, n=n) for lid, n in d.lists_removed
+        _("{name} ({id}) : {n} engagements").format(name=names.get(lid, lid), id=lid, n=n)
+        + (partner if lid in d.institutions else "")
+        for lid, n in d.lists_removed
     ]
     share_lines = [f"{names.get(lid, lid)} : {round(100 * o)} % → {round(100 * n)} %" for lid, o, n in d.shares]
 

@@ -165,7 +165,35 @@ def lists_table(data: Dataset) -> Table:
         table.columns.append(("merged_from", _("fusion de")))  # not in the terminal's columns: too wide
         for row, lst in zip(table.rows, data.commitments.lists, strict=True):
             row["merged_from"] = list(lst.merged_from.lists) if lst.merged_from else None
+    # Likewise a kind column once a list is a public partner's (kind `institution`), which the
+    # reports keep apart from the candidate lists: the table no longer holds candidates only.
+    if any(lst.kind == "institution" for lst in data.commitments.lists):
+        table.title = _("Listes candidates et partenaires publics")
+        table.columns.append(("kind", _("type")))  # last in CSV and JSON: the other columns keep their place
+        for row, lst in zip(table.rows, data.commitments.lists, strict=True):
+            row["kind"] = lst.kind or "candidate"
     return table
+
+
+def lists_tables_for_people(table: Table) -> list[Table]:
+    """The `lists` table for a terminal: the candidate lists, then the public partners' lists in a
+    table of their own (as coverage, gaps and show keep them apart), or the table as it is."""
+    if "kind" not in table.keys:
+        return [table]
+    candidates = Table(
+        table.columns,
+        [row for row in table.rows if row["kind"] != "institution"],
+        title=_("Listes candidates"),
+        terminal=table.terminal,
+    )
+    partners = Table(
+        table.columns,
+        [row for row in table.rows if row["kind"] == "institution"],
+        title=_("Partenaires publics (institutions : hors part couverte des listes)"),
+        # no reply to the collective is asked of an institution
+        terminal=[key for key in table.terminal or table.keys if key != "answered"],
+    )
+    return [t for t in (candidates, partners) if t.rows]
 
 
 def answered_collective(source_ids: Sequence[str], sources: dict[str, Any]) -> bool:

@@ -103,10 +103,15 @@ def requests_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.tab
 
 @commands.command("lists", help=_("Lister les listes candidates et leurs engagements."))
 def lists_cmd(ctx: typer.Context, format: TableFormatOption = TableFormat.table) -> None:
-    from ..tables import lists_table
+    from ..tables import lists_table, lists_tables_for_people
 
     data = load_data(ctx)
-    emit_table(lists_table(data), format)
+    table = lists_table(data)
+    if format is TableFormat.table:
+        for part in lists_tables_for_people(table):
+            emit_table(part, format)
+    else:
+        emit_table(table, format)
 
 
 @commands.command(help=_("Afficher le schéma JSON d’un fichier de données (pour les éditeurs)."))
