@@ -197,7 +197,7 @@ def test_a_data_directory_without_record_works_unchanged(cli, tmp_path):
     shutil.copytree(DATA, target, ignore=IGNORE_STATE)
     shutil.rmtree(target / "record")
     valid = cli("--data", str(target), "validate")
-    requests, lists, pledges = data_counts(target)
+    _requests, _lists, pledges = data_counts(target)
     assert valid.exit_code == 0 and valid.stderr.endswith(f"{pledges} engagements).\n"), valid
     shown = cli("--data", str(target), "show", "q6", "--format", "json")
     assert json.loads(shown.stdout)["record"] == {"actions": 0, "neighbourhoods": []}
