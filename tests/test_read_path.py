@@ -331,6 +331,24 @@ def test_an_unreadable_data_file_is_a_diagnostic(tmp_path):
     assert result.stderr == f"{d}/commitments.yaml: erreur: fichier illisible : permission refusée\n"
 
 
+def test_an_unreadable_data_file_is_a_diagnostic_even_as_root(cli, tmp_path, monkeypatch):
+    # The test above needs capabilities that CI containers may not let root drop (it is then
+    # skipped): here the refusal the kernel gives a non-root reader is simulated at os.open.
+    minimal(tmp_path)  # d/, the cli runs in tmp_path
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).endswith("commitments.yaml"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    for command in (["validate"], ["coverage"], ["show", "q1"], ["lists"]):
+        result = cli("--data", "d", *command)
+        assert result.exit_code == 1, (command, result)
+        assert result.stderr == "d/commitments.yaml: erreur: fichier illisible : permission refusée\n", command
+
+
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\r"])
 def test_lines_are_counted_as_editors_count_them(tmp_path, separator):
     # YAML breaks lines at NEL, LS, PS and a lone CR too; a person looks for the LF-separated line.

@@ -150,6 +150,25 @@ def test_a_killed_write_in_a_read_only_directory_is_reported(cli, tmp_path):
     assert "une écriture interrompue a laissé des fichiers temporaires" in result.stderr
 
 
+def test_a_temp_that_cannot_be_removed_is_reported(cli, tmp_path, monkeypatch):
+    # The test above is skipped as root (root writes in a read-only folder): here the refusal
+    # such a folder gives is simulated where the temporary file is removed.
+    data = small_data(tmp_path / "data")
+    (data / ".commitments.yaml.abc123.tmp").write_text("half", encoding="utf-8")
+    real_unlink = Path.unlink
+
+    def refusing_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refusing_unlink)
+    result = cli("--data", str(data), "lists")
+    assert result.exit_code == 0, result
+    assert "une écriture interrompue a laissé des fichiers temporaires" in result.stderr
+    assert temps(data) == [".commitments.yaml.abc123.tmp"]
+
+
 def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
     data = small_data(tmp_path / "data")
     victim = tmp_path / "victim.txt"
