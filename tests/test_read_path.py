@@ -234,6 +234,14 @@ def test_unclosed_double_quote_is_shown_at_the_quote(tmp_path):
     ]
 
 
+def test_a_bracket_left_open_at_the_end_is_shown_at_the_bracket(tmp_path):
+    # The parser says "a value was expected" where the file ends, lines after the culprit.
+    loaded = loading.load_directory(minimal(tmp_path, requests="requests: [a,\n  b,\n"))
+    assert [(d.line, d.col, d.message) for d in loaded.diagnostics] == [
+        (1, 11, "crochet « [ » jamais refermé (lecture arrêtée ligne 3) : ajoutez « ] »")
+    ]
+
+
 def test_unsafe_source_path_is_reported_once(tmp_path):
     pledges = "".join(f"      - id: c{i}\n        text: t\n        provenance: {{source: s}}\n" for i in range(2, 40))
     commitments = "sources:\n  - id: s\n    title: t\n    file: ../../etc/passwd\n" + COM + pledges
