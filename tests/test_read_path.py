@@ -269,6 +269,44 @@ def test_read_bounded_refuses_special_and_oversized_files_without_reading_them(t
     assert read_bounded(big, limit=1001) == b"x" * 1001
 
 
+def test_a_special_file_is_not_even_opened(tmp_path, monkeypatch):
+    # Opening has effects of its own on some devices (a terminal, a tape): stat comes first.
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    opened: list[str] = []
+    real_open = os.open
+
+    def recording_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    for path in (Path("/dev/zero"), Path("/dev/null"), fifo):
+        with pytest.raises(ReadRefused) as refused:
+            read_bounded(path)
+        assert refused.value.code == "not-a-file"
+    assert opened == []
+
+
+def test_a_file_swapped_for_a_fifo_after_its_check_is_refused_on_the_open_descriptor(tmp_path, monkeypatch):
+    from engagements import reading
+
+    path = tmp_path / "commitments.yaml"
+    path.write_text(COM, encoding="utf-8")
+    real_check = reading.check_file
+
+    def check_then_swap(checked: Path, limit: int | None = None) -> int:
+        size = real_check(checked, limit)
+        checked.unlink()  # what a hostile process could do between the check and the open
+        os.mkfifo(checked)
+        return size
+
+    monkeypatch.setattr(reading, "check_file", check_then_swap)
+    with pytest.raises(ReadRefused) as refused:
+        read_bounded(path)  # a read of the FIFO opened without O_NONBLOCK would block
+    assert refused.value.code == "not-a-file"
+
+
 def test_the_cache_key_does_not_read_a_fifo_or_a_device(tmp_path):
     d = shutil.copytree(DATA, tmp_path / "data", ignore=IGNORE_STATE)
     (d / "commitments.yaml").unlink()
