@@ -178,6 +178,15 @@ def test_a_valid_str_tag_is_accepted_and_other_tags_are_not(cli, tmp_path):
     ]
 
 
+def test_a_str_tag_makes_a_number_a_date_or_a_boolean_a_text(tmp_path):
+    # What `!!str` is for: without it these would be refused (wrong type, impossible date).
+    requests = "requests:\n  - id: q1\n    title: !!str true\n    text: !!str 2026-02-30\n    keywords: [!!str 12]\n"
+    loaded = loading.load_directory(minimal(tmp_path, requests=requests))
+    assert loaded.diagnostics == []
+    (request,) = loaded.dataset.requests.requests
+    assert (request.title, request.text, request.keywords) == ("true", "2026-02-30", ["12"])
+
+
 def test_merge_key_does_not_let_an_alias_through(tmp_path):
     commitments = COM + "      - &p {id: c2, text: t}\n      - <<: *p\n        id: c3\n"
     loaded = loading.load_directory(minimal(tmp_path, commitments=commitments))
