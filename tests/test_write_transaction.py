@@ -241,6 +241,39 @@ def test_the_directory_is_synced_after_the_renames(tmp_path, monkeypatch):
     assert (data, final) in synced
 
 
+def test_the_directory_of_a_one_file_write_is_synced_after_its_rename(cli, tmp_path, monkeypatch):
+    # One file, so no journal (whose removal syncs the directory too): the rename itself must be.
+    data = small_data(tmp_path / "data")
+    synced: list[tuple[Path, bytes]] = []
+    real = writing.fsync_directory
+
+    def spy(directory: Path) -> None:
+        synced.append((Path(directory), (data / "commitments.yaml").read_bytes()))
+        real(directory)
+
+    monkeypatch.setattr(editing, "fsync_directory", spy)
+    result = cli("--data", str(data), "link", "a-02", "r2")
+    assert result.exit_code == 0, result
+    assert b"answers: [r2]" in (data / "commitments.yaml").read_bytes()
+    assert (data, (data / "commitments.yaml").read_bytes()) in synced
+
+
+def test_atomic_write_syncs_the_directory_after_the_rename(tmp_path, monkeypatch):
+    target = tmp_path / "out" / "page.html"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    synced: list[tuple[Path, str]] = []
+    real = writing.fsync_directory
+
+    def spy(directory: Path) -> None:
+        synced.append((Path(directory), target.read_text(encoding="utf-8")))
+        real(directory)
+
+    monkeypatch.setattr(writing, "fsync_directory", spy)
+    writing.atomic_write(target, b"new")
+    assert synced == [(target.parent, "new")]
+
+
 def test_atomic_write_keeps_an_existing_mode_and_follows_a_symlink(tmp_path):
     real = tmp_path / "real.txt"
     real.write_text("old", encoding="utf-8")
