@@ -653,10 +653,10 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
     bad = _NON_PRINTABLE.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
-        if bad.group() == "\x00":
-            result.error(line, None, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
-            return result
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        if bad.group() == "\x00":
+            result.error(line, col, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
+            return result
         result.error(
             line,
             col,
