@@ -184,6 +184,23 @@ def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
     assert not state_path(data, TRANSACTION_FILE).exists()
 
 
+def test_a_journaled_temp_over_the_size_limit_is_not_read(cli, tmp_path, monkeypatch):
+    # A journal slipped into a pull request may name a huge "temporary file" beside a data
+    # file: recovery reads none larger than a data file may be (its digest would read it whole).
+    monkeypatch.setenv("ENGAGEMENTS_MAX_FILE_MB", "0.01")
+    data = small_data(tmp_path / "data")
+    before = (data / "commitments.yaml").read_bytes()
+    huge = data / ".commitments.yaml.x.tmp"
+    huge.write_bytes(before + b"#" * 20_000 + b"\n")
+    entries = [{"temp": str(huge), "target": str(data / "commitments.yaml"), "sha256": editing._digest(huge)}]
+    state_path(data, TRANSACTION_FILE).parent.mkdir()
+    state_path(data, TRANSACTION_FILE).write_text(json.dumps({"replace": entries}), encoding="utf-8")
+    result = cli("--data", str(data), "validate")
+    assert result.exit_code == 0, result
+    assert (data / "commitments.yaml").read_bytes() == before
+    assert not state_path(data, TRANSACTION_FILE).exists() and temps(data) == []
+
+
 def test_a_symlinked_data_file_is_written_through(cli, tmp_path):
     data = small_data(tmp_path / "data")
     (data / "real").mkdir()
