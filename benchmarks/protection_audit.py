@@ -56,7 +56,8 @@ OR = "tests/test_output_rules.py::"
 WT = "tests/test_write_transaction.py::"
 GI = "tests/test_git_injection.py::"
 VA = "tests/test_validate.py::"
-FM = "tests/test_failure_modes.py::"
+SH = "tests/test_sheet.py::"
+HP = "tests/test_html_page.py::"
 
 
 def corpus(*ids: str) -> str:
@@ -350,6 +351,20 @@ MUTATIONS: list[Mutation] = [
         [OR + "test_a_csv_folder_is_replaced_whole", OR + "test_a_failed_folder_write_leaves_the_old_export"],
         "the files are written straight into the target folder (no temp folder, no rename)",
     ),
+    m(
+        "sheet-output-rules",
+        "-o: sheet status/review follow the -o rules (found by this audit)",
+        "cli/mandate.py:sheet_status, sheet_review (write_file_output)",
+        "cli/mandate.py",
+        "    content = sheets.to_xlsx(rows) if suffix == \".xlsx\" else sheets.to_csv(rows)\n"
+        "    write_file_output(ctx, output, content, force=force, parents=parents, own=lambda path: False)\n"
+        "    say(_(\"{file} : {n} engagement(s) à suivre.\")",
+        "    content = sheets.to_xlsx(rows) if suffix == \".xlsx\" else sheets.to_csv(rows)\n"
+        "    from ..writing import atomic_write\n\n    atomic_write(output, content)\n"
+        "    say(_(\"{file} : {n} engagement(s) à suivre.\")",
+        [SH + "test_sheet_follows_the_output_rules"],
+        "sheet status writes with atomic_write, unchecked, as before the fix",
+    ),
     # --- reads before checks ---------------------------------------------------------------------
     m(
         "read-special",
@@ -419,6 +434,36 @@ MUTATIONS: list[Mutation] = [
         [GI + "test_a_ref_that_is_an_option_is_refused_and_writes_nothing", GI + "test_the_option_form_of_the_issue_writes_no_file",
          GI + "test_a_ref_that_is_an_option_reaches_git_only_after_end_of_options"],
         "--end-of-options removed from rev-parse",
+    ),
+    m(
+        "data-version-bounded",
+        "reads: the HTML page's content hash (outside git) reads no FIFO or device (found by this audit)",
+        "exports.py:data_version",
+        "exports.py",
+        "            digest.update(read_bounded(path) + b\"\\0\")",
+        "            digest.update(path.read_bytes() + b\"\\0\")",
+        [HP + "test_the_content_hash_reads_the_data_files_only_and_never_blocks"],
+        "read_bytes instead of read_bounded",
+    ),
+    m(
+        "data-version-walk",
+        "reads: the HTML page's content hash (outside git) reads only the data files (found by this audit)",
+        "exports.py:data_version",
+        "exports.py",
+        "    for path in data_files(folder):",
+        '    for path in sorted(p for p in folder.rglob("*.yaml") if p.relative_to(folder).parts[0] != "schema"):',
+        [HP + "test_the_content_hash_reads_the_data_files_only_and_never_blocks"],
+        "every *.yaml under the folder is read again, as before the fix (bounded)",
+    ),
+    m(
+        "journal-temp-size",
+        "reads: recovery reads no journaled temp larger than a data file (found by this audit)",
+        "editing.py:_finish_transaction",
+        "editing.py",
+        "            if temp.stat().st_size <= max_bytes() and _digest(temp) == entry.get(\"sha256\"):",
+        "            if _digest(temp) == entry.get(\"sha256\"):",
+        [WT + "test_a_journaled_temp_over_the_size_limit_is_not_read"],
+        "the size test before the digest is removed",
     ),
     m(
         "git-size",
@@ -671,6 +716,16 @@ MUTATIONS: list[Mutation] = [
         "no fsync of the directory after the rename of atomic_write",
     ),
     # --- exports ---------------------------------------------------------------------------------
+    m(
+        "sheet-visible",
+        "exports: control/bidi characters in the sheets (CSV, xlsx) (found by this audit)",
+        "sheet.py:to_csv, to_xlsx",
+        "sheet.py",
+        "        writer.writerow([neutralise(visible(cell)) if isinstance(cell, str) else cell for cell in row])",
+        "        writer.writerow([neutralise(cell) for cell in row])",
+        [SH + "test_sheets_hold_no_raw_control_or_bidi_character"],
+        "the sheet's CSV cells are written raw",
+    ),
     m(
         "csv-leading-space",
         "exports: CSV neutralisation of ` =…` (leading space)",

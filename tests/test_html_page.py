@@ -207,6 +207,9 @@ def test_the_content_hash_reads_the_data_files_only_and_never_blocks(small):
     signal.alarm(20)
     try:
         assert exports.data_version(small) == digest  # the data files alone
+        (small / "lists").mkdir()
+        os.mkfifo(small / "lists" / "extra.yaml")  # a data file now, refused by the bounded read
+        assert re.fullmatch(r"empreinte du contenu [0-9a-f]{12}", exports.data_version(small))
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
