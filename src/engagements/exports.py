@@ -1155,7 +1155,7 @@ def data_version(directory: Path) -> str:
     from .reading import ReadRefused, read_bounded
 
     # The data files only, each read by the bounded read (a stranger's folder may hold a FIFO
-    # named `notes.yaml`, or a symlink to `/`, which a walk of every *.yaml would read or follow).
+    # named `notes.yaml`, or a symlink to /dev/zero, which a walk of every *.yaml would read).
     digest = hashlib.sha256()
     for path in data_files(folder):
         digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
