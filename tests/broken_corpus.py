@@ -105,7 +105,11 @@ CASES: list[Case] = [
     Case("unclosed-bracket", [(R, 1, 11, "syntax")], requests="requests: [a, b\n"),
     Case("unclosed-bracket-no-final-newline", [(R, 1, 11, "syntax")], requests="requests: [a"),
     # found by the fuzz test: a bracket that is the file's last character (libyaml put it on line 2)
-    Case("lone-bracket-at-end-of-file", [(R, 1, 12, "syntax")], requests="requests: ["),
+    Case("lone-bracket-at-end-of-file", [(R, 1, 11, "syntax")], requests="requests: ["),
+    # a value still expected when the file ends: the parser stops at the end, the bracket is the culprit
+    Case("bracket-open-at-end-after-lines", [(R, 1, 11, "syntax")], requests="requests: [a,\n  b,\n"),
+    Case("brace-open-at-end-of-line", [(R, 1, 11, "syntax")], requests="requests: {a: \n"),
+    Case("inner-brace-open-at-end", [(R, 1, 17, "syntax")], requests="requests: [[a], {b: c,\n\n"),
     Case("unclosed-brace", [(R, 4, 11, "syntax")], requests=req("    text: {a: b\n  - id: q2\n")),
     Case("unclosed-single-quote-at-end", [(R, 4, 11, "syntax")], requests=req("    text: 'Du logement\n")),
     Case(
@@ -150,7 +154,7 @@ CASES: list[Case] = [
     Case("latin-1", [(R, 3, 15, "encoding")], requests=b"requests:\n  - id: q1\n    title: caf\xe9\n"),
     Case("utf-16", [(R, 1, 1, "encoding")], requests="requests: []\n".encode("utf-16")),
     Case("truncated-utf-8", [(R, 5, 4, "encoding")], requests=REQ.encode()[:-1] + b"\nx: \xc3"),
-    Case("nul-byte", [(R, 3, None, "encoding")], requests=b"requests:\n  - id: q1\n    title: a\x00b\n"),
+    Case("nul-byte", [(R, 3, 13, "encoding")], requests=b"requests:\n  - id: q1\n    title: a\x00b\n"),
     Case("bel", [(R, 3, 16, "control-char")], requests=REQ.replace("Logement", "Loge\x07ment")),
     Case("escape-sequence", [(R, 3, 12, "control-char")], requests=REQ.replace("Logement", "\x1b]0;pwned\x07")),
     Case("delete", [(R, 4, 13, "control-char")], requests=REQ.replace("Du logement", "Du\x7f")),

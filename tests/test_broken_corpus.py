@@ -45,3 +45,20 @@ def test_broken_input(cli, tmp_path, monkeypatch, case: Case):
     for command in (["coverage"], ["show", "q1"]):
         other = cli("--data", "d", *command)
         assert other.exit_code == case.run, (command, other)
+
+
+# The other ways commands read data: a write command (the editing path), two data folders at
+# once (diff), an export. Issue 11's done criterion: no command exits 70 on any input here.
+OTHER_READERS = (["link", "c1", "q1"], ["diff", "d", "d"], ["export", "-f", "json", "-o", "-"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_broken_input_stops_the_other_readers_too(cli, tmp_path, monkeypatch, case: Case):
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
+    case.build(tmp_path / "d")
+    for command in OTHER_READERS:
+        result = cli("--data", "d", *command)
+        assert result.exit_code == case.run, (command, result)
+        if case.run:
+            assert "d/" in result.stderr and "Traceback" not in result.stderr, (command, result)

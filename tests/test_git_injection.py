@@ -45,6 +45,30 @@ def test_a_ref_that_is_an_option_is_refused_and_writes_nothing(cli, repo, monkey
     assert sorted(p.name for p in repo.iterdir()) == [".git", "data"]
 
 
+@pytest.mark.parametrize("ref", ["--output=x", "--all", "-ox"])
+def test_a_ref_that_is_an_option_reaches_git_only_after_end_of_options(repo, tmp_path, monkeypatch, ref):
+    # The second line of defence, should `valid_ref` ever let an option through: git is told
+    # that options have ended before it sees the revision.
+    monkeypatch.setattr(diffing, "valid_ref", lambda ref: True)
+    calls: list[list[str]] = []
+    real_git = diffing._git
+
+    def spy(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
+        calls.append(args)
+        return real_git(args, cwd)
+
+    monkeypatch.setattr(diffing, "_git", spy)
+    with pytest.raises(ValueError, match="révision git inconnue"):
+        diffing.git_snapshot(repo / "data", ref, tmp_path)
+    with_ref = [args for args in calls if any(ref in arg for arg in args)]
+    assert with_ref, calls
+    for args in with_ref:
+        assert "--end-of-options" in args, args
+        first = min(i for i, arg in enumerate(args) if ref in arg)
+        assert args.index("--end-of-options") < first, args
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "data"] and not list(tmp_path.iterdir())
+
+
 def test_the_option_form_of_the_issue_writes_no_file(cli, repo, monkeypatch):
     monkeypatch.chdir(repo)
     before = sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts)

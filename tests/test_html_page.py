@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -189,6 +191,28 @@ def test_data_version_is_the_git_revision_or_a_hash(small, tmp_path):
     assert exports.data_version(small) == f"révision git {head}"
     (small / "requests.yaml").write_text(REQUESTS.replace("Collectif test", "Collectif"), encoding="utf-8")
     assert exports.data_version(small) == f"révision git {head}, avec des modifications non enregistrées"
+
+
+def test_the_content_hash_reads_the_data_files_only_and_never_blocks(small):
+    # Outside git, the page's version is a hash: a stranger's folder may hold a FIFO named like
+    # YAML (a read would wait forever) or a symlink to /dev/zero (a read would never end).
+    digest = exports.data_version(small)
+    os.mkfifo(small / "notes.yaml")
+    (small / "zero.yaml").symlink_to("/dev/zero")
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError("data_version read a FIFO or a device")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        assert exports.data_version(small) == digest  # the data files alone
+        (small / "lists").mkdir()
+        os.mkfifo(small / "lists" / "extra.yaml")  # a data file now, refused by the bounded read
+        assert re.fullmatch(r"empreinte du contenu [0-9a-f]{12}", exports.data_version(small))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_a_folder_named_like_an_option_is_only_a_folder(small, tmp_path):

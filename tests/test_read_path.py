@@ -178,6 +178,15 @@ def test_a_valid_str_tag_is_accepted_and_other_tags_are_not(cli, tmp_path):
     ]
 
 
+def test_a_str_tag_makes_a_number_a_date_or_a_boolean_a_text(tmp_path):
+    # What `!!str` is for: without it these would be refused (wrong type, impossible date).
+    requests = "requests:\n  - id: q1\n    title: !!str true\n    text: !!str 2026-02-30\n    keywords: [!!str 12]\n"
+    loaded = loading.load_directory(minimal(tmp_path, requests=requests))
+    assert loaded.diagnostics == []
+    (request,) = loaded.dataset.requests.requests
+    assert (request.title, request.text, request.keywords) == ("true", "2026-02-30", ["12"])
+
+
 def test_merge_key_does_not_let_an_alias_through(tmp_path):
     commitments = COM + "      - &p {id: c2, text: t}\n      - <<: *p\n        id: c3\n"
     loaded = loading.load_directory(minimal(tmp_path, commitments=commitments))
@@ -234,6 +243,14 @@ def test_unclosed_double_quote_is_shown_at_the_quote(tmp_path):
     ]
 
 
+def test_a_bracket_left_open_at_the_end_is_shown_at_the_bracket(tmp_path):
+    # The parser says "a value was expected" where the file ends, lines after the culprit.
+    loaded = loading.load_directory(minimal(tmp_path, requests="requests: [a,\n  b,\n"))
+    assert [(d.line, d.col, d.message) for d in loaded.diagnostics] == [
+        (1, 11, "crochet « [ » jamais refermé (lecture arrêtée ligne 3) : ajoutez « ] »")
+    ]
+
+
 def test_unsafe_source_path_is_reported_once(tmp_path):
     pledges = "".join(f"      - id: c{i}\n        text: t\n        provenance: {{source: s}}\n" for i in range(2, 40))
     commitments = "sources:\n  - id: s\n    title: t\n    file: ../../etc/passwd\n" + COM + pledges
@@ -259,6 +276,44 @@ def test_read_bounded_refuses_special_and_oversized_files_without_reading_them(t
         read_bounded(big, limit=1000)
     assert refused.value.code == "too-large"
     assert read_bounded(big, limit=1001) == b"x" * 1001
+
+
+def test_a_special_file_is_not_even_opened(tmp_path, monkeypatch):
+    # Opening has effects of its own on some devices (a terminal, a tape): stat comes first.
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    opened: list[str] = []
+    real_open = os.open
+
+    def recording_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    for path in (Path("/dev/zero"), Path("/dev/null"), fifo):
+        with pytest.raises(ReadRefused) as refused:
+            read_bounded(path)
+        assert refused.value.code == "not-a-file"
+    assert opened == []
+
+
+def test_a_file_swapped_for_a_fifo_after_its_check_is_refused_on_the_open_descriptor(tmp_path, monkeypatch):
+    from engagements import reading
+
+    path = tmp_path / "commitments.yaml"
+    path.write_text(COM, encoding="utf-8")
+    real_check = reading.check_file
+
+    def check_then_swap(checked: Path, limit: int | None = None) -> int:
+        size = real_check(checked, limit)
+        checked.unlink()  # what a hostile process could do between the check and the open
+        os.mkfifo(checked)
+        return size
+
+    monkeypatch.setattr(reading, "check_file", check_then_swap)
+    with pytest.raises(ReadRefused) as refused:
+        read_bounded(path)  # a read of the FIFO opened without O_NONBLOCK would block
+    assert refused.value.code == "not-a-file"
 
 
 def test_the_cache_key_does_not_read_a_fifo_or_a_device(tmp_path):
@@ -329,6 +384,24 @@ def test_an_unreadable_data_file_is_a_diagnostic(tmp_path):
         pytest.skip(f"cannot make a file unreadable for root: {exc}")
     assert result.returncode == 1, result
     assert result.stderr == f"{d}/commitments.yaml: erreur: fichier illisible : permission refusée\n"
+
+
+def test_an_unreadable_data_file_is_a_diagnostic_even_as_root(cli, tmp_path, monkeypatch):
+    # The test above needs capabilities that CI containers may not let root drop (it is then
+    # skipped): here the refusal the kernel gives a non-root reader is simulated at os.open.
+    minimal(tmp_path)  # d/, the cli runs in tmp_path
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).endswith("commitments.yaml"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    for command in (["validate"], ["coverage"], ["show", "q1"], ["lists"]):
+        result = cli("--data", "d", *command)
+        assert result.exit_code == 1, (command, result)
+        assert result.stderr == "d/commitments.yaml: erreur: fichier illisible : permission refusée\n", command
 
 
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\r"])

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from engagements import sheet
 from engagements.loading import load_directory
+from engagements.safety import visible
 from engagements.tables import neutralise
 from test_meter import make
+from test_terminal_safety import RAW, hostile_copy
 
 HEADER = "id;liste;engagement;statut actuel;nouveau statut;date;source;lien;citation;explication"
 
@@ -215,8 +217,9 @@ def test_any_text_survives_the_french_excel_csv(tmp_path, cells):
     path.write_bytes(sheet.to_csv(rows))
     found = sheet.read_sheet(path, "suivi.csv")
     keys = [key for key, _french, _english in sheet.COLUMNS]
-    # The csv module reads a lone carriage return as a line end, as spreadsheets do.
-    expected = [[str(neutralise(c)).replace("\r\n", "\n").replace("\r", "\n") for c in row] for row in cells]
+    # The csv module reads a lone carriage return as a line end, as spreadsheets do; control and
+    # bidi characters are written as visible escapes (a lone carriage return too), as in every export.
+    expected = [[str(neutralise(visible(c))).replace("\r\n", "\n").replace("\r", "\n") for c in row] for row in cells]
     got = [[row.cells.get(k, "").replace("\r\n", "\n").replace("\r", "\n") for k in keys] for row in found.rows]
     assert got == expected
 
@@ -234,3 +237,46 @@ def test_plan_reports_bad_cells_and_never_raises(tmp_path_factory, filled):
     result = sheet.plan(loaded.dataset, directory, rows, "suivi.csv", dt.date(2026, 6, 1))
     assert all(d.file == "suivi.csv" and 2 <= (d.line or 0) <= len(rows) + 1 for d in result.diagnostics)
     assert len(result.entries) + len({d.line for d in result.diagnostics}) + result.blank == len(rows)
+
+
+# --- The rules every output follows (issue 11) ------------------------------------------------------
+
+
+def test_sheet_follows_the_output_rules(cli, tmp_path):
+    directory = make(tmp_path)
+    filled = tmp_path / "suivi.csv"
+    filled.write_text("p1;Liste un;…;non évalué;tenu;12/05/2026\n", encoding="utf-8")  # a volunteer's work
+    result = cli("--data", str(directory), "sheet", "status", "-o", "suivi.csv")
+    assert result.exit_code == 2 and "existe déjà : ajoutez --force" in result.stderr, result
+    assert filled.read_text(encoding="utf-8").startswith("p1;Liste un;…;non évalué;tenu")
+    assert cli("--data", str(directory), "sheet", "status", "-o", "suivi.csv", "--force").exit_code == 0
+    assert filled.read_bytes().startswith(b"\xef\xbb\xbf" + HEADER.encode())
+    # A data file is never replaced, under another name (a hard link) and even with --force.
+    data_file = directory / "commitments.yaml"
+    before = data_file.read_bytes()
+    (tmp_path / "lien.csv").hardlink_to(data_file)
+    result = cli("--data", str(directory), "sheet", "review", "-o", "lien.csv", "--force")
+    assert result.exit_code == 2 and "fichier du dossier de données" in result.stderr, result
+    assert data_file.read_bytes() == before
+    # A symlink is not followed; a missing folder needs --parents.
+    (tmp_path / "ailleurs.csv").symlink_to(data_file)
+    result = cli("--data", str(directory), "sheet", "status", "-o", "ailleurs.csv", "--force")
+    assert result.exit_code == 2 and "lien symbolique" in result.stderr, result
+    assert data_file.read_bytes() == before
+    assert cli("--data", str(directory), "sheet", "status", "-o", "neuf/suivi.csv").exit_code == 2
+    assert cli("--data", str(directory), "sheet", "status", "-o", "neuf/suivi.csv", "--parents").exit_code == 0
+    assert (tmp_path / "neuf" / "suivi.csv").is_file()
+
+
+def test_sheets_hold_no_raw_control_or_bidi_character(cli, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    data = hostile_copy(tmp_path / "hostile")
+    for name in ("suivi.csv", "suivi.xlsx"):
+        result = cli("--data", str(data), "sheet", "status", "-o", name)
+        assert result.exit_code == 0, result
+    text = (tmp_path / "suivi.csv").read_text(encoding="utf-8-sig")
+    assert RAW.search(text) is None, RAW.search(text)
+    assert "Aix en commun\\x1b]0;pwned\\x07" in text
+    cells = [str(c.value) for row in openpyxl.load_workbook(tmp_path / "suivi.xlsx").active.iter_rows() for c in row]
+    assert not [c for c in cells if RAW.search(c)]
+    assert any("Aix en commun\\x1b]0;pwned\\x07" in c and "\\u202eRTL" in c for c in cells)

@@ -150,6 +150,25 @@ def test_a_killed_write_in_a_read_only_directory_is_reported(cli, tmp_path):
     assert "une écriture interrompue a laissé des fichiers temporaires" in result.stderr
 
 
+def test_a_temp_that_cannot_be_removed_is_reported(cli, tmp_path, monkeypatch):
+    # The test above is skipped as root (root writes in a read-only folder): here the refusal
+    # such a folder gives is simulated where the temporary file is removed.
+    data = small_data(tmp_path / "data")
+    (data / ".commitments.yaml.abc123.tmp").write_text("half", encoding="utf-8")
+    real_unlink = Path.unlink
+
+    def refusing_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refusing_unlink)
+    result = cli("--data", str(data), "lists")
+    assert result.exit_code == 0, result
+    assert "une écriture interrompue a laissé des fichiers temporaires" in result.stderr
+    assert temps(data) == [".commitments.yaml.abc123.tmp"]
+
+
 def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
     data = small_data(tmp_path / "data")
     victim = tmp_path / "victim.txt"
@@ -163,6 +182,23 @@ def test_a_hostile_journal_never_writes_elsewhere(cli, tmp_path):
     assert result.exit_code == 0, result
     assert victim.read_text(encoding="utf-8") == "precious\n" and payload.exists()
     assert not state_path(data, TRANSACTION_FILE).exists()
+
+
+def test_a_journaled_temp_over_the_size_limit_is_not_read(cli, tmp_path, monkeypatch):
+    # A journal slipped into a pull request may name a huge "temporary file" beside a data
+    # file: recovery reads none larger than a data file may be (its digest would read it whole).
+    monkeypatch.setenv("ENGAGEMENTS_MAX_FILE_MB", "0.01")
+    data = small_data(tmp_path / "data")
+    before = (data / "commitments.yaml").read_bytes()
+    huge = data / ".commitments.yaml.x.tmp"
+    huge.write_bytes(before + b"#" * 20_000 + b"\n")
+    entries = [{"temp": str(huge), "target": str(data / "commitments.yaml"), "sha256": editing._digest(huge)}]
+    state_path(data, TRANSACTION_FILE).parent.mkdir()
+    state_path(data, TRANSACTION_FILE).write_text(json.dumps({"replace": entries}), encoding="utf-8")
+    result = cli("--data", str(data), "validate")
+    assert result.exit_code == 0, result
+    assert (data / "commitments.yaml").read_bytes() == before
+    assert not state_path(data, TRANSACTION_FILE).exists() and temps(data) == []
 
 
 def test_a_symlinked_data_file_is_written_through(cli, tmp_path):
@@ -220,6 +256,39 @@ def test_the_directory_is_synced_after_the_renames(tmp_path, monkeypatch):
     final = tuple((data / name).read_bytes() for name in names)
     # The data directory was synced once both new files were in place.
     assert (data, final) in synced
+
+
+def test_the_directory_of_a_one_file_write_is_synced_after_its_rename(cli, tmp_path, monkeypatch):
+    # One file, so no journal (whose removal syncs the directory too): the rename itself must be.
+    data = small_data(tmp_path / "data")
+    synced: list[tuple[Path, bytes]] = []
+    real = writing.fsync_directory
+
+    def spy(directory: Path) -> None:
+        synced.append((Path(directory), (data / "commitments.yaml").read_bytes()))
+        real(directory)
+
+    monkeypatch.setattr(editing, "fsync_directory", spy)
+    result = cli("--data", str(data), "link", "a-02", "r2")
+    assert result.exit_code == 0, result
+    assert b"answers: [r2]" in (data / "commitments.yaml").read_bytes()
+    assert (data, (data / "commitments.yaml").read_bytes()) in synced
+
+
+def test_atomic_write_syncs_the_directory_after_the_rename(tmp_path, monkeypatch):
+    target = tmp_path / "out" / "page.html"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    synced: list[tuple[Path, str]] = []
+    real = writing.fsync_directory
+
+    def spy(directory: Path) -> None:
+        synced.append((Path(directory), target.read_text(encoding="utf-8")))
+        real(directory)
+
+    monkeypatch.setattr(writing, "fsync_directory", spy)
+    writing.atomic_write(target, b"new")
+    assert synced == [(target.parent, "new")]
 
 
 def test_atomic_write_keeps_an_existing_mode_and_follows_a_symlink(tmp_path):

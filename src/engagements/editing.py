@@ -48,6 +48,7 @@ from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .models import CandidateList, Commitment, CommitmentsFile, RequestsFile, field_model
 from .paths import COMMITMENTS_FILE, LISTS_DIR, REQUESTS_FILE, commitment_names, is_part_name, schema_reference
+from .reading import max_bytes
 from .writing import (
     TRANSACTION_FILE,
     atomic_write,
@@ -573,7 +574,9 @@ def _finish_transaction(directory: Path, journal: Path) -> list[str]:
         ):
             continue
         with suppress(OSError):
-            if _digest(temp) == entry.get("sha256"):
+            # A checked temporary file is a data file, within the size limit: a larger one is
+            # not read (a journal slipped into a pull request could name a huge file).
+            if temp.stat().st_size <= max_bytes() and _digest(temp) == entry.get("sha256"):
                 os.replace(temp, target)
                 finished.append(loading.display_path(target))
     if finished:

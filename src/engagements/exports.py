@@ -1124,7 +1124,7 @@ def long_date(iso: str) -> str:
 def data_version(directory: Path) -> str:
     """Which version of the data an export shows, for its reader: the git revision of the data
     folder when it is in a git work tree (noting edits not yet committed), else a short hash of
-    its YAML files' content.
+    its data files' content (`requests.yaml`, `commitments.yaml`, `lists/*.yaml`).
 
     git is run with fixed arguments only; the folder is passed as the value of `-C`, resolved to
     an absolute path, and no option comes from the user.
@@ -1156,13 +1156,18 @@ def data_version(directory: Path) -> str:
         if status is not None and status.returncode == 0 and status.stdout.strip():
             return _("révision git {rev}, avec des modifications non enregistrées").format(rev=commit[:7])
         return _("révision git {rev}").format(rev=commit[:7])
+    from .paths import data_files
+    from .reading import ReadRefused, read_bounded
+
+    # The data files only, each read by the bounded read (a stranger's folder may hold a FIFO
+    # named `notes.yaml`, or a symlink to /dev/zero, which a walk of every *.yaml would read).
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*.yaml")):
-        relative = path.relative_to(folder)
-        if relative.parts[0] == "schema":
-            continue
-        digest.update(relative.as_posix().encode("utf-8") + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for path in data_files(folder):
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+        try:
+            digest.update(read_bounded(path) + b"\0")
+        except ReadRefused as refused:
+            digest.update(refused.code.encode("ascii") + b"\1")
     return _("empreinte du contenu {hash}").format(hash=digest.hexdigest()[:12])
 
 

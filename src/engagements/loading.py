@@ -445,11 +445,57 @@ def _yaml_message(exc: Any, text: str = "") -> str:
     if mark is not None and mark.index is not None and 0 <= mark.index < len(text):
         found = text[mark.index]
     stop_line = None
-    if _unclosed(exc, text):
+    problem = exc.problem
+    opened = _open_flow(exc, text)
+    if opened is not None:
+        # Reported as the bracket it is (the parser only says a value was expected at the end).
+        problem = "expected ',' or ']'" if opened[2] == "[" else "expected ',' or '}'"
+        stop_line = _stop_position(exc, text)[0]
+        if stop_line == opened[0]:
+            stop_line = None
+    elif _unclosed(exc, text):
         stop_line = _stop_position(exc, text)[0]
         if stop_line == exc.context_mark.line + 1:
             stop_line = None  # the position already says it
-    return explain(exc.problem, exc.context, stop_line, found)
+    return explain(problem, exc.context, stop_line, found)
+
+
+def _open_flow(exc: Any, text: str) -> tuple[int, int, str] | None:
+    """The innermost `[` or `{` still open when the parser met the end of the file where a value
+    of a flow collection was expected (`[`, `[a,`, `{a: b,`): its line, column and character.
+
+    The parser reports that at the end of the file, possibly lines after the bracket, which is
+    the offending token. Found by scanning the tokens again (the error path only, small files).
+    """
+    if "while parsing a flow node" not in str(exc.context or ""):
+        return None
+    mark = exc.problem_mark
+    at_end = mark is not None and mark.index is not None and mark.index >= len(text)
+    if not at_end and "stream end" not in str(exc.problem or ""):  # libyaml: at the end; PyYAML: says so
+        return None
+    if len(text) > PURE_MESSAGE_LIMIT:
+        return None
+    import yaml
+
+    scanner = yaml.SafeLoader(text)
+    opened: list[Any] = []
+    try:
+        while True:
+            token = scanner.get_token()
+            if token is None or isinstance(token, yaml.StreamEndToken):
+                break
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                opened.append(token)
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and opened:
+                opened.pop()
+    except yaml.YAMLError:
+        return None
+    finally:
+        scanner.dispose()
+    if not opened:
+        return None
+    mark = opened[-1].start_mark
+    return mark.line + 1, mark.column + 1, "[" if isinstance(opened[-1], yaml.FlowSequenceStartToken) else "{"
 
 
 def _unclosed(exc: Any, text: str) -> bool:
@@ -487,6 +533,9 @@ def _yaml_position(exc: Any, text: str) -> tuple[int | None, int | None]:
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return None, None
+    opened = _open_flow(exc, text)
+    if opened is not None:
+        return opened[0], opened[1]
     start, context = exc.context_mark, str(exc.context or "")
     if _unclosed(exc, text) or (start is not None and "while scanning a simple key" in context):
         if start.index is not None and start.index >= len(text):
@@ -604,10 +653,10 @@ def parse_yaml(path: Path, name: str | None = None, *, pure: bool | None = None)
     bad = _NON_PRINTABLE.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
-        if bad.group() == "\x00":
-            result.error(line, None, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
-            return result
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        if bad.group() == "\x00":
+            result.error(line, col, _("caractère NUL : ce fichier n’est pas du texte"), "encoding")
+            return result
         result.error(
             line,
             col,

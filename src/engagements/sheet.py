@@ -25,6 +25,7 @@ from .diagnostics import Diagnostic, did_you_mean, has_errors
 from .i18n import _
 from .meter import entry_problems, label, parse_status, unknown_status
 from .models import STATUSES, Commitment, Dataset, Evidence, HistoryEntry
+from .safety import visible
 from .tables import neutralise
 
 if TYPE_CHECKING:
@@ -108,11 +109,12 @@ def review_rows(data: Dataset, suggestions: Sequence[Suggestion]) -> list[list[A
 
 
 def to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
-    """French Excel CSV: UTF-8 with BOM, semicolons, CRLF; formula-like text neutralised."""
+    """French Excel CSV: UTF-8 with BOM, semicolons, CRLF; formula-like text neutralised, control
+    and bidi characters shown as visible escapes (`\\x1b`, `\\u202e`), as in every export."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([neutralise(visible(cell)) if isinstance(cell, str) else cell for cell in row])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
@@ -135,7 +137,7 @@ def to_xlsx(rows: Sequence[Sequence[Any]]) -> bytes:
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
+                value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(visible(value)))
             cell = sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text, never a formula

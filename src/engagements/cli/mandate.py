@@ -13,7 +13,9 @@ from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
     ByCompetenceOption,
+    ForceOption,
     ListFilter,
+    ParentsOption,
     PledgeArgument,
     ReportFormat,
     ReportFormatOption,
@@ -32,6 +34,7 @@ from .common import (
     say,
     with_parts,
     writable_dir,
+    write_file_output,
 )
 
 commands = typer.Typer()
@@ -199,16 +202,23 @@ OutputOption = Annotated[
         "source, lien, citation, explication."
     ),
 )
-def sheet_status(ctx: typer.Context, output: OutputOption, lists: ListFilter = None) -> None:
+def sheet_status(
+    ctx: typer.Context,
+    output: OutputOption,
+    lists: ListFilter = None,
+    force: ForceOption = False,
+    parents: ParentsOption = False,
+) -> None:
     from .. import sheet as sheets
     from ..loading import display_path
-    from ..writing import atomic_write
 
     suffix = _sheet_suffix(output)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     rows = sheets.status_rows(data, with_parts(data, lists))  # a merged list's pledges are its parts'
-    atomic_write(output, sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows))
+    # A sheet may hold volunteers' work: an existing file is replaced only with --force.
+    content = sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows)
+    write_file_output(ctx, output, content, force=force, parents=parents, own=lambda path: False)
     say(_("{file} : {n} engagement(s) à suivre.").format(file=display_path(output), n=len(rows) - 1))
 
 
@@ -226,17 +236,19 @@ def sheet_review(
     min_score: Annotated[
         int, typer.Option("--min-score", min=0, max=100, help=_("Score minimum (0–100) des suggestions."))
     ] = 0,
+    force: ForceOption = False,
+    parents: ParentsOption = False,
 ) -> None:
     from .. import sheet as sheets
     from ..loading import display_path
     from ..matching import match
-    from ..writing import atomic_write
 
     suffix = _sheet_suffix(output)
     data = load_data(ctx)
     check_ids(_("liste"), lists, [lst.id for lst in data.commitments.lists])
     rows = sheets.review_rows(data, match(data, lists=with_parts(data, lists), min_score=min_score))
-    atomic_write(output, sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows))
+    content = sheets.to_xlsx(rows) if suffix == ".xlsx" else sheets.to_csv(rows)
+    write_file_output(ctx, output, content, force=force, parents=parents, own=lambda path: False)
     say(_("{file} : {n} suggestion(s) à relire.").format(file=display_path(output), n=len(rows) - 1))
 
 
