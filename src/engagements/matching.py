@@ -660,6 +660,8 @@ def _score_lists(
     chosen = [lst for lst in data.commitments.lists if wanted is None or lst.id in wanted]
     total = sum(len(lst.commitments) for lst in chosen)
     done = 0
+    # The requests' sentence vectors, taught by the confirmed pledges: the same for every list.
+    r_vectors = None
     for lst in chosen:
         # This list's (done, n) as the whole run's (done, total).
         step: Progress | None = (lambda d, _n, base=done: progress(base + d, total)) if progress else None
@@ -678,6 +680,12 @@ def _score_lists(
             from .cache import cache_dir
 
             texts = [c.text for c in lst.commitments]
+            if r_vectors is None:
+                r_vectors = sem.request_vectors(
+                    [sem.request_text(r) for r in matcher.requests],
+                    [teach.get(r.id, []) for r in matcher.requests],
+                    cache_dir(),
+                )
             pairs = sem.score_all(
                 matcher,
                 analyses,
@@ -687,6 +695,7 @@ def _score_lists(
                 every_pair=every_pair,
                 blocked=blocked,
                 progress=step,
+                r_vectors=r_vectors,
             )
         done += len(lst.commitments)
         if progress:
