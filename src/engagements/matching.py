@@ -673,6 +673,12 @@ def _score_lists(
             if use_links
             else []
         )
+        # Confirmed links: their blended score is shown whatever the floors.
+        linked = (
+            [(p, index[r.request]) for p, c in enumerate(lst.commitments) for r in c.answers if r.request in index]
+            if use_links
+            else []
+        )
         if alpha is None:
             pairs = matcher.score_all(analyses, every_pair=every_pair, blocked=blocked, progress=step)
         else:
@@ -695,6 +701,7 @@ def _score_lists(
                 every_pair=every_pair,
                 blocked=blocked,
                 progress=step,
+                also=linked,
                 r_vectors=r_vectors,
             )
         done += len(lst.commitments)
@@ -733,14 +740,14 @@ def match(
     out: list[Suggestion] = []
     # Many pairs share the same explanation: keep one copy of each (memory, not results).
     whys: dict[tuple[str, ...], tuple[str, ...]] = {}
-    # The blend scores every pair anyway; keeping them all gives a confirmed link its blended score.
-    every_pair = semantic_alpha(semantic) is not None
+    # Only the pairs that may reach `partial` are kept (and, blended, the confirmed links: see
+    # `semantic.score_all`); the others would be dropped below, after costing a Python object each.
     for scored in _score_lists(
         data,
         use_links=use_links,
         lists=lists,
         lexicon=lexicon,
-        every_pair=every_pair,
+        every_pair=False,
         semantic=semantic,
         progress=progress,
     ):
