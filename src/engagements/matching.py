@@ -205,6 +205,9 @@ class Matcher:
         self.vocabulary: dict[str, int] = {}
         self.df: Counter[str] = Counter()
         self.n_docs = 0
+        # The last pledge whose weights were asked, and its weights: `match` explains a pledge's
+        # pairs one after the other, each needing the same vector (reset by `fit`).
+        self._last: tuple[Analysis | None, dict[str, float]] = (None, {})
 
     def analyze(self, text: str) -> Analysis:
         """`analyze(text, self.lexicon)`, remembered in `memo` (shared between the lists' matchers)."""
@@ -228,6 +231,7 @@ class Matcher:
         self.n_docs = len(docs)
         for term in sorted(self.df):
             self.vocabulary[term] = len(self.vocabulary)
+        self._last = (None, {})
 
     def idf(self, term: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
@@ -237,6 +241,14 @@ class Matcher:
         vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in analysis.counts.items() if t in self.vocabulary}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
+
+    def pledge_weights(self, analysis: Analysis) -> dict[str, float]:
+        """`weights(analysis)`, remembered for the last pledge asked (do not modify the result)."""
+        last, found = self._last
+        if last is not analysis:
+            found = self.weights(analysis)
+            self._last = (analysis, found)
+        return found
 
     def profiles(self, feedback: dict[str, list[Analysis]] | None = None) -> list[dict[str, float]]:
         """Each request's unit profile (Rocchio): its own text, plus TEACHING_WEIGHT × the mean of
@@ -394,7 +406,7 @@ class Matcher:
 
     def cosine(self, pledge: Analysis, request_index: int) -> float:
         """The cosine of one pair (for confirmed links, whatever their score)."""
-        pw = self.weights(pledge)
+        pw = self.pledge_weights(pledge)
         profile = self.profile_for(pledge, request_index)
         return sum(v * profile.get(t, 0.0) for t, v in pw.items())
 
@@ -426,7 +438,7 @@ class Matcher:
         """
         from .french import fold
 
-        pw = self.weights(pledge)
+        pw = self.pledge_weights(pledge)
         profile = self.profile_for(pledge, request_index)
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
         terms = [t for _w, t in shared if not t.startswith(DOMAIN_PREFIX)]
@@ -785,13 +797,12 @@ def match(
                 rid = matcher.request_ids[i]
                 if rid in linked or rid in rejected:
                     continue
-                level = level_of(
-                    scores[rid],
-                    bests.get(matcher.group_of[i], 0),
-                    matcher.evidence(analysis, i),
-                    scored.floors.partial,
-                    scored.floors.covered,
-                )
+                best = bests.get(matcher.group_of[i], 0)
+                floors_ = (scored.floors.partial, scored.floors.covered)
+                # Evidence can only lower a level: a pair that fails with full evidence fails.
+                if level_of(scores[rid], best, COVERED_EVIDENCE, *floors_) is None:
+                    continue
+                level = level_of(scores[rid], best, matcher.evidence(analysis, i), *floors_)
                 if level is None:
                     continue
                 why = _shared(whys, matcher.explain(analysis, i))
