@@ -410,6 +410,17 @@ class Matcher:
         Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
         become Python objects: that keeps time and memory linear in the number of pledges.
         """
+        return self._score_all(pledges, every_pair=every_pair, blocked=blocked, progress=progress)
+
+    def _score_all(
+        self,
+        pledges: Sequence[Analysis],
+        *,
+        every_pair: bool,
+        blocked: Iterable[tuple[int, int]],
+        progress: Progress | None,
+        dense: bool = False,
+    ) -> Any:
         import numpy as np
         from scipy import sparse
 
@@ -445,7 +456,10 @@ class Matcher:
                 i: [p for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
                 for i, found in closest.items()
             }
-            results = self._score(vectors, every_pair=every_pair, progress=progress)
+            if dense:
+                chunks = self._dense(vectors, progress)
+            else:
+                results = self._score(vectors, every_pair=every_pair, progress=progress)
             fed: dict[int, list[int]] = {}
             for i, ps in chosen.items():
                 for p in ps:
@@ -453,6 +467,13 @@ class Matcher:
                     self._loo[(id(pledges[p]), i)] = self.profile(i, group)
                     fed.setdefault(p, []).append(i)
             order = sorted(fed)
+            if dense:
+                for p in order:
+                    weights = self.weights(pledges[p])
+                    for i in fed[p]:
+                        loo = self._loo[(id(pledges[p]), i)]
+                        chunks[p // CHUNK][p % CHUNK, i] = sum(v * loo.get(t, 0.0) for t, v in weights.items())
+                return chunks
             taught = [self.weights(pledges[p]) for p in order]
             rows = self._score(  # one product for all
                 [self._matrix(taught[start : start + CHUNK], sparse, np) for start in range(0, len(order), CHUNK)],
@@ -464,7 +485,28 @@ class Matcher:
                     row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in weights.items())
                 results[p] = _keep(row, every_pair, self.group_of)
             return results
+        if dense:
+            return self._dense(vectors, progress)
         return self._score(vectors, every_pair=every_pair, progress=progress)
+
+    def score_dense(
+        self, pledges: Sequence[Analysis], *, blocked: Iterable[tuple[int, int]] = (), progress: Progress | None = None
+    ) -> list[Any]:
+        """`score_all(pledges, every_pair=True, blocked=blocked)` as dense float64 arrays, one per
+        chunk of CHUNK pledges (pledges × requests, 0 for a pair the pairs would leave out): the
+        same values, without a Python tuple per pair (the blend reads every pair)."""
+        return self._score_all(pledges, every_pair=True, blocked=blocked, progress=progress, dense=True)
+
+    def _dense(self, vectors: Sequence[Any], progress: Progress | None) -> list[Any]:
+        import numpy as np
+
+        out, done, total = [], 0, sum(chunk.shape[0] for chunk in vectors)
+        for chunk in vectors:
+            out.append((chunk @ self._r_matrix).toarray().astype(np.float64))
+            done += chunk.shape[0]
+            if progress:
+                progress(done, total)
+        return out
 
     def _score(
         self, vectors: Sequence[object], *, every_pair: bool, progress: Progress | None = None

@@ -369,11 +369,11 @@ def score_all(
 
     from .matching import CHUNK, COVERED, PARTIAL, RELATIVE, _cosine_of
 
-    lexical_pairs = matcher.score_all(analyses, every_pair=True, blocked=blocked)
+    lexical_chunks = matcher.score_dense(analyses, blocked=blocked)
     requests = list(matcher.requests)
-    taught = [matcher.teaching.get(r.id, []) for r in requests]
-    texts_of_requests = [request_text(r) for r in requests]
     if r_vectors is None:
+        taught = [matcher.teaching.get(r.id, []) for r in requests]
+        texts_of_requests = [request_text(r) for r in requests]
         if teaching_weight == "auto":
             teaching_weight = choose_teaching_weight(texts_of_requests, taught, cache_dir)
         r_vectors = request_vectors(texts_of_requests, taught, cache_dir, teaching_weight)
@@ -383,13 +383,9 @@ def score_all(
     for p, i in also:
         extra.setdefault(p, []).append(i)
     results: list[list[tuple[int, float]]] = []
-    m = len(requests)
     for start in range(0, len(pledge_texts), CHUNK):
         texts = pledge_texts[start : start + CHUNK]
-        lexical = np.zeros((len(texts), m), dtype=np.float64)
-        for row, pairs in enumerate(lexical_pairs[start : start + CHUNK]):
-            for i, v in pairs:
-                lexical[row, i] = v
+        lexical = lexical_chunks[start // CHUNK]  # the same chunks (CHUNK pledges from 0)
         blended = blend(lexical, embed(texts, cache_dir).astype(np.float64) @ r_vectors_t, alpha)
         # Each pair's best is the best of its row among requests of the same kind (see RELATIVE).
         best = np.zeros_like(blended)
