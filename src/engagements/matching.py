@@ -40,6 +40,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from .french import is_stopword, negated, stem, words
@@ -202,9 +203,16 @@ class Matcher:
     def __post_init__(self) -> None:
         self.request_ids = [r.id for r in self.requests]
         self.group_of = kind_groups(self.requests)
-        self.analyses = [self.analyze(request_text(r)) for r in self.requests]
-        self.taught = {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()}
-        self.pushed = {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()}
+        fixed = self.shared.get("analyses")
+        if fixed is None:
+            fixed = self.shared["analyses"] = (
+                [self.analyze(request_text(r)) for r in self.requests],
+                {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()},
+                {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()},
+            )
+        self.analyses: list[Analysis] = fixed[0]  # type: ignore[index]
+        self.taught: dict[str, list[Analysis]] = fixed[1]  # type: ignore[index]
+        self.pushed: dict[str, list[Analysis]] = fixed[2]  # type: ignore[index]
         self.vocabulary: dict[str, int] = {}
         self.df: Counter[str] = Counter()
         self.n_docs = 0
@@ -585,8 +593,6 @@ class Matcher:
         concept's first term" when they differ ("SDF ≈ sans-abri"); a refused word as
         "refus : word"; a shared domain as "thème : its title".
         """
-        from .french import fold
-
         pw = self.pledge_weights(pledge)
         profile = self.profile_for(pledge, request_index)
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
@@ -606,7 +612,7 @@ class Matcher:
             if plain.startswith(CONCEPT_PREFIX):
                 concept = plain[len(CONCEPT_PREFIX) :]
                 name = concept_name(self.lexicon, concept)
-                label = surface if fold(surface) == fold(name) else f"{surface} ≈ {name}"
+                label = surface if _folded(surface) == _folded(name) else f"{surface} ≈ {name}"
             elif surface in said:
                 continue
             else:
@@ -642,6 +648,14 @@ class _Profiles:
                 zip([names[t] for t in self.term_of[lo:hi].tolist()], self.values[lo:hi].tolist(), strict=True)
             )
         return found
+
+
+@lru_cache(maxsize=65_536)
+def _folded(text: str) -> str:
+    """`french.fold`, remembered: `explain` compares the same words with the same concepts often."""
+    from .french import fold
+
+    return fold(text)
 
 
 def concept_name(lexicon: Lexicon, concept: str) -> str:
