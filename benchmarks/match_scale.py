@@ -13,9 +13,14 @@ its peak memory (max RSS) is its own.
    requests. Targets: 100k pledges x 1,000 requests <= 30 s and <= 1 GB.
 3. With `--million`: the matcher on 1,000,000 pledges x 100 requests (a national municipal
    election's every list against one collective). Target: <= 5 min and <= 4 GB. Not run by default.
+4. With `--encode N`: the sentence encoder alone on N synthetic texts, each encoded alone (as
+   `semantic._encode` does), with OpenBLAS limited to one thread (threadpoolctl, as the encoder
+   asks) and without that limit (threadpoolctl hidden), twice each, alternating: milliseconds
+   of wall and processor time per text.
 
 Usage: python benchmarks/match_scale.py [--sizes 1000 10000 100000] [--requests 1000]
            [--e2e-sizes 1000 10000 100000] [--e2e-requests 100 1000] [--skip-matcher] [--million]
+           [--encode N]
 """
 
 from __future__ import annotations
@@ -181,6 +186,37 @@ def matcher_table(sizes: list[int], n_requests: int) -> None:
         )
 
 
+def encode_one(n: int, limit: bool) -> dict[str, object]:
+    if not limit:
+        sys.modules["threadpoolctl"] = None  # type: ignore[assignment]  # the encoder then uses every core
+    from engagements import semantic
+
+    texts = synthetic(vocabulary(), n, random.Random(20260315), 10, 45)
+    semantic._encode(texts[:5])  # loads the model
+    wall, cpu = time.perf_counter(), time.process_time()
+    semantic._encode(texts)
+    return {
+        "limit": limit,
+        "wall_ms": round((time.perf_counter() - wall) / n * 1e3, 2),
+        "cpu_ms": round((time.process_time() - cpu) / n * 1e3, 2),
+    }
+
+
+def encode_table(n: int) -> None:
+    print(f"Sentence encoder, {n} texts, one at a time (ms per text)")
+    print(f"{'BLAS threads':>14} {'wall ms':>8} {'cpu ms':>8}")
+    for _round in range(2):
+        for limit in (False, True):
+            out = subprocess.run(
+                [sys.executable, __file__, "--encode-child", str(n), str(int(limit))], capture_output=True, text=True
+            )
+            if out.returncode != 0:
+                sys.exit(out.stderr[-2000:])
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            label = "1" if r["limit"] else "all cores"
+            print(f"{label:>14} {r['wall_ms']:>8} {r['cpu_ms']:>8}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
@@ -189,8 +225,16 @@ def main() -> None:
     parser.add_argument("--e2e-requests", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--skip-matcher", action="store_true", help="only the end-to-end table (and --million)")
     parser.add_argument("--million", action="store_true", help="also 1,000,000 pledges x 100 requests (minutes)")
+    parser.add_argument("--encode", type=int, metavar="N", help="only the encoder on N texts, 1 BLAS thread or all")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--encode-child", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.encode_child is not None:
+        print(json.dumps(encode_one(args.encode_child[0], bool(args.encode_child[1]))))
+        return
+    if args.encode is not None:
+        encode_table(args.encode)
+        return
     if args.one is not None:
         print(json.dumps(run_one(args.one, args.requests)))
         return

@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +110,28 @@ def read(kind: str, key: str | None) -> Any | None:
         return None
 
 
+# Items of a list encoded per call of json.dumps by `_json_pieces`.
+_BATCH = 2048
+
+
+def _json_pieces(value: Any) -> Iterator[str]:
+    """`json.dumps(value, ensure_ascii=False)`, the same text, in pieces: dicts with string keys
+    and long lists are opened, every piece is encoded by json's C encoder."""
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        yield "{"
+        for n, (k, item) in enumerate(value.items()):
+            yield (", " if n else "") + json.dumps(k, ensure_ascii=False) + ": "
+            yield from _json_pieces(item)
+        yield "}"
+    elif isinstance(value, list) and len(value) > _BATCH:
+        yield "["
+        for start in range(0, len(value), _BATCH):
+            yield (", " if start else "") + json.dumps(value[start : start + _BATCH], ensure_ascii=False)[1:-1]
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
 def write(kind: str, key: str | None, value: Any) -> None:
     folder = cache_dir()
     if folder is None or key is None:
@@ -115,8 +139,16 @@ def write(kind: str, key: str | None, value: Any) -> None:
     try:
         from .writing import atomic_write
 
-        body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-        atomic_write(folder / f"{kind}-{key}.json", hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)
+        # The text of json.dumps(value, ensure_ascii=False), in pieces: hashed in a first pass,
+        # written in a second, so that a large result (a million suggestions) is never held
+        # whole, three times over (text, bytes, stamped bytes), nor as json's list of chunks.
+        digest = hashlib.sha256()
+        for piece in _json_pieces(value):
+            digest.update(piece.encode("utf-8"))
+        stamp = digest.hexdigest().encode("ascii") + b"\n"
+        atomic_write(
+            folder / f"{kind}-{key}.json", chain([stamp], (piece.encode("utf-8") for piece in _json_pieces(value)))
+        )
         # Keep the folder small: only the newest results of each kind.
         entries = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[20:]:

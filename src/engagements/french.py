@@ -189,6 +189,7 @@ def _scan_negations(text: str) -> list[bool]:
     return out
 
 
+@lru_cache(maxsize=200_000)
 def is_stopword(word: str) -> bool:
     """Grammar words and framing words, which the matcher ignores."""
     folded = fold(word)

@@ -62,6 +62,11 @@ class Lexicon:
                 if key:
                     self.phrases.setdefault(key, concept)
         self.longest = max((len(k) for k in self.phrases), default=0)
+        self._index()
+
+    def _index(self) -> None:
+        # The stems that start a phrase: most words start none, and need no lookup (`find`).
+        self.first = frozenset(k[0] for k in self.phrases)
 
     def find(self, stems: Sequence[str], surface: Sequence[str] | None = None) -> list[Hit]:
         """Every lexicon phrase in a sequence of stems (all words, stopwords included).
@@ -73,8 +78,9 @@ class Lexicon:
         keys = [stems[i] for i in kept]
         hits: list[Hit] = []
         k = 0
+        first = self.first
         while k < len(keys):
-            for n in range(min(self.longest, len(keys) - k), 0, -1):
+            for n in range(min(self.longest, len(keys) - k) if keys[k] in first else 0, 0, -1):
                 concept = self.phrases.get(tuple(keys[k : k + n]))
                 if concept is not None:
                     hits.append(Hit(concept, self.domains.get(concept), kept[k], kept[k + n - 1] + 1))
@@ -105,6 +111,7 @@ class Lexicon:
         lexicon.phrases = {tuple(k): c for k, c in data["phrases"]}
         lexicon.acronyms = data["acronyms"]
         lexicon.longest = max((len(k) for k in lexicon.phrases), default=0)
+        lexicon._index()
         return lexicon
 
 

@@ -40,7 +40,8 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from .french import is_stopword, negated, stem, words
 from .lexicon import Lexicon, domain_titles, shipped_lexicon
@@ -195,16 +196,32 @@ class Matcher:
     teaching: dict[str, list[str]] = field(default_factory=dict)
     rejected: dict[str, list[str]] = field(default_factory=dict)
     memo: dict[str, Analysis] = field(default_factory=dict, repr=False)
+    # What depends only on the requests and the teaching, computed once and shared between the
+    # matchers of one run (one per list, the same requests and teaching: see `_score_lists`).
+    shared: dict[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.request_ids = [r.id for r in self.requests]
         self.group_of = kind_groups(self.requests)
-        self.analyses = [self.analyze(request_text(r)) for r in self.requests]
-        self.taught = {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()}
-        self.pushed = {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()}
+        fixed = self.shared.get("analyses")
+        if fixed is None:
+            fixed = self.shared["analyses"] = (
+                [self.analyze(request_text(r)) for r in self.requests],
+                {rid: [self.analyze(t) for t in texts] for rid, texts in self.teaching.items()},
+                {rid: [self.analyze(t) for t in texts] for rid, texts in self.rejected.items()},
+            )
+        self.analyses: list[Analysis] = fixed[0]  # type: ignore[index]
+        self.taught: dict[str, list[Analysis]] = fixed[1]  # type: ignore[index]
+        self.pushed: dict[str, list[Analysis]] = fixed[2]  # type: ignore[index]
         self.vocabulary: dict[str, int] = {}
         self.df: Counter[str] = Counter()
         self.n_docs = 0
+        # The last pledge whose weights were asked, and its weights: `match` explains a pledge's
+        # pairs one after the other, each needing the same vector (reset by `fit`).
+        self._last: tuple[Analysis | None, dict[str, float]] = (None, {})
+        self._idfs: dict[str, float] = {}
+        self._r_matrix: Any = None
+        self._profiles: _Profiles | list[dict[str, float]] = []
 
     def analyze(self, text: str) -> Analysis:
         """`analyze(text, self.lexicon)`, remembered in `memo` (shared between the lists' matchers)."""
@@ -220,23 +237,51 @@ class Matcher:
         `match` scores one list at a time, so a list's weights never depend on the unconfirmed
         pledges of another list.
         """
-        docs = [*self.analyses, *(a for group in self.taught.values() for a in group), *pledge_analyses]
-        self.df = Counter()
-        self.vocabulary = {}
-        for a in docs:
+        base = self.shared.get("df")
+        if base is None:  # the requests' and the confirmed pledges' part, the same for every list
+            counted: Counter[str] = Counter()
+            fixed = [*self.analyses, *(a for group in self.taught.values() for a in group)]
+            for a in fixed:
+                counted.update(a.counts.keys())
+            base = self.shared["df"] = (counted, len(fixed))
+        counts: Counter[str] = base[0]  # type: ignore[index]
+        n_fixed: int = base[1]  # type: ignore[index]
+        self.df = counts.copy()
+        n_docs = n_fixed
+        for a in pledge_analyses:
             self.df.update(a.counts.keys())
-        self.n_docs = len(docs)
+            n_docs += 1
+        self.n_docs = n_docs
+        self.vocabulary = {}
         for term in sorted(self.df):
             self.vocabulary[term] = len(self.vocabulary)
+        self._last = (None, {})
+        self._idfs = {}
+        self._r_matrix = None
 
     def idf(self, term: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
+    def _idf(self, term: str) -> float:
+        """`idf(term)`, remembered until the next `fit`."""
+        found = self._idfs.get(term)
+        if found is None:
+            found = self._idfs[term] = self.idf(term)
+        return found
+
     def weights(self, analysis: Analysis) -> dict[str, float]:
         """Unit TF-IDF vector of one text (sublinear term frequency)."""
-        vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in analysis.counts.items() if t in self.vocabulary}
+        vec = {t: (1.0 + math.log(c)) * self._idf(t) for t, c in analysis.counts.items() if t in self.vocabulary}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
+
+    def pledge_weights(self, analysis: Analysis) -> dict[str, float]:
+        """`weights(analysis)`, remembered for the last pledge asked (do not modify the result)."""
+        last, found = self._last
+        if last is not analysis:
+            found = self.weights(analysis)
+            self._last = (analysis, found)
+        return found
 
     def profiles(self, feedback: dict[str, list[Analysis]] | None = None) -> list[dict[str, float]]:
         """Each request's unit profile (Rocchio): its own text, plus TEACHING_WEIGHT × the mean of
@@ -263,6 +308,91 @@ class Matcher:
         norm = math.sqrt(sum(v * v for v in mixed.values())) or 1.0
         return {t: v / norm for t, v in mixed.items()}
 
+    def _request_terms(self):  # type: ignore[no-untyped-def]
+        """The requests' own terms, flat in the order of their counts: term strings, term of each
+        entry (index into the strings), its sublinear term frequency, and where each request's
+        entries start (shared between the lists' matchers)."""
+        import numpy as np
+
+        found = self.shared.get("terms")
+        if found is None:
+            names: dict[str, int] = {}
+            term_of, tf, starts = [], [], [0]
+            for a in self.analyses:
+                for t, c in a.counts.items():
+                    term_of.append(names.setdefault(t, len(names)))
+                    tf.append(1.0 + math.log(c))
+                starts.append(len(term_of))
+            found = self.shared["terms"] = (
+                list(names),
+                np.array(term_of, dtype=np.int64),
+                np.array(tf, dtype=np.float64),
+                np.array(starts, dtype=np.int64),
+            )
+        return found
+
+    def _set_profiles(self, feedback: dict[str, list[Analysis]]) -> None:
+        """`self._profiles = self.profiles(feedback)` and their sparse matrix, with numpy for the
+        requests that only their own text makes (most of them): the same operations on the same
+        floats in the same order as `weights` and `profile`, so the same values to the last bit
+        (each norm is summed left to right, one column at a time). The others go through `profile`.
+        """
+        import numpy as np
+        from scipy import sparse
+
+        names, term_of, tf, starts = self._request_terms()
+        n = len(self.request_ids)
+        # idf depends on a term's document frequency only: one math.log per distinct frequency.
+        df = np.array([self.df.get(t, 0) for t in names], dtype=np.int64)
+        distinct, where = np.unique(df, return_inverse=True)
+        idf = np.array([math.log((self.n_docs + 1) / (int(d) + 1)) + 1.0 for d in distinct])[where]
+        lengths = np.diff(starts)
+        row_of = np.repeat(np.arange(n), lengths)
+        column = np.arange(len(term_of)) - starts[row_of]
+
+        def unit(values: np.ndarray) -> np.ndarray:
+            square = np.zeros((n, int(lengths.max(initial=0))), dtype=np.float64)
+            square[row_of, column] = values * values
+            total = np.zeros(n, dtype=np.float64)
+            for j in range(square.shape[1]):
+                total += square[:, j]
+            norm = np.sqrt(total)
+            norm[norm == 0] = 1.0
+            return values / norm[row_of]
+
+        # `weights` (a request's terms are all in the vocabulary), then `profile`'s renormalisation
+        # (its weights are all above 0: tf >= 1 and idf >= 1).
+        values = unit(unit(tf * idf[term_of]))
+        special = {
+            i
+            for i, rid in enumerate(self.request_ids)
+            if (self.taught.get(rid) and TEACHING_WEIGHT)
+            or (feedback.get(rid) and FEEDBACK_WEIGHT)
+            or (self.pushed.get(rid) and REJECTED_WEIGHT)
+        }
+        columns = np.array([self.vocabulary[t] for t in names], dtype=np.int64)[term_of]
+        computed = {i: self.profile(i, feedback.get(self.request_ids[i], [])) for i in sorted(special)}
+        if computed:
+            rows_, cols_, vals_ = [], [], []
+            for i in range(n):
+                if i in computed:
+                    prof = computed[i]
+                    rows_.append(np.full(len(prof), i, dtype=np.int64))
+                    cols_.append(np.array([self.vocabulary[t] for t in prof], dtype=np.int64))
+                    vals_.append(np.array(list(prof.values()), dtype=np.float64))
+                else:
+                    lo, hi = starts[i], starts[i + 1]
+                    rows_.append(row_of[lo:hi])
+                    cols_.append(columns[lo:hi])
+                    vals_.append(values[lo:hi])
+            m_rows, m_cols, m_vals = np.concatenate(rows_), np.concatenate(cols_), np.concatenate(vals_)
+        else:
+            m_rows, m_cols, m_vals = row_of, columns, values
+        shape = (n, len(self.vocabulary))
+        matrix = sparse.csr_matrix((m_vals.astype(np.float32), (m_rows, m_cols)), shape=shape)
+        self._r_matrix = matrix.T.tocsc()
+        self._profiles = _Profiles(names, term_of, values, starts, computed)
+
     def profile_for(self, pledge: Analysis, index: int) -> dict[str, float]:
         """The profile a pledge is scored against: a pledge that taught a request by feedback is
         scored against that request's profile without itself (it never vouches for itself)."""
@@ -288,6 +418,17 @@ class Matcher:
         Filtering happens on the sparse product with numpy, so only the pairs worth showing ever
         become Python objects: that keeps time and memory linear in the number of pledges.
         """
+        return self._score_all(pledges, every_pair=every_pair, blocked=blocked, progress=progress)
+
+    def _score_all(
+        self,
+        pledges: Sequence[Analysis],
+        *,
+        every_pair: bool,
+        blocked: Iterable[tuple[int, int]],
+        progress: Progress | None,
+        dense: bool = False,
+    ) -> Any:
         import numpy as np
         from scipy import sparse
 
@@ -298,9 +439,7 @@ class Matcher:
             self._matrix([self.weights(a) for a in pledges[start : start + CHUNK]], sparse, np)
             for start in range(0, len(pledges), CHUNK)
         ]
-        self._profiles = self.profiles()
-        # What people decided, and the request's own words: what evidence is counted against.
-        self._decided = self._profiles
+        self._set_profiles({})
         self._loo: dict[tuple[int, int], dict[str, float]] = {}
         if FEEDBACK and pledges:
             # Pseudo-relevance feedback: each request also learns from the few pledges that the
@@ -320,12 +459,15 @@ class Matcher:
                 self.request_ids[i]: [pledges[p] for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
                 for i, found in closest.items()
             }
-            self._profiles = self.profiles(feedback)
+            self._set_profiles(feedback)
             chosen = {
                 i: [p for _v, p in sorted(found, key=lambda x: (-x[0], x[1]))[:FEEDBACK]]
                 for i, found in closest.items()
             }
-            results = self._score(vectors, every_pair=every_pair, progress=progress)
+            if dense:
+                chunks = self._dense(vectors, progress)
+            else:
+                results = self._score(vectors, every_pair=every_pair, progress=progress)
             fed: dict[int, list[int]] = {}
             for i, ps in chosen.items():
                 for p in ps:
@@ -333,6 +475,13 @@ class Matcher:
                     self._loo[(id(pledges[p]), i)] = self.profile(i, group)
                     fed.setdefault(p, []).append(i)
             order = sorted(fed)
+            if dense:
+                for p in order:
+                    weights = self.weights(pledges[p])
+                    for i in fed[p]:
+                        loo = self._loo[(id(pledges[p]), i)]
+                        chunks[p // CHUNK][p % CHUNK, i] = sum(v * loo.get(t, 0.0) for t, v in weights.items())
+                return chunks
             taught = [self.weights(pledges[p]) for p in order]
             rows = self._score(  # one product for all
                 [self._matrix(taught[start : start + CHUNK], sparse, np) for start in range(0, len(order), CHUNK)],
@@ -344,7 +493,28 @@ class Matcher:
                     row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in weights.items())
                 results[p] = _keep(row, every_pair, self.group_of)
             return results
+        if dense:
+            return self._dense(vectors, progress)
         return self._score(vectors, every_pair=every_pair, progress=progress)
+
+    def score_dense(
+        self, pledges: Sequence[Analysis], *, blocked: Iterable[tuple[int, int]] = (), progress: Progress | None = None
+    ) -> list[Any]:
+        """`score_all(pledges, every_pair=True, blocked=blocked)` as dense float64 arrays, one per
+        chunk of CHUNK pledges (pledges × requests, 0 for a pair the pairs would leave out): the
+        same values, without a Python tuple per pair (the blend reads every pair)."""
+        return self._score_all(pledges, every_pair=True, blocked=blocked, progress=progress, dense=True)
+
+    def _dense(self, vectors: Sequence[Any], progress: Progress | None) -> list[Any]:
+        import numpy as np
+
+        out, done, total = [], 0, sum(chunk.shape[0] for chunk in vectors)
+        for chunk in vectors:
+            out.append((chunk @ self._r_matrix).toarray().astype(np.float64))
+            done += chunk.shape[0]
+            if progress:
+                progress(done, total)
+        return out
 
     def _score(
         self, vectors: Sequence[object], *, every_pair: bool, progress: Progress | None = None
@@ -352,9 +522,8 @@ class Matcher:
         """The sparse products of the pledge chunks (CSR matrices of `CHUNK` rows, see
         `score_all`) with the current request profiles."""
         import numpy as np
-        from scipy import sparse
 
-        r_matrix = self._matrix(self._profiles, sparse, np).T.tocsc()
+        r_matrix = self._r_matrix
         results: list[list[tuple[int, float]]] = []
         total = sum(chunk.shape[0] for chunk in vectors) if progress else 0  # type: ignore[attr-defined]
         for chunk in vectors:
@@ -394,7 +563,7 @@ class Matcher:
 
     def cosine(self, pledge: Analysis, request_index: int) -> float:
         """The cosine of one pair (for confirmed links, whatever their score)."""
-        pw = self.weights(pledge)
+        pw = self.pledge_weights(pledge)
         profile = self.profile_for(pledge, request_index)
         return sum(v * profile.get(t, 0.0) for t, v in pw.items())
 
@@ -424,9 +593,7 @@ class Matcher:
         concept's first term" when they differ ("SDF ≈ sans-abri"); a refused word as
         "refus : word"; a shared domain as "thème : its title".
         """
-        from .french import fold
-
-        pw = self.weights(pledge)
+        pw = self.pledge_weights(pledge)
         profile = self.profile_for(pledge, request_index)
         shared = sorted(((pw[t] * profile[t], t) for t in pw if t in profile), key=lambda p: (-p[0], p[1]))
         terms = [t for _w, t in shared if not t.startswith(DOMAIN_PREFIX)]
@@ -445,7 +612,7 @@ class Matcher:
             if plain.startswith(CONCEPT_PREFIX):
                 concept = plain[len(CONCEPT_PREFIX) :]
                 name = concept_name(self.lexicon, concept)
-                label = surface if fold(surface) == fold(name) else f"{surface} ≈ {name}"
+                label = surface if _folded(surface) == _folded(name) else f"{surface} ≈ {name}"
             elif surface in said:
                 continue
             else:
@@ -459,6 +626,36 @@ class Matcher:
             titles = self.lexicon.titles or domain_titles()
             out.extend(f"thème : {titles.get(d[len(DOMAIN_PREFIX) :], d[len(DOMAIN_PREFIX) :])}" for d in domains[:2])
         return tuple(out)
+
+
+class _Profiles:
+    """The requests' profiles as `Matcher.profiles` gives them (a dict per request), made on
+    demand from the flat arrays of `Matcher._set_profiles` (most are never read)."""
+
+    def __init__(self, names, term_of, values, starts, computed: dict[int, dict[str, float]]) -> None:  # type: ignore[no-untyped-def]
+        self.names, self.term_of, self.values, self.starts = names, term_of, values, starts
+        self.made = dict(computed)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, index: int) -> dict[str, float]:
+        found = self.made.get(index)
+        if found is None:
+            lo, hi = int(self.starts[index]), int(self.starts[index + 1])
+            names = self.names
+            found = self.made[index] = dict(
+                zip([names[t] for t in self.term_of[lo:hi].tolist()], self.values[lo:hi].tolist(), strict=True)
+            )
+        return found
+
+
+@lru_cache(maxsize=65_536)
+def _folded(text: str) -> str:
+    """`french.fold`, remembered: `explain` compares the same words with the same concepts often."""
+    from .french import fold
+
+    return fold(text)
 
 
 def concept_name(lexicon: Lexicon, concept: str) -> str:
@@ -656,18 +853,27 @@ def _score_lists(
     sources = {src.id: src for src in data.commitments.sources}
     wanted = set(lists) if lists else None
     memo: dict[str, Analysis] = {}
+    shared: dict[str, object] = {}  # the same requests and teaching for every list
     alpha = semantic_alpha(semantic)
     chosen = [lst for lst in data.commitments.lists if wanted is None or lst.id in wanted]
     total = sum(len(lst.commitments) for lst in chosen)
     done = 0
+    # The requests' sentence vectors, taught by the confirmed pledges: the same for every list.
+    r_vectors = None
     for lst in chosen:
         # This list's (done, n) as the whole run's (done, total).
         step: Progress | None = (lambda d, _n, base=done: progress(base + d, total)) if progress else None
-        matcher = Matcher(data.requests.requests, lexicon, teach, push, memo)
+        matcher = Matcher(data.requests.requests, lexicon, teach, push, memo, shared)
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
         analyses = [matcher.analyze(c.text) for c in lst.commitments]
         blocked = (
             [(p, index[r.request]) for p, c in enumerate(lst.commitments) for r in c.rejects if r.request in index]
+            if use_links
+            else []
+        )
+        # Confirmed links: their blended score is shown whatever the floors.
+        linked = (
+            [(p, index[r.request]) for p, c in enumerate(lst.commitments) for r in c.answers if r.request in index]
             if use_links
             else []
         )
@@ -678,6 +884,12 @@ def _score_lists(
             from .cache import cache_dir
 
             texts = [c.text for c in lst.commitments]
+            if r_vectors is None:
+                r_vectors = sem.request_vectors(
+                    [sem.request_text(r) for r in matcher.requests],
+                    [teach.get(r.id, []) for r in matcher.requests],
+                    cache_dir(),
+                )
             pairs = sem.score_all(
                 matcher,
                 analyses,
@@ -687,6 +899,8 @@ def _score_lists(
                 every_pair=every_pair,
                 blocked=blocked,
                 progress=step,
+                also=linked,
+                r_vectors=r_vectors,
             )
         done += len(lst.commitments)
         if progress:
@@ -724,14 +938,14 @@ def match(
     out: list[Suggestion] = []
     # Many pairs share the same explanation: keep one copy of each (memory, not results).
     whys: dict[tuple[str, ...], tuple[str, ...]] = {}
-    # The blend scores every pair anyway; keeping them all gives a confirmed link its blended score.
-    every_pair = semantic_alpha(semantic) is not None
+    # Only the pairs that may reach `partial` are kept (and, blended, the confirmed links: see
+    # `semantic.score_all`); the others would be dropped below, after costing a Python object each.
     for scored in _score_lists(
         data,
         use_links=use_links,
         lists=lists,
         lexicon=lexicon,
-        every_pair=every_pair,
+        every_pair=False,
         semantic=semantic,
         progress=progress,
     ):
@@ -769,13 +983,12 @@ def match(
                 rid = matcher.request_ids[i]
                 if rid in linked or rid in rejected:
                     continue
-                level = level_of(
-                    scores[rid],
-                    bests.get(matcher.group_of[i], 0),
-                    matcher.evidence(analysis, i),
-                    scored.floors.partial,
-                    scored.floors.covered,
-                )
+                best = bests.get(matcher.group_of[i], 0)
+                floors_ = (scored.floors.partial, scored.floors.covered)
+                # Evidence can only lower a level: a pair that fails with full evidence fails.
+                if level_of(scores[rid], best, COVERED_EVIDENCE, *floors_) is None:
+                    continue
+                level = level_of(scores[rid], best, matcher.evidence(analysis, i), *floors_)
                 if level is None:
                     continue
                 why = _shared(whys, matcher.explain(analysis, i))

@@ -21,6 +21,12 @@ How a blended score is made, so that it can be checked:
 
 Deterministic: each text is encoded alone, with one BLAS thread, so its vector does not depend
 on which other texts are encoded with it (batching changes the last bits) nor on the cache.
+The encoder sets that one thread through `threadpoolctl` (a dependency for that reason): without
+it OpenBLAS runs on every core, and the last bits depend on how many there are. On the 2-core
+development machine, busy, one thread encodes a text in 4.2 to 4.8 ms of processor time against 50 to 82
+ms on both cores (`python benchmarks/match_scale.py --encode 200`). Batching would encode 2 to 3
+times faster still, but a vector would then depend on its batch (OpenBLAS's rows differ in their
+last bits with the number of rows): it is not done.
 """
 
 from __future__ import annotations
@@ -344,6 +350,8 @@ def score_all(
     teaching_weight: float | Literal["auto"] | None = None,
     blocked: Sequence[tuple[int, int]] = (),
     progress: Callable[[int, int], None] | None = None,
+    also: Sequence[tuple[int, int]] = (),
+    r_vectors: np.ndarray | None = None,
 ) -> list[list[tuple[int, float]]]:
     """`Matcher.score_all` with blended cosines: for each pledge, its best (request index, cosine)
     pair and every pair that may reach `partial`, best first; with `every_pair`, all pairs above 0.
@@ -351,29 +359,35 @@ def score_all(
     The teaching of `matcher` (confirmed pledges' texts, per request) teaches the semantic
     request vectors too. Pledges are scored in chunks, so memory stays bounded; `progress` is
     told (pledges scored, len(pledge_texts)) after each chunk (encoding the uncached texts).
+    `also` holds (pledge index, request index) pairs kept whatever the floors when above 0 (a
+    confirmed link needs its blended score, and only it: keeping every pair of 100,000 pledges
+    × 1,000 requests would make 100 million Python tuples). `r_vectors` are the request vectors
+    when the caller already has them (`request_vectors` of the same requests and teaching: the
+    same for every list of a run).
     """
     import numpy as np
 
     from .matching import CHUNK, COVERED, PARTIAL, RELATIVE, _cosine_of
 
-    lexical_pairs = matcher.score_all(analyses, every_pair=True, blocked=blocked)
+    lexical_chunks = matcher.score_dense(analyses, blocked=blocked)
     requests = list(matcher.requests)
-    taught = [matcher.teaching.get(r.id, []) for r in requests]
-    texts_of_requests = [request_text(r) for r in requests]
-    if teaching_weight == "auto":
-        teaching_weight = choose_teaching_weight(texts_of_requests, taught, cache_dir)
-    r_vectors = request_vectors(texts_of_requests, taught, cache_dir, teaching_weight)
+    if r_vectors is None:
+        taught = [matcher.teaching.get(r.id, []) for r in requests]
+        texts_of_requests = [request_text(r) for r in requests]
+        if teaching_weight == "auto":
+            teaching_weight = choose_teaching_weight(texts_of_requests, taught, cache_dir)
+        r_vectors = request_vectors(texts_of_requests, taught, cache_dir, teaching_weight)
+    r_vectors_t = r_vectors.T.astype(np.float64)
+    groups = np.asarray(matcher.group_of, dtype=np.int64)
+    extra: dict[int, list[int]] = {}
+    for p, i in also:
+        extra.setdefault(p, []).append(i)
     results: list[list[tuple[int, float]]] = []
-    m = len(requests)
     for start in range(0, len(pledge_texts), CHUNK):
         texts = pledge_texts[start : start + CHUNK]
-        lexical = np.zeros((len(texts), m), dtype=np.float64)
-        for row, pairs in enumerate(lexical_pairs[start : start + CHUNK]):
-            for i, v in pairs:
-                lexical[row, i] = v
-        blended = blend(lexical, embed(texts, cache_dir).astype(np.float64) @ r_vectors.T.astype(np.float64), alpha)
+        lexical = lexical_chunks[start // CHUNK]  # the same chunks (CHUNK pledges from 0)
+        blended = blend(lexical, embed(texts, cache_dir).astype(np.float64) @ r_vectors_t, alpha)
         # Each pair's best is the best of its row among requests of the same kind (see RELATIVE).
-        groups = np.asarray(matcher.group_of, dtype=np.int64)
         best = np.zeros_like(blended)
         for g in np.unique(groups):
             columns = groups == g
@@ -385,11 +399,19 @@ def score_all(
                 _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
             )
             keep = (blended > 0) & ((blended >= floor) | (blended == best))
+            for p in range(start, start + len(texts)):
+                for i in extra.get(p, ()):
+                    keep[p - start, i] |= blended[p - start, i] > 0
+        kept_rows, kept_cols = np.nonzero(keep)
+        kept_vals = blended[kept_rows, kept_cols]
+        # Best first, then request order (deterministic).
+        order = np.lexsort((kept_cols, -kept_vals, kept_rows))
+        kept_rows, kept_cols, kept_vals = kept_rows[order], kept_cols[order], kept_vals[order]
+        bounds = np.searchsorted(kept_rows, np.arange(len(texts) + 1)).tolist()
+        cols, vals = kept_cols.tolist(), kept_vals.tolist()
         for row in range(len(texts)):
-            cols = np.flatnonzero(keep[row])
-            # Best first, then request order (deterministic).
-            order = sorted(cols.tolist(), key=lambda c: (-blended[row, c], c))
-            results.append([(c, float(blended[row, c])) for c in order])
+            lo, hi = bounds[row], bounds[row + 1]
+            results.append(list(zip(cols[lo:hi], vals[lo:hi], strict=True)))
         if progress:
             progress(len(results), len(pledge_texts))
     return results
