@@ -105,9 +105,10 @@ def xlsx_available() -> bool:
 # -- the data of an export ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
-    """One pledge behind a cell of the matrix, with what a reader needs to check it."""
+    """One pledge behind a cell of the matrix, with what a reader needs to check it (slots: 100k
+    pledges make a few hundred thousand of them, and a per-object dict would add a third)."""
 
     request: str
     request_title: str
@@ -234,6 +235,9 @@ def prepare(
     sources = {s.id: s for s in data.commitments.sources}
     pledges = {c.id: c for lst in data.commitments.lists for c in lst.commitments}
     by_pair = {(s.commitment, s.request): s for s in suggestions}
+    # A pledge's provenance, status and verdict, made once and shared by all its links (they are
+    # only read): a pledge behind several cells would otherwise hold as many equal dicts.
+    about: dict[str, tuple[dict[str, Any] | None, str, dict[str, Any] | None]] = {}
     names = {col.id: col.name for col in coverage.columns}
     links: list[Link] = []
     for row in coverage.rows:
@@ -246,6 +250,13 @@ def prepare(
             found.sort(key=lambda s: (s.level != "covered", s.source != "link", -s.score))
             for s in found:
                 pledge = pledges[s.commitment]
+                said = about.get(s.commitment)
+                if said is None:
+                    said = about[s.commitment] = (
+                        provenance_dict(pledge.provenance, sources),
+                        current(pledge),
+                        verdict(pledge),
+                    )
                 links.append(
                     Link(
                         request=row.id,
@@ -260,9 +271,9 @@ def prepare(
                         why=tuple(s.why),
                         by=s.by,
                         date=s.date,
-                        provenance=provenance_dict(pledge.provenance, sources),
-                        status=current(pledge),
-                        verdict=verdict(pledge),
+                        provenance=said[0],
+                        status=said[1],
+                        verdict=said[2],
                         inherited_from=origin if (origin := coverage.origin(col.id, s.commitment)) != col.id else None,
                     )
                 )

@@ -134,22 +134,26 @@ def analyze(text: str, lexicon: Lexicon) -> Analysis:
     flags = negated(text, len(ws))
     counts: Counter[str] = Counter()
     surfaces: dict[str, str] = {}
+    # Tokens and surfaces are interned: the same few thousand words recur in every text, and a
+    # copy of each per pledge was half of an analysis's memory (100k pledges: ~120 MB).
     for w, s, neg in zip(ws, stems, flags, strict=False):
         if not is_stopword(w):
-            token = NEGATED + s if neg else s
+            token = sys.intern(NEGATED + s if neg else s)
             counts[token] += 1
-            surfaces.setdefault(token, w.lower())
+            if token not in surfaces:
+                surfaces[token] = sys.intern(w.lower())
     domains: set[str] = set()
     for hit in lexicon.find(stems, ws):
         neg = any(flags[hit.start : hit.end])
-        token = (NEGATED if neg else "") + CONCEPT_PREFIX + hit.concept
+        token = sys.intern((NEGATED if neg else "") + CONCEPT_PREFIX + hit.concept)
         counts[token] += 1
-        surfaces.setdefault(token, " ".join(ws[hit.start : hit.end]).lower())
+        if token not in surfaces:
+            surfaces[token] = sys.intern(" ".join(ws[hit.start : hit.end]).lower())
         if hit.domain:
             domains.add(hit.domain)
     # A domain counts once per text: it says what the text is about, not how often.
     for domain in sorted(domains):
-        counts[DOMAIN_PREFIX + domain] = DOMAIN_WEIGHT
+        counts[sys.intern(DOMAIN_PREFIX + domain)] = DOMAIN_WEIGHT
     return Analysis(counts, surfaces)
 
 
@@ -864,6 +868,9 @@ def _score_lists(
         # This list's (done, n) as the whole run's (done, total).
         step: Progress | None = (lambda d, _n, base=done: progress(base + d, total)) if progress else None
         matcher = Matcher(data.requests.requests, lexicon, teach, push, memo, shared)
+        # The requests' and people's texts are analysed once for all lists (`memo`); this list's
+        # pledges only for this list, so that their analyses go with its matcher (memory).
+        matcher.memo = dict(memo)
         index = {rid: i for i, rid in enumerate(matcher.request_ids)}
         analyses = [matcher.analyze(c.text) for c in lst.commitments]
         blocked = (
@@ -906,6 +913,8 @@ def _score_lists(
         if progress:
             progress(done, total)  # also for a list without pledges
         yield _Scored(lst, floors(lst, sources), matcher, analyses, pairs)
+        # The list is read: let its matcher, analyses and pairs go before the next is scored.
+        del matcher, analyses, pairs, blocked
 
 
 def _shared(whys: dict[tuple[str, ...], tuple[str, ...]], why: tuple[str, ...]) -> tuple[str, ...]:
@@ -949,58 +958,69 @@ def match(
         semantic=semantic,
         progress=progress,
     ):
-        matcher, list_id = scored.matcher, scored.candidate.id
-        index = {rid: i for i, rid in enumerate(matcher.request_ids)}
-        for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
-            scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
-            # The pledge's best score within each kind of request (see RELATIVE).
-            bests = {g: to_score(v) for g, v in group_bests(pairs, matcher.group_of).items()}
-            linked = {link.request: link for link in c.answers} if use_links else {}
-            rejected = {link.request for link in c.rejects} if use_links else set()
-            rows: list[Suggestion] = []
-            for rid, link in linked.items():
-                score = (
-                    scores[rid]
-                    if rid in scores
-                    else to_score(matcher.cosine(analysis, index[rid]))
-                    if rid in index
-                    else 0
-                )
-                rows.append(
-                    Suggestion(
-                        list_id,
-                        c.id,
-                        rid,
-                        score,
-                        "covered",
-                        "link",
-                        _shared(whys, matcher.explain(analysis, index[rid])) if rid in index else (),
-                        link.by,
-                        link.date.isoformat() if link.date else None,
-                    )
-                )
-            for i, _cos in pairs:
-                rid = matcher.request_ids[i]
-                if rid in linked or rid in rejected:
-                    continue
-                best = bests.get(matcher.group_of[i], 0)
-                floors_ = (scored.floors.partial, scored.floors.covered)
-                # Evidence can only lower a level: a pair that fails with full evidence fails.
-                if level_of(scores[rid], best, COVERED_EVIDENCE, *floors_) is None:
-                    continue
-                level = level_of(scores[rid], best, matcher.evidence(analysis, i), *floors_)
-                if level is None:
-                    continue
-                why = _shared(whys, matcher.explain(analysis, i))
-                rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", why))
-            rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
-            out.extend(
-                s
-                for s in rows
-                if (wanted_requests is None or s.request in wanted_requests)
-                and (s.source == "link" or s.score >= min_score)
-            )
+        _suggest(scored, use_links, wanted_requests, min_score, whys, out)
+        # Let this list's matcher and pairs go before the next list is scored (memory).
+        del scored
     return out
+
+
+def _suggest(
+    scored: _Scored,
+    use_links: bool,
+    wanted_requests: set[str] | None,
+    min_score: int,
+    whys: dict[tuple[str, ...], tuple[str, ...]],
+    out: list[Suggestion],
+) -> None:
+    """One list's links and suggestions (see `match`), appended to `out`."""
+    matcher, list_id = scored.matcher, scored.candidate.id
+    index = {rid: i for i, rid in enumerate(matcher.request_ids)}
+    for c, analysis, pairs in zip(scored.candidate.commitments, scored.analyses, scored.pairs, strict=True):
+        scores = {matcher.request_ids[i]: to_score(v) for i, v in pairs}
+        # The pledge's best score within each kind of request (see RELATIVE).
+        bests = {g: to_score(v) for g, v in group_bests(pairs, matcher.group_of).items()}
+        linked = {link.request: link for link in c.answers} if use_links else {}
+        rejected = {link.request for link in c.rejects} if use_links else set()
+        rows: list[Suggestion] = []
+        for rid, link in linked.items():
+            if wanted_requests is not None and rid not in wanted_requests:
+                continue
+            score = (
+                scores[rid]
+                if rid in scores
+                else to_score(matcher.cosine(analysis, index[rid]))
+                if rid in index
+                else 0
+            )
+            rows.append(
+                Suggestion(
+                    list_id,
+                    c.id,
+                    rid,
+                    score,
+                    "covered",
+                    "link",
+                    _shared(whys, matcher.explain(analysis, index[rid])) if rid in index else (),
+                    link.by,
+                    link.date.isoformat() if link.date else None,
+                )
+            )
+        for i, _cos in pairs:
+            rid = matcher.request_ids[i]
+            if rid in linked or rid in rejected:
+                continue
+            best = bests.get(matcher.group_of[i], 0)
+            floors_ = (scored.floors.partial, scored.floors.covered)
+            # Evidence can only lower a level: a pair that fails with full evidence fails.
+            if level_of(scores[rid], best, COVERED_EVIDENCE, *floors_) is None:
+                continue
+            level = level_of(scores[rid], best, matcher.evidence(analysis, i), *floors_)
+            if level is None or (wanted_requests is not None and rid not in wanted_requests) or scores[rid] < min_score:
+                continue  # not shown: no explanation to compute
+            why = _shared(whys, matcher.explain(analysis, i))
+            rows.append(Suggestion(list_id, c.id, rid, scores[rid], level, "matcher", why))
+        rows.sort(key=lambda s: (s.source != "link", -s.score, index.get(s.request, 0)))
+        out.extend(rows)
 
 
 @dataclass(frozen=True)
