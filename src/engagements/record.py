@@ -23,9 +23,9 @@ def neighbourhood_name(key: str) -> str:
 
 def action_dict(action: RecordedAction, record: RecordFile) -> dict[str, Any]:
     """One recorded action with its source spelled out (document, file, caption, line)."""
+    from .details import provenance_dict
+
     sources = {s.id: s for s in record.sources}
-    prov = action.provenance
-    source = sources.get(prov.source)
     return {
         "id": action.id,
         "action": action.action,
@@ -37,17 +37,7 @@ def action_dict(action: RecordedAction, record: RecordFile) -> dict[str, Any]:
         "figures": list(action.figures),
         "answers": [link.request for link in action.answers],
         "implements": [link.commitment for link in action.implements],
-        "provenance": {
-            "source": prov.source,
-            "title": source.title if source else None,
-            "author": source.author if source else None,
-            "date": source.date.isoformat() if source and source.date else None,
-            "file": source.file if source else None,
-            "section": prov.section,
-            "subsection": prov.subsection,
-            "item": prov.item,
-            "line": prov.line,
-        },
+        "provenance": provenance_dict(action.provenance, sources),
         "note": action.note,
     }
 
