@@ -172,6 +172,17 @@ class ListSummary:
         total = self.covered + self.partial + self.absent
         return self.covered / total if total else 0.0
 
+    def as_dict(self) -> dict[str, Any]:
+        """The summary's public JSON form (the `summary` rows of `coverage --format json`)."""
+        return {
+            "list": self.list,
+            "covered": self.covered,
+            "partial": self.partial,
+            "absent": self.absent,
+            "share": round(self.share, 4),
+            "confirmed": self.confirmed,
+        }
+
 
 @dataclass
 class Coverage:
@@ -308,17 +319,7 @@ class Coverage:
                 for r in self.rows
                 for c in self.columns
             ],
-            "summary": [
-                {
-                    "list": s.list,
-                    "covered": s.covered,
-                    "partial": s.partial,
-                    "absent": s.absent,
-                    "share": round(s.share, 4),
-                    "confirmed": s.confirmed,
-                }
-                for s in self.summary()
-            ],
+            "summary": [s.as_dict() for s in self.summary()],
         }
         if self.origins:
             # A merged list's cells say which part each inherited pledge comes from.
@@ -716,17 +717,7 @@ def competence_summary(cov: Coverage) -> list[dict[str, Any]]:
                 "competence": key,
                 "label": label(key),
                 "requests": [r.id for r in rows],
-                "lists": [
-                    {
-                        "list": s.list,
-                        "covered": s.covered,
-                        "partial": s.partial,
-                        "absent": s.absent,
-                        "share": round(s.share, 4),
-                        "confirmed": s.confirmed,
-                    }
-                    for s in part.summary()
-                ],
+                "lists": [s.as_dict() for s in part.summary()],
             }
         )
     return out
