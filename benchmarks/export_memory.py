@@ -45,10 +45,13 @@ def synthetic_dataset(n_pledges: int):  # type: ignore[no-untyped-def]
     data = load_directory(ROOT / "data").dataset
     assert data is not None
     rng = random.Random(20260315)
-    pledges = [c for lst in data.commitments.lists for c in lst.commitments]
+    # The candidate lists only: an institution list's pledges (the Contrat de ville) are not in
+    # the export's cells, so filling one would export fewer links for the same pledge count.
+    candidates = [lst for lst in data.commitments.lists if lst.kind != "institution"]
+    pledges = [c for lst in candidates for c in lst.commitments]
     lists = []
-    per_list = n_pledges // len(data.commitments.lists)
-    for lst in data.commitments.lists:
+    per_list = n_pledges // len(candidates)
+    for lst in candidates:
         made = []
         for i in range(per_list):
             model = rng.choice(pledges)
