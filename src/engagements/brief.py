@@ -283,15 +283,11 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
 
 def _verdict(pledge: Any) -> tuple[str | None, str | None]:
     """(status, 'rompu le 2026-10-01 (Conseil municipal · https://…)') for a rated pledge."""
-    if not pledge.history:
-        return None, None
-    from .meter import label
+    from .coverage import Verdict
+    from .marks import verdict_words
 
-    entry = pledge.history[-1]
-    ev = entry.evidence
-    evidence = " · ".join(x for x in ((ev.source, ev.url) if ev else ()) if x)
-    text = _("{status} le {date}").format(status=label(entry.status), date=entry.date.isoformat())
-    return entry.status, text + (f" ({evidence})" if evidence else "")
+    found = Verdict.of("", pledge)
+    return (found.status, verdict_words(found)) if found else (None, None)
 
 
 # -- shared wording -----------------------------------------------------------------------------

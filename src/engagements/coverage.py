@@ -46,6 +46,22 @@ class Verdict:
     url: str | None = None
     quote: str | None = None
 
+    @classmethod
+    def of(cls, list_id: str, pledge: Any) -> Verdict | None:
+        """The pledge's current verdict (its latest history entry), None while it has none."""
+        if not pledge.history:
+            return None
+        entry = pledge.history[-1]
+        ev = entry.evidence
+        return cls(
+            list_id,
+            entry.status,
+            entry.date.isoformat(),
+            ev.source if ev else None,
+            ev.url if ev else None,
+            ev.quote if ev else None,
+        )
+
 
 ListKind = Literal["candidate", "institution"]
 
@@ -429,20 +445,12 @@ def build(
             target.setdefault((s.request, column), []).append(s.commitment)
             if s.source == "link":
                 confirmed.setdefault((s.request, column), []).append(s.commitment)
-    verdicts = {}
-    for lst in data.commitments.lists:
-        for pledge in lst.commitments:
-            if pledge.history:
-                entry = pledge.history[-1]
-                ev = entry.evidence
-                verdicts[pledge.id] = Verdict(
-                    lst.id,
-                    entry.status,
-                    entry.date.isoformat(),
-                    ev.source if ev else None,
-                    ev.url if ev else None,
-                    ev.quote if ev else None,
-                )
+    verdicts = {
+        pledge.id: verdict
+        for lst in data.commitments.lists
+        for pledge in lst.commitments
+        if (verdict := Verdict.of(lst.id, pledge)) is not None
+    }
     pledge_competences = {
         pledge.id: found
         for lst in data.commitments.lists

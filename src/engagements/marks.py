@@ -121,6 +121,15 @@ def meter_words(counts: dict[str, int]) -> str:
     return " · ".join(parts) + " " + _("sur {total}").format(total=total)
 
 
+def verdict_words(verdict: Any) -> str:
+    """'rompu le 2026-10-01 (Conseil municipal · https://…)': a `coverage.Verdict` as every view says it."""
+    from .meter import label
+
+    evidence = " · ".join(x for x in (verdict.source, verdict.url) if x)
+    text = _("{status} le {date}").format(status=label(verdict.status), date=verdict.date)
+    return text + (f" ({evidence})" if evidence else "")
+
+
 def no_verdict() -> str:
     return _("aucun verdict enregistré")
 

@@ -35,6 +35,7 @@ from .marks import (
     origin_mark,
     origin_text,
     source_name,
+    verdict_words,
 )
 
 __all__ = ["SYMBOLS", "level_name", "source_name"]
@@ -304,9 +305,7 @@ def gaps_view(cov: Coverage, gaps: Gaps, by_competence: bool = False) -> Group:
 
 def broken_evidence(cov: Coverage, pledge: str) -> str:
     """'rompu le 2026-09-01 (Délibération … · https://…)': the verdict behind a broken gap."""
-    v = cov.verdicts[pledge]
-    evidence = " · ".join(x for x in (v.source, v.url) if x)
-    return _("rompu le {date}").format(date=v.date) + (f" ({evidence})" if evidence else "")
+    return verdict_words(cov.verdicts[pledge])
 
 
 def suggestions_view(rows: Sequence[dict[str, Any]], width: int) -> Text:
