@@ -61,6 +61,7 @@ def details(
     use_links: bool = True,
     suggestions: Sequence[dict[str, Any]] | None = None,
     record: RecordFile | None = None,
+    labels: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """The detail of a request (its pledges, list by list) or of a pledge (its requests); None if unknown.
 
@@ -71,7 +72,8 @@ def details(
     `mergers.py`), each with `inherited_from`: the list it is written under; a pledge's detail
     names the merged lists that hold it (`merged_into`). `record` is the public partners' record:
     its actions linked to the request (`answers`) or carrying out the pledge (`implements`) come
-    under `record`, by neighbourhood (`record.done_for_request`).
+    under `record`, by neighbourhood (`record.done_for_request`). `labels` are the public
+    records' printed numbers (`coverage.Findings.labels`), computed here when not given.
     """
     from .mergers import members
     from .record import done_for_pledge, done_for_request
@@ -89,9 +91,10 @@ def details(
     if item in requests:
         r = requests[item]
         rows = [s for s in suggestions if s["request"] == item]
-        from .coverage import record_labels
+        if labels is None:  # the records' numbers in their document (`Findings.labels` when cached)
+            from .coverage import record_labels
 
-        labels = record_labels(data)
+            labels = record_labels(data)
         lists: list[dict[str, Any]] = []
         institutions: list[dict[str, Any]] = []
         held = members(data.commitments.lists)

@@ -215,12 +215,14 @@ def show(
     from ..details import details
 
     data = load_data(ctx)
+    findings = findings_for(ctx, not no_links)
     found = details(
         data,
         item,
         use_links=not no_links,
-        suggestions=findings_for(ctx, not no_links).suggestions,
+        suggestions=findings.suggestions,
         record=load_record(ctx, data),
+        labels=findings.labels,
     )
     if found is None:
         known = [r.id for r in data.requests.requests] + [
