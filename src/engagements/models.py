@@ -22,6 +22,13 @@ Id = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 
 
+def not_a_boolean(value: object) -> object:
+    """For a `line` field: `line: true` is not line 1 (pydantic would take a boolean for an integer)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 def field_model(annotation: Any) -> type[BaseModel] | None:
     """The model a field holds, through `list[...]`, `X | None` and `Annotated[...]` (or None)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -69,13 +76,7 @@ class Provenance(Strict):
     item: str | None = Field(default=None, description="Numéro de l'article ou de la puce.")
     line: int | None = Field(default=None, ge=1, description="Ligne de début dans le fichier source.")
 
-    @field_validator("line", mode="before")
-    @classmethod
-    def _not_a_boolean(cls, value: object) -> object:
-        """`line: true` is not line 1 (pydantic would take a boolean for an integer)."""
-        if isinstance(value, bool):
-            raise PydanticCustomError("int_type", "Input should be a valid integer")
-        return value
+    _line_not_a_boolean = field_validator("line", mode="before")(not_a_boolean)
 
 
 # Which level of government is responsible: a closed vocabulary (French labels in
@@ -116,12 +117,7 @@ class Competence(Strict):
     )
     note: str | None = Field(default=None, description="Explication : pourquoi ce niveau, ce que dit la source.")
 
-    @field_validator("line", mode="before")
-    @classmethod
-    def _not_a_boolean(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise PydanticCustomError("int_type", "Input should be a valid integer")
-        return value
+    _line_not_a_boolean = field_validator("line", mode="before")(not_a_boolean)
 
     @property
     def by_team(self) -> bool:
