@@ -8,7 +8,7 @@ guess.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .i18n import _
@@ -63,22 +63,22 @@ def done_for_request(record: RecordFile, request_id: str) -> dict[str, Any]:
 
     `actions` is the number of distinct actions (one in two neighbourhoods counts once); each
     action carries who linked it and when (`by`, `date`)."""
-    found: list[RecordedAction] = []
-    why: dict[str, dict[str, Any]] = {}
-    for action in record.actions:
-        link = next((link for link in action.answers if link.request == request_id), None)
-        if link is not None:
-            found.append(action)
-            why[action.id] = {"by": link.by, "date": link.date.isoformat() if link.date else None}
-    return _grouped(found, record, why)
+    return _done(record, lambda action: next((link for link in action.answers if link.request == request_id), None))
 
 
 def done_for_pledge(record: RecordFile, pledge_id: str) -> dict[str, Any]:
     """The recorded actions that carry out a public partner's pledge (`implements`), by neighbourhood."""
+    return _done(
+        record, lambda action: next((link for link in action.implements if link.commitment == pledge_id), None)
+    )
+
+
+def _done(record: RecordFile, link_of: Callable[[RecordedAction], Any]) -> dict[str, Any]:
+    """The actions that `link_of` finds a link on, grouped, each with who made that link and when."""
     found: list[RecordedAction] = []
     why: dict[str, dict[str, Any]] = {}
     for action in record.actions:
-        link = next((link for link in action.implements if link.commitment == pledge_id), None)
+        link = link_of(action)
         if link is not None:
             found.append(action)
             why[action.id] = {"by": link.by, "date": link.date.isoformat() if link.date else None}
