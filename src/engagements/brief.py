@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .coverage import Coverage, Findings, Row
+from .coverage import Coverage, Findings, Row, Verdict
 from .i18n import _, current_language
 from .marks import CONFIRMED, SUGGESTED, SYMBOLS, confirmed_words, suggested_words
 
@@ -213,7 +213,7 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
                     place,
                     bool(s and s["source"] == "link"),
                     int(s["score"]) if s else 0,
-                    *_verdict(pledge),
+                    *_verdict(findings.coverage.verdicts.get(pid)),
                 )
             )
         return out
@@ -281,12 +281,11 @@ def brief(data: Any, findings: Findings, list_id: str) -> Brief:
     )
 
 
-def _verdict(pledge: Any) -> tuple[str | None, str | None]:
-    """(status, 'rompu le 2026-10-01 (Conseil municipal · https://…)') for a rated pledge."""
-    from .coverage import Verdict
+def _verdict(found: Verdict | None) -> tuple[str | None, str | None]:
+    """(status, 'rompu le 2026-10-01 (Conseil municipal · https://…)') for a rated pledge: its
+    verdict as the coverage computed it (`Coverage.verdicts`), None for a pledge not rated."""
     from .marks import verdict_words
 
-    found = Verdict.of("", pledge)
     return (found.status, verdict_words(found)) if found else (None, None)
 
 
