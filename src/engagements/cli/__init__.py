@@ -56,7 +56,8 @@ COMMANDS: dict[str, str] = {
     "apply": "mandate",
     "sheet": "mandate",
 }
-MODULES = ("data", "reports", "brief", "edit", "review", "export", "importing", "mandate")
+# The modules that register commands, in the order of the help page.
+MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
 def command_name(info: Any) -> str:
