@@ -328,10 +328,10 @@ def suggestions_view(rows: Sequence[dict[str, Any]], width: int) -> Text:
             for line in textwrap.wrap(pledge, width - 2, max_lines=2, placeholder="…"):
                 text.append("\n  " + line)
         if r["level"] is None:  # `match --top`: under the floors, shown for the ranking only
-            text.append("\n  · " + _("sous le seuil") + "  ", style="dim")
+            head, style = "· " + _("sous le seuil"), "dim"
         else:
-            text.append(f"\n  {SYMBOLS[r['level']]} {level_name(r['level'])}  ", style=STYLES[r["level"]])
-        head = f"{SYMBOLS[r['level']]} {level_name(r['level'])}" if r["level"] else "· " + _("sous le seuil")
+            head, style = f"{SYMBOLS[r['level']]} {level_name(r['level'])}", STYLES[r["level"]]
+        text.append(f"\n  {head}  ", style=style)
         text.append(r["request"] + " ", style="bold")
         text.append(shorten(r.get("request_title", ""), width - len(head) - len(r["request"]) - 6))
         facts = [_("rang {n}").format(n=r["rank"])] if ranked else []
