@@ -187,8 +187,8 @@ def warm_up_seconds() -> float:
     """Import the matcher's numeric libraries and read the lexicon once, so a file's time is its own."""
     started = time.perf_counter()
     import numpy  # noqa: F401 - imported to warm up before timing
-    from scipy import sparse  # noqa: F401 - imported to warm up before timing
 
+    from engagements import sparse  # noqa: F401 - imported to warm up before timing
     from engagements.lexicon import domain_titles, shipped_lexicon
 
     shipped_lexicon()

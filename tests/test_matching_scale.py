@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
 from conftest import DATA
 from engagements.loading import load_directory
 from engagements.matching import Matcher, rejected_texts, teaching_texts
+from engagements.sparse import Rows
 
 
 def _matchers():
@@ -32,7 +32,7 @@ def test_request_profiles_with_numpy_are_those_of_profile_to_the_last_bit():
             assert len(matcher._profiles) == len(plain)
             for i, profile in enumerate(plain):
                 assert list(matcher._profiles[i].items()) == list(profile.items())
-            expected = matcher._matrix(plain, sparse, np).T.tocsc()
+            expected = Rows.from_dicts(plain, matcher.vocabulary).transposed()
             got = matcher._r_matrix
             assert got.shape == expected.shape
             assert np.array_equal(got.toarray(), expected.toarray())

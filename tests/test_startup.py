@@ -47,6 +47,7 @@ def test_cached_read_commands_import_no_yaml_parser_nor_numpy(tmp_path):
     data = ["--data", str(DATA)]
     first, out = loaded_after([*data, "coverage"], tmp_path)
     assert {"ruamel.yaml", "engagements.loading"} <= first  # the cold run did load and check
+    assert {"numpy", "engagements.matching"} <= first and "scipy" not in first  # matched, numpy alone
     for command in (["coverage"], ["gaps"], ["lists"], ["requests"], ["coverage", "--format", "json"]):
         if command != ["coverage"] and command[0] == "coverage":
             loaded_after([*data, *command], tmp_path)  # fill this option's cache entry

@@ -29,7 +29,7 @@ kind: a pledge confirmed for a broad question at 100 can still be suggested for 
 
 Confirmed links (`answers:`) always count as `covered`, with source `link`; rejected links
 (`rejects:`) are never suggested. The same data always gives the same result, in the same order.
-All pairs are scored at once with sparse matrix products (scipy), in chunks of pledges, so
+All pairs are scored at once with sparse matrix products (`sparse.py`, numpy), in chunks of pledges, so
 100,000 pledges against 1,000 requests stay within seconds and bounded memory.
 """
 
@@ -342,7 +342,8 @@ class Matcher:
         (each norm is summed left to right, one column at a time). The others go through `profile`.
         """
         import numpy as np
-        from scipy import sparse
+
+        from .sparse import Rows
 
         names, term_of, tf, starts = self._request_terms()
         n = len(self.request_ids)
@@ -393,8 +394,8 @@ class Matcher:
         else:
             m_rows, m_cols, m_vals = row_of, columns, values
         shape = (n, len(self.vocabulary))
-        matrix = sparse.csr_matrix((m_vals.astype(np.float32), (m_rows, m_cols)), shape=shape)
-        self._r_matrix = matrix.T.tocsc()
+        # By term (vocabulary × requests): the product walks a pledge's terms, then their requests.
+        self._r_matrix = Rows.from_triples(m_cols, m_rows, m_vals.astype(np.float32), (shape[1], shape[0]))
         self._profiles = _Profiles(names, term_of, values, starts, computed)
 
     def profile_for(self, pledge: Analysis, index: int) -> dict[str, float]:
@@ -433,14 +434,11 @@ class Matcher:
         progress: Progress | None,
         dense: bool = False,
     ) -> Any:
-        import numpy as np
-        from scipy import sparse
-
         self.fit(pledges)
         # The pledges' unit vectors as sparse chunks, built once for both passes: a dict per
         # pledge would hold about 2 KB of Python objects each, 2 GB for a million pledges.
         vectors = [
-            self._matrix([self.weights(a) for a in pledges[start : start + CHUNK]], sparse, np)
+            self._matrix([self.weights(a) for a in pledges[start : start + CHUNK]])
             for start in range(0, len(pledges), CHUNK)
         ]
         self._set_profiles({})
@@ -488,7 +486,7 @@ class Matcher:
                 return chunks
             taught = [self.weights(pledges[p]) for p in order]
             rows = self._score(  # one product for all
-                [self._matrix(taught[start : start + CHUNK], sparse, np) for start in range(0, len(order), CHUNK)],
+                [self._matrix(taught[start : start + CHUNK]) for start in range(0, len(order), CHUNK)],
                 every_pair=True,
             )
             for p, weights, full in zip(order, taught, rows, strict=True):
@@ -512,9 +510,11 @@ class Matcher:
     def _dense(self, vectors: Sequence[Any], progress: Progress | None) -> list[Any]:
         import numpy as np
 
+        from .sparse import product
+
         out, done, total = [], 0, sum(chunk.shape[0] for chunk in vectors)
         for chunk in vectors:
-            out.append((chunk @ self._r_matrix).toarray().astype(np.float64))
+            out.append(product(chunk, self._r_matrix).astype(np.float64))
             done += chunk.shape[0]
             if progress:
                 progress(done, total)
@@ -527,23 +527,26 @@ class Matcher:
         `score_all`) with the current request profiles."""
         import numpy as np
 
+        from .sparse import product
+
         r_matrix = self._r_matrix
         results: list[list[tuple[int, float]]] = []
         total = sum(chunk.shape[0] for chunk in vectors) if progress else 0  # type: ignore[attr-defined]
         for chunk in vectors:
-            product = (chunk @ r_matrix).tocsr()
-            product.sum_duplicates()
-            counts = np.diff(product.indptr)
-            row_of = np.repeat(np.arange(product.shape[0]), counts)
+            dense = product(chunk, r_matrix)  # type: ignore[arg-type]
+            # The pairs with a score (a sum of exactly 0 is no score), by row then request.
+            row_of, indices = np.nonzero(dense)
+            data = dense[row_of, indices]
+            n_rows = dense.shape[0]
             # Each pair's best is the best of its row among requests of the same kind.
             n_groups = max(self.group_of, default=0) + 1
             if n_groups == 1:
                 cell = row_of
             else:
-                cell = row_of * n_groups + np.asarray(self.group_of, dtype=row_of.dtype)[product.indices]
-            group_max = np.zeros(product.shape[0] * n_groups, dtype=product.data.dtype)
-            np.maximum.at(group_max, cell, product.data)
-            values, best = product.data, group_max[cell]
+                cell = row_of * n_groups + np.asarray(self.group_of, dtype=row_of.dtype)[indices]
+            group_max = np.zeros(n_rows * n_groups, dtype=data.dtype)
+            np.maximum.at(group_max, cell, data)
+            values, best = data, group_max[cell]
             if every_pair:
                 keep = values > 0
             else:
@@ -552,13 +555,13 @@ class Matcher:
                     _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
                 )
                 keep = (values > 0) & ((values >= floor) | (values == best))
-            kept_rows, kept_cols, kept_vals = row_of[keep], product.indices[keep], product.data[keep]
+            kept_rows, kept_cols, kept_vals = row_of[keep], indices[keep], data[keep]
             # Order within each row: best score first, then request order (deterministic).
             order = np.lexsort((kept_cols, -kept_vals, kept_rows))
             kept_rows, kept_cols, kept_vals = kept_rows[order], kept_cols[order], kept_vals[order]
-            bounds = np.searchsorted(kept_rows, np.arange(product.shape[0] + 1))
+            bounds = np.searchsorted(kept_rows, np.arange(n_rows + 1))
             cols, vals = kept_cols.tolist(), kept_vals.tolist()
-            for row in range(product.shape[0]):
+            for row in range(n_rows):
                 lo, hi = bounds[row], bounds[row + 1]
                 results.append(list(zip(cols[lo:hi], vals[lo:hi], strict=False)))
             if progress:
@@ -571,17 +574,10 @@ class Matcher:
         profile = self.profile_for(pledge, request_index)
         return sum(v * profile.get(t, 0.0) for t, v in pw.items())
 
-    def _matrix(self, vectors: Sequence[dict[str, float]], sparse, np):  # type: ignore[no-untyped-def]
-        rows, cols, vals = [], [], []
-        for i, vec in enumerate(vectors):
-            for t, v in vec.items():
-                j = self.vocabulary.get(t)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append(v)
-        shape = (len(vectors), len(self.vocabulary))
-        return sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=shape)
+    def _matrix(self, vectors: Sequence[dict[str, float]]) -> Any:
+        from .sparse import Rows
+
+        return Rows.from_dicts(vectors, self.vocabulary)
 
     def evidence(self, pledge: Analysis, request_index: int) -> int:
         """How many words and concepts (domains aside) a pledge shares with what a request says and
