@@ -260,18 +260,22 @@ class Coverage:
         """Per list: how many requests it covers, partly covers, leaves out, and how many of its
         levels a person confirmed."""
         out = []
+        get = self.cells.get
+        row_ids = [r.id for r in self.rows]
         for col in self.columns:
-            cells = [self.cell(r.id, col.id) for r in self.rows]
-            levels = [c.level for c in cells]
-            out.append(
-                ListSummary(
-                    col.id,
-                    levels.count("covered"),
-                    levels.count("partial"),
-                    levels.count("absent"),
-                    sum(1 for c in cells if c.is_confirmed),
-                )
-            )
+            # A missing cell is absent and unconfirmed (what `cell` would make of it), read
+            # without making one: most of a large matrix's cells are missing.
+            counts = {"covered": 0, "partial": 0, "absent": 0}
+            confirmed = 0
+            for rid in row_ids:
+                cell = get((rid, col.id))
+                if cell is None:
+                    counts["absent"] += 1
+                    continue
+                counts[cell.level] += 1
+                if cell.confirmed:
+                    confirmed += 1
+            out.append(ListSummary(col.id, counts["covered"], counts["partial"], counts["absent"], confirmed))
         return out
 
     def has_confirmed(self, list_id: str) -> bool:
