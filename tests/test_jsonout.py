@@ -61,3 +61,24 @@ def test_bundled_coverage_same_text() -> None:
 def test_unknown_type_raises_like_json() -> None:
     with pytest.raises(TypeError):
         "".join(pieces({"a": [{"b": {"c": object()}}]}))
+
+
+def test_an_iterator_is_written_as_its_list() -> None:
+    items = [{"a": [1, {"b": 2}]}, {"c": []}, 3]
+    assert "".join(pieces({"x": iter(items), "y": iter([])})) == json.dumps(
+        {"x": items, "y": []}, ensure_ascii=False, indent=2
+    )
+    assert "".join(pieces(iter(items))) == json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def test_streamed_coverage_writes_the_same_text() -> None:
+    from engagements import cache
+
+    data = load_directory(DATA).dataset
+    assert data is not None
+    found = coverage.compute(data)
+    listed, streamed = found.to_dict(), found.to_dict(stream=True)
+    assert not isinstance(streamed["coverage"]["cells"], list)
+    assert "".join(cache._json_pieces(found.to_dict(stream=True))) == json.dumps(listed, ensure_ascii=False)
+    cov = coverage.build(data, found.matched())
+    assert "".join(pieces(cov.to_dict(stream=True))) == json.dumps(cov.to_dict(), ensure_ascii=False, indent=2)

@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Iterator
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -115,13 +116,19 @@ _BATCH = 2048
 
 def _json_pieces(value: Any) -> Iterator[str]:
     """`json.dumps(value, ensure_ascii=False)`, the same text, in pieces: dicts with string keys
-    and long lists are opened, every piece is encoded by json's C encoder."""
+    and long lists are opened, every piece is encoded by json's C encoder. An iterator is
+    written as the list of its items."""
     if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
         yield "{"
         for n, (k, item) in enumerate(value.items()):
             yield (", " if n else "") + json.dumps(k, ensure_ascii=False) + ": "
             yield from _json_pieces(item)
         yield "}"
+    elif isinstance(value, Iterator):  # a list made as it is read (`Coverage.to_dict(stream=True)`)
+        yield "["
+        for n, batch in enumerate(iter(lambda: list(islice(value, _BATCH)), [])):
+            yield (", " if n else "") + json.dumps(batch, ensure_ascii=False)[1:-1]
+        yield "]"
     elif isinstance(value, list) and len(value) > _BATCH:
         yield "["
         for start in range(0, len(value), _BATCH):

@@ -91,7 +91,16 @@ def _text(value: Any, depth: int) -> str:
 
 
 def pieces(value: Any, depth: int = 0) -> Iterator[str]:
-    """The text of json.dumps(value, ensure_ascii=False, indent=2), in pieces."""
+    """The text of json.dumps(value, ensure_ascii=False, indent=2), in pieces. An iterator
+    (at the top levels) is written as the list of its items, read one at a time."""
+    if depth < _PIECES_DEPTH and isinstance(value, Iterator):
+        first = True
+        for v in value:
+            yield ("[" if first else ",") + "\n" + " " * (INDENT * (depth + 1))
+            yield from pieces(v, depth + 1)
+            first = False
+        yield "[]" if first else "\n" + " " * (INDENT * depth) + "]"
+        return
     if depth >= _PIECES_DEPTH or not isinstance(value, (list, tuple, dict)) or not value:
         yield _text(value, depth)
         return

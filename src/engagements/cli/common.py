@@ -435,7 +435,7 @@ def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
         say_semantic_notice()
         with progress_bar(_("Appariement des engagements")) as progress:
             result = compute(data, use_links=use_links, progress=progress)
-        cache.write("findings", key, result.to_dict())
+        cache.write("findings", key, result.to_dict(stream=True))  # its cells made as they are written
     if key is not None:
         memo[key] = result
     return result
