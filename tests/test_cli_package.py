@@ -63,3 +63,39 @@ def test_a_command_imports_only_its_own_module_of_the_cli():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == str(["engagements.cli.common", "engagements.cli.reports", "engagements.cli.usage"])
+
+
+def test_reports_read_from_the_cache_import_neither_the_yaml_reader_nor_the_checks(tmp_path):
+    """With the results in the cache, the read commands need no YAML reader, no loader, no
+    checks and no meter: importing them is most of what a cached command would cost (issue 10)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import DATA
+
+    env = {**os.environ, "ENGAGEMENTS_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "100"}
+    env.pop("ENGAGEMENTS_NO_CACHE", None)
+    probe = (
+        "import sys\n"
+        "from engagements.cli import app\n"
+        "try:\n"
+        "    app(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('ruamel.yaml', 'engagements.loading', 'engagements.checks', 'engagements.meter')\n"
+        "sys.stderr.write(repr(sorted(m for m in heavy if m in sys.modules)) + '\\n')\n"
+    )
+    commands = [
+        ["coverage"],
+        ["show", "q1"],
+        ["match"],
+        ["export", "--format", "html", "-o", str(tmp_path / "x.html")],
+    ]
+    for n, command in enumerate(commands):
+        args = [sys.executable, "-c", probe, "--data", str(DATA), *command]
+        first = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+        if n == 0:  # an empty cache: loaded and checked, from the YAML
+            assert "ruamel.yaml" in first.stderr.strip().splitlines()[-1]
+        again = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
+        assert again.stderr.strip().splitlines()[-1] == "[]", (command, again.stderr)

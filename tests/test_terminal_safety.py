@@ -215,3 +215,32 @@ def test_no_command_module_writes_around_the_boundary():
     for path in sorted(package.rglob("*.py")):
         if path.name != "terminal.py":
             assert not re.search(r"(?<!Safe)Console\(", path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize("color_system", [None, "standard", "truecolor"])
+def test_lines_print_as_one_text_of_many_lines_would_escapes_included(cli, color_system):
+    """`Lines` (the `match` view) prints byte for byte what one Rich Text of the same lines
+    printed with soft_wrap does, styles cut at line ends, control characters made visible."""
+    import io
+    import json
+
+    from rich.text import Text
+
+    from engagements.report import suggestions_view
+    from engagements.terminal import SafeConsole
+
+    rows = json.loads(cli("--data", str(DATA), "match", "--format", "json").stdout)[:40]
+    rows[3] = {**rows[3], "request_title": "titre \x1b[31m rouge \u202e à l’envers", "why": ["a\tb"]}
+    lines = suggestions_view(rows, 60)
+    text = Text(lines.lines[0].plain, style="bold")
+    for line in lines.lines[1:]:
+        text.append("\n")
+        text.append_text(Text(line.plain, spans=line.spans))
+    printed = []
+    for renderable in (lines, text):
+        console = SafeConsole(file=io.StringIO(), width=60, highlight=False, color_system=color_system)
+        console.print(renderable, soft_wrap=True)
+        printed.append(console.file.getvalue())
+    assert printed[0] == printed[1]
+    assert "\\x1b" in printed[0] and "\x1b[31m rouge" not in printed[0]
+    assert "rouge" in lines.plain

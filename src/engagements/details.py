@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .marks import origin_text
-from .meter import current, label
 from .models import Commitment, Competence, Dataset, Provenance, RecordFile
+from .statuses import current, label
 
 
 def verdict(pledge: Commitment) -> dict[str, Any] | None:

@@ -227,7 +227,7 @@ def prepare(
     make it (`Coverage.confirmed_only`), and only those links.
     """
     from .details import provenance_dict, verdict
-    from .meter import current
+    from .statuses import current
 
     if not with_suggestions:
         coverage = coverage.confirmed_only()
@@ -679,7 +679,7 @@ KIND_NAMES = {"question": N_("question"), "demand": N_("demande fine")}
 def _people_value(key: str, value: Any, row: dict[str, Any], symbols: bool) -> Any:
     """A code as a person reads it: 'couvert' (or '● couvert'), 'demande fine', 'tenu'."""
     from .marks import SYMBOLS, level_name
-    from .meter import LABELS
+    from .statuses import LABELS
 
     if value is None:
         return None
@@ -948,7 +948,7 @@ def to_markdown(export: Export) -> str:
 
 def _md_status(link: Link) -> str:
     """'tenu (2027-05-12, Délibération du conseil)', or 'non évalué'."""
-    from .meter import label
+    from .statuses import label
 
     text = label(link.status)  # type: ignore[arg-type]
     verdict = link.verdict
@@ -1408,7 +1408,7 @@ def _html_matrix(export: Export) -> list[str]:
 
 def _status_text(link: Link) -> str | None:
     """'Suivi : tenu le 12 mai 2027 — « quote » (source)', for a pledge whose status was recorded."""
-    from .meter import label
+    from .statuses import label
 
     verdict = link.verdict
     if not verdict:

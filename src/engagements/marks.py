@@ -123,7 +123,7 @@ def meter_words(counts: dict[str, int]) -> str:
 
 def verdict_words(verdict: Any) -> str:
     """'rompu le 2026-10-01 (Conseil municipal · https://…)': a `coverage.Verdict` as every view says it."""
-    from .meter import label
+    from .statuses import label
 
     evidence = " · ".join(x for x in (verdict.source, verdict.url) if x)
     text = _("{status} le {date}").format(status=label(verdict.status), date=verdict.date)

@@ -24,18 +24,11 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from .checks import SourceText, find_quote, read_source
 from .diagnostics import Diagnostic, did_you_mean
-from .i18n import N_, _
+from .i18n import _
 from .loading import Loaded
 from .models import STATUSES, CandidateList, Commitment, Dataset, HistoryEntry, Source, Status
+from .statuses import LABELS, current, label  # re-exported: `meter.label` and the like are public
 
-LABELS: dict[Status, str] = {
-    "not_rated": N_("non évalué"),
-    "in_progress": N_("en cours"),
-    "stalled": N_("au point mort"),
-    "compromise": N_("compromis"),
-    "kept": N_("tenu"),
-    "broken": N_("rompu"),
-}
 # English labels are accepted on the way in (sheets filled in English, scripts).
 _ENGLISH: dict[str, Status] = {
     "not rated": "not_rated",
@@ -46,11 +39,6 @@ _ENGLISH: dict[str, Status] = {
     "broken": "broken",
 }
 OPEN: frozenset[Status] = frozenset({"not_rated", "in_progress"})  # still owed: overdue past the deadline
-
-
-def label(status: Status) -> str:
-    """A status in the current language (French by default)."""
-    return _(LABELS[status])
 
 
 def _fold(text: str) -> str:
@@ -72,11 +60,6 @@ def unknown_status(text: str) -> str:
     return _("statut inconnu « {value} »").format(value=text) + did_you_mean(
         text, [label(s) for s in STATUSES]
     )
-
-
-def current(pledge: Commitment) -> Status:
-    """The pledge's status now: its latest entry's, or `not_rated`."""
-    return pledge.history[-1].status if pledge.history else "not_rated"
 
 
 def latest(pledge: Commitment) -> HistoryEntry | None:

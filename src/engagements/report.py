@@ -10,12 +10,15 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from .terminal import Lines
 
 from .competence import label as competence_label
 from .coverage import Coverage, Gaps, PartnerCell, competence_groups, competence_summary, gaps_by_competence
@@ -308,15 +311,19 @@ def broken_evidence(cov: Coverage, pledge: str) -> str:
     return verdict_words(cov.verdicts[pledge])
 
 
-def suggestions_view(rows: Sequence[dict[str, Any]], width: int) -> Text:
+def suggestions_view(rows: Sequence[dict[str, Any]], width: int) -> Lines:
     """`engagements match` for people: each pledge once, then the requests it was linked or
     matched to, with the level, whether a person confirmed it, the score and why.
 
     Lines are cut to the terminal's width by hand and printed without Rich's wrapping, so that
-    a thousand pairs show in a blink: a table of that size costs seconds to lay out.
+    a thousand pairs show in a blink: a table of that size costs seconds to lay out, and even
+    one `Text` of its thousands of lines costs Rich a tenth of a second to split (`Lines`).
     """
+    from .terminal import Lines
+
     ranked = any("rank" in r for r in rows)
-    text = Text(_("Demandes les plus proches") if ranked else _("Liens et suggestions"), style="bold")
+    text = Lines(style="bold")
+    text.append(_("Demandes les plus proches") if ranked else _("Liens et suggestions"))
     text.append(f" ({len(rows)})")
     width = max(width, 40)
     previous = None
