@@ -961,6 +961,11 @@ def match(
             if isinstance(found, list):
                 by_list[list_id] = [Suggestion.from_dict(d, whys) for d in found]
         missing = [lst.id for lst in data.commitments.lists if lst.id not in by_list]
+        if progress and by_list:  # the lists read from the cache count as done
+            total = sum(len(lst.commitments) for lst in data.commitments.lists)
+            read = total - sum(len(lst.commitments) for lst in data.commitments.lists if lst.id in missing)
+            progress(read, total)
+            progress = (lambda d, _n, told=progress: told(read + d, total)) if missing else None
         if not missing:
             return [s for lst in data.commitments.lists for s in by_list[lst.id]]
         lists = missing
