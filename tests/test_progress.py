@@ -54,7 +54,8 @@ def _check_counts(calls: list[tuple[int, int]], total: int) -> None:
     assert done[-1] == total
 
 
-def test_match_reports_every_pledge_in_order(big: Dataset) -> None:
+def test_match_reports_every_pledge_in_order(big: Dataset, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path))  # every list scored, none read
     calls: list[tuple[int, int]] = []
     total = sum(len(lst.commitments) for lst in big.commitments.lists)
     told = match(big, progress=lambda d, t: calls.append((d, t)))
@@ -63,6 +64,18 @@ def test_match_reports_every_pledge_in_order(big: Dataset) -> None:
     assert len({d for d, _t in calls}) > len(big.commitments.lists)
     # The callback changes nothing in the result.
     assert [s.as_dict() for s in told] == [s.as_dict() for s in match(big)]
+
+
+def test_lists_read_from_the_cache_count_as_done(big: Dataset, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path))
+    match(big)
+    edited = big.model_copy(deep=True)
+    edited.commitments.lists[-1].commitments.pop()  # that list alone is scored again
+    calls: list[tuple[int, int]] = []
+    match(edited, progress=lambda d, t: calls.append((d, t)))
+    total = sum(len(lst.commitments) for lst in edited.commitments.lists)
+    _check_counts(calls, total)
+    assert calls[0] == (total - len(edited.commitments.lists[-1].commitments), total)
 
 
 def test_rank_and_a_subset_of_lists_count_only_their_pledges(big: Dataset) -> None:

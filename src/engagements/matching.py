@@ -177,6 +177,12 @@ class Suggestion:
     by: str | None = None
     date: str | None = None
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], whys: dict[tuple[str, ...], tuple[str, ...]]) -> Suggestion:
+        """The suggestion `as_dict` gave (its `why` shared with equal ones through `whys`)."""
+        fields = {k: d[k] for k in ("list", "commitment", "request", "score", "level", "source", "by", "date")}
+        return cls(**fields, why=_shared(whys, tuple(d["why"])))
+
     def as_dict(self) -> dict[str, object]:
         return {
             "list": self.list,
@@ -938,11 +944,31 @@ def match(
     what the matcher alone finds. `lists`, `requests` and `min_score` only filter: the result is
     exactly the matching subset of the unfiltered one. `progress` is told (pledges scored, total).
     """
+    # Unfiltered, with the shipped lexicon: each list's result is kept in the cache on its own
+    # (see `_list_keys`), so that editing one list matches that list again, not the others.
+    unfiltered = lists is None and not requests and not min_score and lexicon is None
+    keys = _list_keys(data, use_links, semantic) if unfiltered else {}
     lexicon = lexicon or shipped_lexicon()
     wanted_requests = set(requests) if requests else None
-    out: list[Suggestion] = []
     # Many pairs share the same explanation: keep one copy of each (memory, not results).
     whys: dict[tuple[str, ...], tuple[str, ...]] = {}
+    by_list: dict[str, list[Suggestion]] = {}
+    if keys:
+        from . import cache
+
+        for list_id, key in keys.items():
+            found = cache.read("list-suggestions", key)
+            if isinstance(found, list):
+                by_list[list_id] = [Suggestion.from_dict(d, whys) for d in found]
+        missing = [lst.id for lst in data.commitments.lists if lst.id not in by_list]
+        if progress and by_list:  # the lists read from the cache count as done
+            total = sum(len(lst.commitments) for lst in data.commitments.lists)
+            read = total - sum(len(lst.commitments) for lst in data.commitments.lists if lst.id in missing)
+            progress(read, total)
+            progress = (lambda d, _n, told=progress: told(read + d, total)) if missing else None
+        if not missing:
+            return [s for lst in data.commitments.lists for s in by_list[lst.id]]
+        lists = missing
     # Only the pairs that may reach `partial` are kept (and, blended, the confirmed links: see
     # `semantic.score_all`); the others would be dropped below, after costing a Python object each.
     for scored in _score_lists(
@@ -954,10 +980,49 @@ def match(
         semantic=semantic,
         progress=progress,
     ):
-        _suggest(scored, use_links, wanted_requests, min_score, whys, out)
+        rows: list[Suggestion] = []
+        by_list.setdefault(scored.candidate.id, rows)
+        _suggest(scored, use_links, wanted_requests, min_score, whys, rows)
+        if keys:
+            cache.write("list-suggestions", keys[scored.candidate.id], [s.as_dict() for s in rows])
         # Let this list's matcher and pairs go before the next list is scored (memory).
         del scored
-    return out
+    return [s for lst in data.commitments.lists for s in by_list.get(lst.id, [])]
+
+
+def _list_keys(data: Dataset, use_links: bool, semantic: float | bool | None) -> dict[str, str]:
+    """For each list, the digest of everything its suggestions depend on (none without a cache).
+
+    A list is scored on its own pledges, the requests, every list's confirmed and rejected
+    texts (they teach the requests), its floors (its sources' kinds), the blend and the code
+    (the package's files, the lexicon among them, and the encoder: `cache._code_stamp`). A
+    change to any of them changes the key, so a stale result is never read.
+    """
+    import hashlib
+    import json
+
+    from . import cache
+
+    if cache.cache_dir() is None:
+        return {}
+    teach = teaching_texts(data) if use_links else {}
+    push = rejected_texts(data) if use_links else {}
+    sources = {src.id: src for src in data.commitments.sources}
+    common = hashlib.sha256()
+    for part in (
+        cache._code_stamp(),
+        repr((use_links, semantic_alpha(semantic))),
+        json.dumps([r.model_dump(mode="json") for r in data.requests.requests], sort_keys=True),
+        json.dumps([teach, push], sort_keys=True),
+    ):
+        common.update(part.encode() + b"\0")
+    keys = {}
+    for lst in data.commitments.lists:
+        digest = common.copy()
+        digest.update(repr(floors(lst, sources)).encode() + b"\0")
+        digest.update(json.dumps(lst.model_dump(mode="json"), sort_keys=True).encode())
+        keys[lst.id] = digest.hexdigest()
+    return keys
 
 
 def _suggest(
