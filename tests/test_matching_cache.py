@@ -101,3 +101,13 @@ def test_filtered_calls_and_no_cache_never_touch_the_cache(scored, tmp_path, mon
     monkeypatch.setenv("ENGAGEMENTS_NO_CACHE", "1")
     matching.match(data)
     assert _entries(tmp_path) == set()
+
+
+def test_a_constant_changed_at_run_time_is_never_answered_from_the_cache(scored, monkeypatch):
+    """Studies change the matcher's constants in the process (benchmarks/match_quality.py)."""
+    data = _data()
+    matching.match(data)
+    monkeypatch.setattr(matching, "FEEDBACK", 0)
+    got = [s.as_dict() for s in matching.match(data)]
+    assert scored[-1] == [lst.id for lst in data.commitments.lists]
+    assert got == _uncached(data, monkeypatch)

@@ -28,9 +28,10 @@ def _scipy(rows: sparse.Rows):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def checked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
     """Every `sparse.product` the matcher makes is compared with scipy's; the counts of cells."""
     pytest.importorskip("scipy.sparse")
+    monkeypatch.setenv("ENGAGEMENTS_CACHE_DIR", str(tmp_path))  # every list matched, none read
     seen: list[int] = []
     plain = sparse.product
 

@@ -990,13 +990,30 @@ def match(
     return [s for lst in data.commitments.lists for s in by_list.get(lst.id, [])]
 
 
+def _settings() -> str:
+    """The matcher's and the blend's constants as they are now: a study that changes one at run
+    time (benchmarks/match_quality.py, tests) never reads a result made with another value."""
+    from . import semantic as sem
+
+    plain = (int, float, bool, str, type(None), tuple)
+    return repr(
+        [
+            (module.__name__, name, value)
+            for module in (sys.modules[__name__], sem)
+            for name, value in sorted(vars(module).items())
+            if name.isupper() and isinstance(value, plain)
+        ]
+    )
+
+
 def _list_keys(data: Dataset, use_links: bool, semantic: float | bool | None) -> dict[str, str]:
     """For each list, the digest of everything its suggestions depend on (none without a cache).
 
     A list is scored on its own pledges, the requests, every list's confirmed and rejected
-    texts (they teach the requests), its floors (its sources' kinds), the blend and the code
-    (the package's files, the lexicon among them, and the encoder: `cache._code_stamp`). A
-    change to any of them changes the key, so a stale result is never read.
+    texts (they teach the requests), its floors (its sources' kinds), the blend, the code (the
+    package's files, the lexicon among them, and the encoder: `cache._code_stamp`) and the
+    matcher's constants (`_settings`). A change to any of them changes the key, so a stale
+    result is never read.
     """
     import hashlib
     import json
@@ -1012,6 +1029,7 @@ def _list_keys(data: Dataset, use_links: bool, semantic: float | bool | None) ->
     for part in (
         cache._code_stamp(),
         repr((use_links, semantic_alpha(semantic))),
+        _settings(),
         json.dumps([r.model_dump(mode="json") for r in data.requests.requests], sort_keys=True),
         json.dumps([teach, push], sort_keys=True),
     ):
