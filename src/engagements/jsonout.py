@@ -31,19 +31,14 @@ def _float(value: float) -> str:
 
 
 def _key(key: Any) -> str:
+    """A mapping key as json writes it: a string as it is, a number, bool or None as its text
+    in quotes (their texts hold no quote to escape)."""
     if isinstance(key, str):
         return encode_basestring(key)
-    if isinstance(key, float):
-        return encode_basestring(_float(key))
-    if key is True:
-        return '"true"'
-    if key is False:
-        return '"false"'
-    if key is None:
-        return '"null"'
-    if isinstance(key, int):
-        return encode_basestring(int.__repr__(key))
-    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    text = _scalar(key)
+    if text is None:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    return f'"{text}"'
 
 
 def _scalar(value: Any) -> str | None:
