@@ -490,16 +490,23 @@ class Matcher:
                         loo = self._loo[(id(pledges[p]), i)]
                         chunks[p // CHUNK][p % CHUNK, i] = sum(v * loo.get(t, 0.0) for t, v in weights.items())
                 return chunks
+            import numpy as np
+
+            from .sparse import product
+
             taught = [self.weights(pledges[p]) for p in order]
-            rows = self._score(  # one product for all
-                [self._matrix(taught[start : start + CHUNK]) for start in range(0, len(order), CHUNK)],
-                every_pair=True,
-            )
-            for p, weights, full in zip(order, taught, rows, strict=True):
-                row = dict(full)
-                for i in fed[p]:
-                    row[i] = sum(v * self._loo[(id(pledges[p]), i)].get(t, 0.0) for t, v in weights.items())
-                results[p] = _keep(row, every_pair, self.group_of)
+            for start in range(0, len(order), CHUNK):
+                part = order[start : start + CHUNK]
+                # Every pair of these pledges as a Python float of its float32 cosine (float64),
+                # each fed pair replaced by its leave-one-out cosine, then the same selection.
+                scores = product(self._matrix(taught[start : start + CHUNK]), self._r_matrix).astype(np.float64)
+                for r, p in enumerate(part):
+                    weights = taught[start + r]
+                    for i in fed[p]:
+                        loo = self._loo[(id(pledges[p]), i)]
+                        scores[r, i] = sum(v * loo.get(t, 0.0) for t, v in weights.items())
+                for p, kept in zip(part, self._select(scores, every_pair), strict=True):
+                    results[p] = kept
             return results
         if dense:
             return self._dense(vectors, progress)
@@ -531,48 +538,50 @@ class Matcher:
     ) -> list[list[tuple[int, float]]]:
         """The sparse products of the pledge chunks (CSR matrices of `CHUNK` rows, see
         `score_all`) with the current request profiles."""
-        import numpy as np
-
         from .sparse import product
 
         r_matrix = self._r_matrix
         results: list[list[tuple[int, float]]] = []
         total = sum(chunk.shape[0] for chunk in vectors) if progress else 0  # type: ignore[attr-defined]
         for chunk in vectors:
-            dense = product(chunk, r_matrix)  # type: ignore[arg-type]
-            # The pairs with a score (a sum of exactly 0 is no score), by row then request.
-            row_of, indices = np.nonzero(dense)
-            data = dense[row_of, indices]
-            n_rows = dense.shape[0]
-            # Each pair's best is the best of its row among requests of the same kind.
-            n_groups = max(self.group_of, default=0) + 1
-            if n_groups == 1:
-                cell = row_of
-            else:
-                cell = row_of * n_groups + np.asarray(self.group_of, dtype=row_of.dtype)[indices]
-            group_max = np.zeros(n_rows * n_groups, dtype=data.dtype)
-            np.maximum.at(group_max, cell, data)
-            values, best = data, group_max[cell]
-            if every_pair:
-                keep = values > 0
-            else:
-                # Below each threshold by the rounding margin: `level_of` decides on the rounded scores.
-                floor = np.minimum(
-                    _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
-                )
-                keep = (values > 0) & ((values >= floor) | (values == best))
-            kept_rows, kept_cols, kept_vals = row_of[keep], indices[keep], data[keep]
-            # Order within each row: best score first, then request order (deterministic).
-            order = np.lexsort((kept_cols, -kept_vals, kept_rows))
-            kept_rows, kept_cols, kept_vals = kept_rows[order], kept_cols[order], kept_vals[order]
-            bounds = np.searchsorted(kept_rows, np.arange(n_rows + 1))
-            cols, vals = kept_cols.tolist(), kept_vals.tolist()
-            for row in range(n_rows):
-                lo, hi = bounds[row], bounds[row + 1]
-                results.append(list(zip(cols[lo:hi], vals[lo:hi], strict=False)))
+            results.extend(self._select(product(chunk, r_matrix), every_pair))  # type: ignore[arg-type]
             if progress:
                 progress(len(results), total)
         return results
+
+    def _select(self, dense: Any, every_pair: bool) -> list[list[tuple[int, float]]]:
+        """Each row's pairs worth keeping (see `score_all`), best first, from a dense block of
+        scores (pledges × requests): float32 products, or float64 with fed pairs replaced."""
+        import numpy as np
+
+        # The pairs with a score (a sum of exactly 0 is no score), by row then request.
+        row_of, indices = np.nonzero(dense)
+        data = dense[row_of, indices]
+        n_rows = dense.shape[0]
+        # Each pair's best is the best of its row among requests of the same kind.
+        n_groups = max(self.group_of, default=0) + 1
+        cell = row_of if n_groups == 1 else row_of * n_groups + np.asarray(self.group_of, dtype=row_of.dtype)[indices]
+        group_max = np.zeros(n_rows * n_groups, dtype=data.dtype)
+        np.maximum.at(group_max, cell, data)
+        values, best = data, group_max[cell]
+        if every_pair:
+            keep = values > 0
+        else:
+            # Below each threshold by the rounding margin: `level_of` decides on the rounded scores.
+            floor = np.minimum(
+                _cosine_of(COVERED - 0.5), np.maximum(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1))
+            )
+            keep = (values > 0) & ((values >= floor) | (values == best))
+        kept_rows, kept_cols, kept_vals = row_of[keep], indices[keep], data[keep]
+        # Order within each row: best score first, then request order (deterministic).
+        order = np.lexsort((kept_cols, -kept_vals, kept_rows))
+        kept_rows, kept_cols, kept_vals = kept_rows[order], kept_cols[order], kept_vals[order]
+        bounds = np.searchsorted(kept_rows, np.arange(n_rows + 1)).tolist()
+        cols, vals = kept_cols.tolist(), kept_vals.tolist()
+        return [
+            list(zip(cols[bounds[r] : bounds[r + 1]], vals[bounds[r] : bounds[r + 1]], strict=True))
+            for r in range(n_rows)
+        ]
 
     def cosine(self, pledge: Analysis, request_index: int) -> float:
         """The cosine of one pair (for confirmed links, whatever their score)."""
@@ -698,23 +707,6 @@ def _group_tops(pairs: Sequence[tuple[int, float]], group_of: Sequence[int]) -> 
             seen.add(group_of[i])
             out.append((i, v))
     return out
-
-
-def _keep(row: dict[int, float], every_pair: bool, group_of: Sequence[int]) -> list[tuple[int, float]]:
-    """One row's pairs as `Matcher._score` keeps them (same rule, in Python), best first."""
-    if every_pair:
-        kept = [(i, v) for i, v in row.items() if v > 0]
-    else:
-        if any(group_of):
-            bests = group_bests(((i, v) for i, v in row.items() if v > 0), group_of)
-        else:  # one kind of request (the usual case): the row's best
-            bests = {0: max((v for v in row.values() if v > 0), default=0.0)}
-        floors = {
-            g: min(_cosine_of(COVERED - 0.5), max(_cosine_of(PARTIAL - 0.5), RELATIVE * best - _cosine_of(1)))
-            for g, best in bests.items()
-        }
-        kept = [(i, v) for i, v in row.items() if v > 0 and (v >= floors[group_of[i]] or v == bests[group_of[i]])]
-    return sorted(kept, key=lambda p: (-p[1], p[0]))
 
 
 def _cosine_of(score: float) -> float:
